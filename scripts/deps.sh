@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages fdscope needs to build and test, when missing.
+# As root it runs apt-get; otherwise it prints the command and fails.
+set -eu
+PKGS="cmake ninja-build g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev
+libmnl-dev libgtest-dev googletest lsof util-linux iproute2 procps python3"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "fdscope needs these Debian packages:$missing" >&2
+  echo "run: sudo apt-get install -y$missing" >&2
+  exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

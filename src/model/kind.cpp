@@ -1,0 +1,57 @@
+#include "model/kind.hpp"
+
+#include <array>
+#include <fcntl.h>
+
+namespace fdscope {
+namespace {
+constexpr std::array<std::string_view, kKindCount> kNames = {
+    "file", "dir", "chr", "blk", "fifo", "pipe",
+    "tcp", "tcp6", "udp", "udp6", "raw", "raw6", "unix", "netlink", "packet", "socket",
+    "eventfd", "epoll", "inotify", "fanotify", "signalfd", "timerfd", "pidfd", "io_uring",
+    "bpf-map", "bpf-prog", "bpf-link", "perf_event", "userfaultfd", "memfd", "anon", "unknown",
+};
+}  // namespace
+
+std::string_view kind_name(Kind k) { return kNames[static_cast<std::size_t>(k)]; }
+
+std::optional<Kind> kind_from_name(std::string_view name) {
+    for (std::size_t i = 0; i < kNames.size(); ++i)
+        if (kNames[i] == name) return static_cast<Kind>(i);
+    return std::nullopt;
+}
+
+bool is_socket(Kind k) { return k >= Kind::Tcp && k <= Kind::Socket; }
+
+std::string_view assoc_name(Assoc a) {
+    switch (a) {
+        case Assoc::Fd: return "";
+        case Assoc::Cwd: return "cwd";
+        case Assoc::Rtd: return "rtd";
+        case Assoc::Exe: return "exe";
+        case Assoc::Mem: return "mem";
+        case Assoc::Shm: return "shm";
+    }
+    return "";
+}
+
+std::string_view mode_name(Mode m) {
+    switch (m) {
+        case Mode::Read: return "r";
+        case Mode::Write: return "w";
+        case Mode::ReadWrite: return "rw";
+        case Mode::None: return "-";
+    }
+    return "-";
+}
+
+Mode mode_from_flags(std::uint32_t flags) {
+    switch (flags & O_ACCMODE) {
+        case O_RDONLY: return Mode::Read;
+        case O_WRONLY: return Mode::Write;
+        case O_RDWR: return Mode::ReadWrite;
+    }
+    return Mode::None;  // O_PATH descriptors and the like
+}
+
+}  // namespace fdscope

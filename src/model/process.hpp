@@ -1,0 +1,47 @@
+// A process (thread group) with its fd tables and associations.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "model/file.hpp"
+
+namespace fdscope {
+
+inline constexpr std::uint64_t kUnlimited = ~0ULL;
+
+struct Limit {
+    std::uint64_t soft = kUnlimited, hard = kUnlimited;
+    bool known = false;
+};
+
+// One fd table. Threads that share the leader's table are not separate
+// tables; a thread that unshared its table (unshare(CLONE_FILES)) has one.
+struct FdTable {
+    pid_t tid = 0;            // the task the table was read through
+    bool leader = true;       // read through the thread-group leader
+    std::vector<OpenFile> fds;
+};
+
+struct Process {
+    pid_t pid = 0;            // tgid
+    pid_t ppid = 0;
+    uid_t uid = 0;            // real uid
+    std::uint64_t start_time = 0;   // clock ticks since boot (stat field 22)
+    std::uint64_t netns = 0;        // inode of /proc/PID/ns/net, 0 if unreadable
+    std::string comm;
+    std::string exe;
+    Limit nofile;
+    bool leader_exited = false;     // leader is a zombie, fds live on in a thread
+    std::uint32_t threads = 1;
+    std::vector<FdTable> tables;
+    std::vector<OpenFile> assocs;   // cwd, rtd, exe, mem, shm
+    std::uint64_t fd_count() const {
+        std::uint64_t n = 0;
+        for (const auto& t : tables) n += t.fds.size();
+        return n;
+    }
+};
+
+}  // namespace fdscope

@@ -1,0 +1,13 @@
+// /proc/PID/mountinfo.
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "model/snapshot.hpp"
+
+namespace fdscope::procfs {
+
+// Octal escapes (\040 etc.) in paths are decoded. Malformed lines are skipped.
+std::vector<Mount> parse_mountinfo(std::string_view text);
+
+}  // namespace fdscope::procfs

@@ -1,0 +1,22 @@
+// /proc/PID/stat and /proc/PID/task/TID/stat.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fdscope::procfs {
+
+struct StatInfo {
+    std::int32_t pid = 0;
+    std::string comm;          // between the first '(' and the LAST ')': comm may hold ')' and spaces
+    char state = '?';
+    std::int32_t ppid = 0;
+    std::uint32_t num_threads = 0;  // field 20
+    std::uint64_t start_time = 0;   // field 22, clock ticks since boot
+};
+
+// nullopt when the text is not a stat line.
+std::optional<StatInfo> parse_stat(std::string_view text);
+
+}  // namespace fdscope::procfs

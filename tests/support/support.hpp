@@ -1,0 +1,49 @@
+// Test helpers: start fixture programs, wait for their readiness line, run
+// fdscope and other tools, clean up every process that was started.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace fdscope::test {
+
+// A running fixture. Protocol: the fixture writes one JSON line of facts to
+// stdout when its situation is built ({"pid":N, ...}), then waits until its
+// stdin reaches EOF and exits. It runs in its own process group, which the
+// destructor kills (SIGKILL) and reaps, so nothing outlives the test.
+class Fixture {
+public:
+    Fixture(const std::string& name, const std::vector<std::string>& args = {},
+            const std::vector<std::string>& wrapper = {});
+    ~Fixture();
+    Fixture(const Fixture&) = delete;
+    Fixture& operator=(const Fixture&) = delete;
+
+    pid_t pid() const { return pid_; }        // the process we started (maybe a wrapper)
+    const nlohmann::json& facts() const { return facts_; }
+    // Read the next JSON line the fixture writes (for fixtures that report more than once).
+    nlohmann::json next_line();
+    void stop();                              // close stdin, kill the group, reap
+
+private:
+    pid_t pid_ = -1;
+    int in_fd_ = -1, out_fd_ = -1;
+    std::string buffer_;
+    nlohmann::json facts_;
+};
+
+struct RunResult {
+    int status = -1;  // exit status, or 128+signal
+    std::string out, err;
+};
+
+// Runs argv to completion, capturing stdout and stderr. extra_env entries are "K=V".
+RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+
+std::string fixture_path(const std::string& name);
+std::string fdscope_bin();
+bool is_root();
+bool have_tool(const std::string& name);  // on PATH
+
+}  // namespace fdscope::test
