@@ -38,6 +38,7 @@ struct SocketInfo {
     std::uint64_t peer_inode = 0;   // unix peer
     std::uint32_t rqueue = 0, wqueue = 0;  // for LISTEN: accept queue now / backlog
     std::uint32_t protocol = 0;     // netlink protocol, packet protocol, raw protocol
+    std::uint16_t type = 0;         // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW
     bool listening = false;
 };
 
