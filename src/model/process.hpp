@@ -22,6 +22,7 @@ struct FdTable {
     pid_t tid = 0;            // the task the table was read through
     bool leader = true;       // read through the thread-group leader
     std::vector<OpenFile> fds;
+    std::uint64_t counted = 0;  // fd count when only counted (summary), fds left empty
 };
 
 struct Process {
@@ -34,12 +35,13 @@ struct Process {
     std::string exe;
     Limit nofile;
     bool leader_exited = false;     // leader is a zombie, fds live on in a thread
+    bool partial = false;           // only some fds were read (endpoint search); not a row source
     std::uint32_t threads = 1;
     std::vector<FdTable> tables;
     std::vector<OpenFile> assocs;   // cwd, rtd, exe, mem, shm
     std::uint64_t fd_count() const {
         std::uint64_t n = 0;
-        for (const auto& t : tables) n += t.fds.size();
+        for (const auto& t : tables) n += t.fds.empty() ? t.counted : t.fds.size();
         return n;
     }
 };

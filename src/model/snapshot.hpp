@@ -60,6 +60,7 @@ struct Snapshot {
     std::vector<Process> processes;   // sorted by pid
     std::unordered_map<std::uint64_t, SocketInfo> sockets;  // by socket inode
     std::uint32_t description_count = 0;
+    std::unordered_map<uid_t, std::string> users;  // names of the uids seen
 };
 
 }  // namespace fdscope

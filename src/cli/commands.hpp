@@ -1,0 +1,40 @@
+// One function per command: parse results in, exit status out.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace fdscope::cli {
+
+// Exit statuses (docs/fdscope.1): 0 success, 1 runtime failure, 2 usage error.
+inline constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2;
+
+struct OutputFlags {
+    bool json = false, ndjson = false, csv = false, no_header = false;
+};
+
+struct LsArgs {
+    std::vector<std::string> pids, kinds, columns;
+    std::string command, user, path;
+    std::vector<std::string> inet;  // -i [SPEC]; empty vector element means "-i" alone
+    bool inet_given = false;
+    bool deleted = false, no_cloexec = false;
+    unsigned threads = 0;
+    OutputFlags out;
+};
+
+struct SummaryArgs {
+    std::size_t top = 10;
+    bool json = false;
+    unsigned threads = 0;
+};
+
+void add_ls(CLI::App& app, LsArgs& args);
+int run_ls(const LsArgs& args);
+void add_summary_options(CLI::App& app, SummaryArgs& args);
+int run_summary(const SummaryArgs& args);
+
+// "1,2 3" → {"1","2","3"}: lists may be given with commas or repeated.
+std::vector<std::string> split_list(const std::vector<std::string>& items);
+
+}  // namespace fdscope::cli

@@ -1,0 +1,161 @@
+// `fdscope ls`: the inventory.
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/terminal.hpp"
+#include "collect/scan.hpp"
+#include "collect/users.hpp"
+#include "render/ls_view.hpp"
+#include "report/ls.hpp"
+
+namespace fdscope::cli {
+
+std::vector<std::string> split_list(const std::vector<std::string>& items) {
+    std::vector<std::string> out;
+    for (const auto& item : items) {
+        std::size_t start = 0;
+        while (start <= item.size()) {
+            std::size_t end = item.find_first_of(", ", start);
+            if (end == std::string::npos) end = item.size();
+            if (end > start) out.push_back(item.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+    return out;
+}
+
+void add_ls(CLI::App& app, LsArgs& a) {
+    auto* ls = app.add_subcommand("ls", "every fd, cwd/rtd/exe, mapped file and SysV shm attach (lsof/lsfd class)");
+    ls->add_option("-p,--pid", a.pids, "only these processes (PID[,PID...])");
+    ls->add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex");
+    ls->add_option("-u,--user", a.user, "only processes of this user (name or uid)");
+    ls->add_option("-t,--type", a.kinds, "only these kinds (file,dir,pipe,tcp,unix,eventfd,...)");
+    auto* inet = ls->add_option("-i,--inet", a.inet,
+                                "Internet sockets; optional lsof-style [46][tcp|udp|raw][@host][:port], e.g. -i :8080, -i tcp");
+    inet->expected(0, 1);
+    inet->allow_extra_args(false);
+    ls->add_option("--path", a.path, "only names starting with this prefix");
+    ls->add_flag("--deleted", a.deleted, "only deleted-but-open files");
+    ls->add_flag("--no-cloexec", a.no_cloexec, "only fds without O_CLOEXEC (they survive execve)");
+    ls->add_option("-o,--output", a.columns, "columns, comma separated (--list-columns)");
+    ls->add_flag("--json", a.out.json, "one JSON document (schema 1, docs/json.md)");
+    ls->add_flag("--ndjson", a.out.ndjson, "one JSON object per line per file");
+    ls->add_flag("--csv", a.out.csv, "CSV with a header row");
+    ls->add_flag("--no-header", a.out.no_header, "table without its header line");
+    ls->add_flag_callback(
+        "--list-columns",
+        [] {
+            for (const auto& c : render::ls_all_columns()) std::printf("%s\n", c.c_str());
+            throw CLI::Success();
+        },
+        "print the column names for -o and exit");
+    ls->add_option("--threads", a.threads, "scan threads (default: one per core)");
+    ls->callback([&a, inet] { a.inet_given = inet->count() > 0; });
+}
+
+namespace {
+
+int usage(const std::string& msg) {
+    std::fprintf(stderr, "fdscope ls: %s\n", msg.c_str());
+    return kExitUsage;
+}
+
+// Associations (cwd/exe/maps) can only match filters about files.
+bool wants_assocs(const LsArgs& a, const report::LsFilter& f) {
+    if (a.inet_given || a.no_cloexec) return false;
+    if (f.kinds.empty()) return true;
+    return std::any_of(f.kinds.begin(), f.kinds.end(), [](Kind k) {
+        return k == Kind::File || k == Kind::Dir || k == Kind::Memfd || k == Kind::Chr || k == Kind::Unknown;
+    });
+}
+
+}  // namespace
+
+int run_ls(const LsArgs& a) {
+    report::LsFilter filter;
+    collect::ScanOptions opts;
+    opts.threads = a.threads;
+    if (!a.pids.empty()) {
+        std::vector<pid_t> pids;
+        for (const auto& s : split_list(a.pids)) {
+            pid_t pid = 0;
+            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
+            if (ec != std::errc() || p != s.data() + s.size() || pid <= 0) return usage("not a pid: " + s);
+            pids.push_back(pid);
+        }
+        opts.pids = pids;
+    }
+    if (!a.command.empty()) {
+        try {
+            filter.command.emplace(a.command, std::regex::extended);
+        } catch (const std::regex_error& e) {
+            return usage("bad regex for -c: " + std::string(e.what()));
+        }
+    }
+    if (!a.user.empty()) {
+        filter.uid = collect::lookup_user(a.user);
+        if (!filter.uid) return usage("no such user: " + a.user);
+    }
+    for (const auto& k : split_list(a.kinds)) {
+        auto kind = kind_from_name(k);
+        if (!kind) return usage("unknown kind: " + k + " (see fdscope(1) for the list)");
+        filter.kinds.push_back(*kind);
+    }
+    if (a.inet_given) {
+        std::string err;
+        filter.inet = report::parse_inet_filter(a.inet.empty() ? "" : a.inet.front(), err);
+        if (!filter.inet) return usage("-i: " + err);
+    }
+    filter.path_prefix = a.path;
+    filter.deleted_only = a.deleted;
+    filter.no_cloexec = a.no_cloexec;
+    int formats = int(a.out.json) + int(a.out.ndjson) + int(a.out.csv);
+    if (formats > 1) return usage("choose one of --json, --ndjson, --csv");
+    std::vector<std::string> columns = split_list(a.columns);
+    std::transform(columns.begin(), columns.end(), columns.begin(), [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+        return s;
+    });
+    if (auto bad = render::ls_unknown_column(columns); !bad.empty())
+        return usage("unknown column: " + bad + " (--list-columns)");
+
+    bool structured = a.out.json || a.out.ndjson;
+    bool endpoint_column = std::find(columns.begin(), columns.end(), "endpoints") != columns.end();
+    opts.endpoints = structured || endpoint_column;
+    opts.read.assocs = opts.read.maps = wants_assocs(a, filter);
+    if (filter.command || filter.uid) {
+        opts.read.keep = [&filter](const Process& p) { return report::process_matches(filter, p); };
+    }
+    Snapshot snap = collect::scan(opts);
+    collect::resolve_users(snap);
+    report::LsReport rep(snap, filter);
+
+    render::Output out;
+    if (a.out.json) render::write_ls_json(out, rep, snap.backend);
+    else if (a.out.ndjson) render::write_ls_ndjson(out, rep);
+    else {
+        if (columns.empty()) columns = render::ls_default_columns(rep);
+        if (a.out.csv) render::write_ls_csv(out, rep, columns);
+        else {
+            render::TableStyle style;
+            style.width = terminal_width();
+            style.color = use_color();
+            style.header = !a.out.no_header;
+            render::write_ls_table(out, rep, columns, style);
+        }
+        out.flush();
+        const auto& sk = snap.skipped_processes;
+        if ((sk.permission || sk.vanished) && !a.out.csv)
+            std::fprintf(stderr, "fdscope: %llu processes skipped (%llu permission denied, %llu vanished)\n",
+                         static_cast<unsigned long long>(sk.permission + sk.vanished),
+                         static_cast<unsigned long long>(sk.permission), static_cast<unsigned long long>(sk.vanished));
+        if (!snap.ids_exact)
+            std::fprintf(stderr, "fdscope: kcmp not permitted; description ids are approximate\n");
+    }
+    return kExitOk;
+}
+
+}  // namespace fdscope::cli

@@ -1,0 +1,27 @@
+// fdscope: every file descriptor and kernel file handle on this machine.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+    using namespace fdscope::cli;
+    CLI::App app{"fdscope: every file descriptor and kernel file handle on this machine.\n"
+                 "Without a command: the machine summary (handles vs fs.file-max, top processes by fds,\n"
+                 "processes near RLIMIT_NOFILE)."};
+    app.set_version_flag("--version", "fdscope 0.1.0");
+    app.require_subcommand(0, 1);
+    SummaryArgs summary;
+    add_summary_options(app, summary);
+    LsArgs ls;
+    add_ls(app, ls);
+    app.footer("Exit status: 0 success, 1 failure, 2 usage error. See fdscope(1) and docs/json.md.");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? kExitOk : kExitUsage;
+    }
+    if (app.got_subcommand("ls")) return run_ls(ls);
+    return run_summary(summary);
+}

@@ -1,0 +1,45 @@
+// `fdscope` with no command: the machine summary.
+#include <chrono>
+
+#include "cli/commands.hpp"
+#include "cli/terminal.hpp"
+#include "collect/scan.hpp"
+#include "collect/users.hpp"
+#include "render/summary_view.hpp"
+#include "report/summary.hpp"
+
+namespace fdscope::cli {
+
+void add_summary_options(CLI::App& app, SummaryArgs& args) {
+    app.add_option("--top", args.top, "how many processes to list")->check(CLI::Range(1, 10000));
+    app.add_flag("--json", args.json, "one JSON document (schema 1, docs/json.md)");
+    app.add_option("--threads", args.threads, "scan threads (default: one per core)");
+}
+
+int run_summary(const SummaryArgs& args) {
+    auto t0 = std::chrono::steady_clock::now();
+    collect::ScanOptions opts;
+    opts.read.count_only = true;
+    opts.read.assocs = false;
+    opts.read.maps = false;
+    opts.read.fdinfo = false;
+    opts.sockets = false;
+    opts.identity = false;
+    opts.threads = args.threads;
+    Snapshot snap = collect::scan(opts);
+    collect::resolve_users(snap);
+    auto summary = report::summarize(snap, args.top);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    render::Output out;
+    if (args.json) {
+        render::write_summary_json(out, summary, snap);
+    } else {
+        render::TableStyle style;
+        style.width = terminal_width();
+        style.color = use_color();
+        render::write_summary_text(out, summary, snap, style, seconds);
+    }
+    return kExitOk;
+}
+
+}  // namespace fdscope::cli

@@ -1,0 +1,18 @@
+// What kind of file an fd is, from what procfs said about it. Pure.
+#pragma once
+#include <string_view>
+#include <sys/types.h>
+
+#include "model/kind.hpp"
+#include "procfs/parse_link.hpp"
+
+namespace fdscope::collect {
+
+// anon_inode class names as the kernel spells them ("eventpoll", "bpf_link",
+// "[io_uring]", ...) to kinds; Kind::Anon for classes we do not know.
+Kind kind_of_anon(std::string_view anon_class);
+
+// st_mode is used only for Path targets; pass 0 when stat failed.
+Kind classify(const procfs::LinkTarget& link, mode_t st_mode);
+
+}  // namespace fdscope::collect

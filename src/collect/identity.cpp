@@ -1,0 +1,197 @@
+#include "collect/identity.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
+#include <thread>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace fdscope::collect {
+namespace {
+
+struct Ref {
+    OpenFile* file;
+    pid_t tid;
+    std::uint64_t dev, ino;
+    std::uint32_t group_key;  // kind and access mode
+    std::uint32_t cls;        // description class, unique across the snapshot
+};
+
+bool same_group(const Ref& a, const Ref& b) {
+    return a.dev == b.dev && a.ino == b.ino && a.group_key == b.group_key;
+}
+
+// A socket inode has exactly one struct file, and so does an eventfd context
+// (eventfd-id): neither needs kcmp.
+bool unique_by_inode(const OpenFile& f) {
+    return is_socket(f.kind) || (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0);
+}
+
+std::uint64_t hint_key(const OpenFile& f) {
+    return (static_cast<std::uint64_t>(f.flags & ~static_cast<std::uint32_t>(O_CLOEXEC)) << 40) ^ f.pos;
+}
+
+enum class Cmp { Equal, Less, Greater, Unknown, Denied };
+
+Cmp compare(const Ref& a, const Ref& b) {
+    long r = ::syscall(SYS_kcmp, a.tid, b.tid, KCMP_FILE, a.file->fd, b.file->fd);
+    if (r == 0) return Cmp::Equal;
+    if (r == 1) return Cmp::Less;
+    if (r == 2) return Cmp::Greater;
+    if (r < 0 && (errno == EPERM || errno == EACCES || errno == ENOSYS)) return Cmp::Denied;
+    return Cmp::Unknown;  // fd closed or task gone since it was read
+}
+
+struct Rep {
+    const Ref* ref;
+    std::uint32_t cls;
+};
+
+// Splits refs[begin, end) (one group) into classes. `next_cls` hands out ids.
+// Returns false if kcmp was denied somewhere (the caller then falls back).
+bool split_group(std::vector<Ref>& refs, std::size_t begin, std::size_t end,
+                 std::atomic<std::uint32_t>& next_cls) {
+    std::vector<Rep> reps;  // sorted by kcmp order
+    std::unordered_map<std::uint64_t, Rep> hints;
+    bool ok = true;
+    for (std::size_t i = begin; i < end; ++i) {
+        Ref& x = refs[i];
+        const std::uint64_t hk = hint_key(*x.file);
+        if (auto h = hints.find(hk); h != hints.end()) {
+            Cmp c = compare(x, *h->second.ref);
+            if (c == Cmp::Equal) {
+                x.cls = h->second.cls;
+                continue;
+            }
+            if (c == Cmp::Denied) ok = false;
+        }
+        std::size_t lo = 0, hi = reps.size();
+        bool found = false, placed = true;
+        while (lo < hi) {
+            std::size_t mid = (lo + hi) / 2;
+            Cmp c = compare(x, *reps[mid].ref);
+            if (c == Cmp::Equal) {
+                x.cls = reps[mid].cls;
+                found = true;
+                break;
+            }
+            if (c == Cmp::Less) hi = mid;
+            else if (c == Cmp::Greater) lo = mid + 1;
+            else {
+                if (c == Cmp::Denied) ok = false;
+                placed = false;
+                break;
+            }
+        }
+        if (!found) {
+            x.cls = next_cls.fetch_add(1, std::memory_order_relaxed);
+            if (placed) reps.insert(reps.begin() + static_cast<std::ptrdiff_t>(lo), Rep{&x, x.cls});
+        }
+        hints[hk] = Rep{&x, x.cls};
+    }
+    return ok;
+}
+
+// Without kcmp: what a description cannot hide (flags, position).
+void approximate_group(std::vector<Ref>& refs, std::size_t begin, std::size_t end,
+                       std::atomic<std::uint32_t>& next_cls) {
+    std::unordered_map<std::uint64_t, std::uint32_t> seen;
+    for (std::size_t i = begin; i < end; ++i) {
+        auto [it, fresh] = seen.try_emplace(hint_key(*refs[i].file), 0);
+        if (fresh) it->second = next_cls.fetch_add(1, std::memory_order_relaxed);
+        refs[i].cls = it->second;
+    }
+}
+
+}  // namespace
+
+void assign_descriptions(Snapshot& snap, unsigned threads) {
+    std::vector<Ref> refs;
+    std::size_t total = 0;
+    for (auto& p : snap.processes)
+        for (auto& t : p.tables) total += t.fds.size();
+    refs.reserve(total);
+    std::atomic<std::uint32_t> next_cls{0};
+    std::vector<Ref> singles;  // need no comparison at all
+    for (auto& p : snap.processes)
+        for (auto& t : p.tables)
+            for (auto& f : t.fds) {
+                std::uint32_t gk = (static_cast<std::uint32_t>(f.kind) << 8) | static_cast<std::uint32_t>(f.mode);
+                std::uint64_t ino = f.inode;
+                if (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0)
+                    ino = static_cast<std::uint64_t>(f.detail->eventfd_id);
+                refs.push_back(Ref{&f, t.tid, f.dev, ino, gk, 0});
+            }
+    // Original order is kept in `order` so ids can be dense by first appearance.
+    std::vector<std::uint32_t> order(refs.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::vector<Ref> sorted = refs;
+    std::vector<std::uint32_t> pos_of(refs.size());
+    {
+        std::vector<std::uint32_t> idx(order);
+        std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+            const Ref &x = refs[a], &y = refs[b];
+            if (x.dev != y.dev) return x.dev < y.dev;
+            if (x.ino != y.ino) return x.ino < y.ino;
+            if (x.group_key != y.group_key) return x.group_key < y.group_key;
+            return a < b;
+        });
+        for (std::uint32_t i = 0; i < idx.size(); ++i) {
+            sorted[i] = refs[idx[i]];
+            pos_of[idx[i]] = i;
+        }
+    }
+    // Group boundaries; groups that need kcmp go to the workers.
+    std::vector<std::pair<std::size_t, std::size_t>> groups;
+    for (std::size_t i = 0; i < sorted.size();) {
+        std::size_t j = i + 1;
+        while (j < sorted.size() && same_group(sorted[i], sorted[j])) ++j;
+        if (j - i == 1 || unique_by_inode(*sorted[i].file) || sorted[i].ino == 0) {
+            // One description per inode (or nothing to compare with). inode 0
+            // means unknown identity: every fd is its own description.
+            std::uint32_t cls = next_cls.fetch_add(1, std::memory_order_relaxed);
+            for (std::size_t k = i; k < j; ++k) {
+                if (sorted[i].ino == 0 && k > i) cls = next_cls.fetch_add(1, std::memory_order_relaxed);
+                sorted[k].cls = cls;
+            }
+        } else {
+            groups.emplace_back(i, j);
+        }
+        i = j;
+    }
+    std::atomic<std::size_t> next_group{0};
+    std::atomic<bool> denied{false};
+    auto worker = [&] {
+        for (;;) {
+            std::size_t g = next_group.fetch_add(1, std::memory_order_relaxed);
+            if (g >= groups.size()) return;
+            auto [b, e] = groups[g];
+            if (denied.load(std::memory_order_relaxed) || !split_group(sorted, b, e, next_cls)) {
+                denied.store(true, std::memory_order_relaxed);
+                approximate_group(sorted, b, e, next_cls);
+            }
+        }
+    };
+    unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(groups.size())));
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < n; ++i) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (denied) snap.ids_exact = false;
+
+    // Dense ids in order of first appearance.
+    std::vector<std::uint32_t> dense(next_cls.load(), kNoDescription);
+    std::uint32_t next_id = 0;
+    for (std::uint32_t i = 0; i < refs.size(); ++i) {
+        std::uint32_t cls = sorted[pos_of[i]].cls;
+        if (dense[cls] == kNoDescription) dense[cls] = next_id++;
+        refs[i].file->description = dense[cls];
+    }
+    snap.description_count = next_id;
+}
+
+}  // namespace fdscope::collect

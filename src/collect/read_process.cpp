@@ -1,0 +1,343 @@
+#include "collect/read_process.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <linux/kcmp.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "collect/classify.hpp"
+#include "collect/proc_io.hpp"
+#include "procfs/parse_fdinfo.hpp"
+#include "procfs/parse_limits.hpp"
+#include "procfs/parse_link.hpp"
+#include "procfs/parse_maps.hpp"
+#include "procfs/parse_stat.hpp"
+
+namespace fdscope::collect {
+namespace {
+
+bool gone(int err) { return err == ENOENT || err == ESRCH; }
+bool denied(int err) { return err == EACCES || err == EPERM; }
+
+std::string bracketed(std::string_view prefix, std::uint64_t inode) {
+    std::string s(prefix);
+    s += ":[";
+    s += std::to_string(inode);
+    s += ']';
+    return s;
+}
+
+// Fills dev/inode/kind from a stat of the link's target.
+void apply_stat(const struct stat& st, OpenFile& f) {
+    f.dev = st.st_dev;
+    f.inode = st.st_ino;
+    f.rdev = st.st_rdev;
+    if (S_ISREG(st.st_mode)) f.size = static_cast<std::uint64_t>(st.st_size);
+}
+
+const PseudoMount* pseudo_for(const PseudoMounts& pm, std::int32_t mnt_id) {
+    for (const PseudoMount* m : {&pm.pipefs, &pm.sockfs, &pm.anon_inodefs, &pm.pidfs})
+        if (m->mnt_id == mnt_id) return m;
+    return nullptr;
+}
+
+// One fd: fdinfo first (it names pipes and sockets without readlink), then
+// readlink and stat only where they add something.
+enum class FdRead { Ok, Vanished, Permission };
+FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opts,
+               const PseudoMounts& pm, Scratch& s, OpenFile& f) {
+    NumName name(fd);
+    f.fd = fd;
+    f.assoc = Assoc::Fd;
+    const PseudoMount* pseudo = nullptr;
+    if (opts.fdinfo && info_dir >= 0) {
+        int err = read_file_at(info_dir, name.text, s.text, ReadMode::SingleRecord);
+        if (err) return gone(err) ? FdRead::Vanished : FdRead::Permission;
+        if (auto info = procfs::parse_fdinfo(s.text)) {
+            f.pos = info->pos;
+            f.flags = info->flags;
+            f.cloexec = (info->flags & O_CLOEXEC) != 0;
+            f.mode = mode_from_flags(info->flags);
+            f.mnt_id = info->mnt_id;
+            f.has_pos = true;
+            if (info->has_ino) f.inode = info->ino;
+            if (info->has_detail) f.detail = std::make_unique<FdDetail>(std::move(info->detail));
+            pseudo = pseudo_for(pm, info->mnt_id);
+            if (pseudo && info->has_ino) {
+                f.dev = pseudo->dev;
+                if (pseudo == &pm.sockfs) {
+                    f.kind = Kind::Socket;
+                    f.name = bracketed("socket", info->ino);
+                    return FdRead::Ok;
+                }
+                if (pseudo == &pm.pipefs) {
+                    f.kind = Kind::Pipe;
+                    f.name = bracketed("pipe", info->ino);
+                    return FdRead::Ok;
+                }
+            }
+        }
+    }
+    int err = readlink_at(fd_dir, name.text, s.link);
+    if (err) return gone(err) ? FdRead::Vanished : FdRead::Permission;
+    auto link = procfs::parse_link(s.link);
+    struct stat st {};
+    bool have_stat = false;
+    // Pseudo-filesystem files need no stat: dev is known, inode came from fdinfo.
+    if (link.type == procfs::LinkTarget::Type::Path || !pseudo || f.inode == 0) {
+        if (::fstatat(fd_dir, name.text, &st, 0) == 0) {
+            have_stat = true;
+            apply_stat(st, f);
+        } else if (gone(errno)) {
+            return FdRead::Vanished;
+        }
+    }
+    f.kind = classify(link, have_stat ? st.st_mode : 0);
+    if (link.type == procfs::LinkTarget::Type::Path) {
+        f.name.assign(link.path);
+        f.deleted = link.deleted;
+    } else {
+        f.name = s.link;
+        if (f.inode == 0) f.inode = link.inode;
+    }
+    if (!opts.fdinfo) f.mode = Mode::None;
+    return FdRead::Ok;
+}
+
+ReadResult count_table(int pid_dir, const std::string& base, Scratch& s, FdTable& table) {
+    std::string path = base + "fd";
+    if (fd_dir_size_is_count()) {
+        struct stat st {};
+        if (::fstatat(pid_dir, path.c_str(), &st, 0) != 0) return gone(errno) ? ReadResult::Vanished : ReadResult::Permission;
+        table.counted = static_cast<std::uint64_t>(st.st_size);
+        return ReadResult::Ok;
+    }
+    int err = 0;
+    UniqueFd fd_dir = open_dir(pid_dir, path.c_str(), err);
+    if (!fd_dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    s.numbers.clear();
+    if ((err = list_numeric(fd_dir.get(), s.numbers)) != 0) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    table.counted = s.numbers.size();
+    return ReadResult::Ok;
+}
+
+// Reads every fd of one table (task dir `base`: "" for the leader, "task/TID/").
+ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& opts,
+                      const PseudoMounts& pm, Scratch& s, FdTable& table, FdSkips& skips) {
+    if (opts.count_only) return count_table(pid_dir, base, s, table);
+    int err = 0;
+    UniqueFd fd_dir = open_dir(pid_dir, (base + "fd").c_str(), err);
+    if (!fd_dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    UniqueFd info_dir;
+    if (opts.fdinfo) {
+        info_dir = open_dir(pid_dir, (base + "fdinfo").c_str(), err);
+        if (!info_dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    }
+    s.numbers.clear();
+    err = list_numeric(fd_dir.get(), s.numbers);
+    if (err) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    std::sort(s.numbers.begin(), s.numbers.end());
+    std::vector<std::int32_t> fds(s.numbers);  // s.numbers is reused below
+    table.fds.reserve(fds.size());
+    for (std::int32_t fd : fds) {
+        if (opts.only) {
+            if (readlink_at(fd_dir.get(), NumName(fd).text, s.link) != 0 || !opts.only->matches_link(s.link))
+                continue;
+        }
+        OpenFile f;
+        switch (read_fd(fd_dir.get(), info_dir.get(), fd, opts, pm, s, f)) {
+            case FdRead::Ok:
+                if (!opts.only || opts.only->keeps(f)) table.fds.push_back(std::move(f));
+                break;
+            case FdRead::Vanished: ++skips.vanished; break;
+            case FdRead::Permission: ++skips.permission; break;
+        }
+    }
+    return ReadResult::Ok;
+}
+
+long kcmp(pid_t a, pid_t b, int type, unsigned long x, unsigned long y) {
+    return ::syscall(SYS_kcmp, a, b, type, x, y);
+}
+
+// Tasks that hold a distinct fd table: the leader (when alive) and every
+// thread whose files_struct differs from all tables found so far. Threads
+// sharing a table are represented by the first (lowest) tid seen.
+std::vector<pid_t> table_holders(int pid_dir, pid_t pid, bool leader_alive, Scratch& s) {
+    std::vector<pid_t> holders;
+    int err = 0;
+    UniqueFd task_dir = open_dir(pid_dir, "task", err);
+    s.numbers.clear();
+    if (!task_dir || list_numeric(task_dir.get(), s.numbers) != 0) {
+        if (leader_alive) holders.push_back(pid);
+        return holders;
+    }
+    std::sort(s.numbers.begin(), s.numbers.end());
+    if (leader_alive) holders.push_back(pid);
+    for (pid_t tid : s.numbers) {
+        if (tid == pid) continue;
+        bool shared = false;
+        for (pid_t h : holders) {
+            long r = kcmp(h, tid, KCMP_FILES, 0, 0);
+            // Without kcmp we cannot tell tables apart; assume sharing, the
+            // overwhelmingly common case, rather than list fds twice.
+            if (r == 0 || (r < 0 && errno != ESRCH)) {
+                shared = true;
+                break;
+            }
+        }
+        if (!shared) holders.push_back(tid);
+    }
+    return holders;
+}
+
+void read_assoc(int pid_dir, const char* what, Assoc assoc, Scratch& s, Process& p) {
+    if (readlink_at(pid_dir, what, s.link) != 0) return;
+    OpenFile f;
+    f.assoc = assoc;
+    auto link = procfs::parse_link(s.link);
+    struct stat st {};
+    mode_t mode = 0;
+    if (::fstatat(pid_dir, what, &st, 0) == 0) {
+        apply_stat(st, f);
+        mode = st.st_mode;
+    }
+    f.kind = classify(link, mode);
+    f.name.assign(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
+    f.deleted = link.deleted;
+    f.mode = Mode::None;
+    if (assoc == Assoc::Exe) p.exe = f.name;
+    p.assocs.push_back(std::move(f));
+}
+
+void read_maps(int pid_dir, Scratch& s, Process& p) {
+    if (read_file_at(pid_dir, "maps", s.text, ReadMode::Stream) != 0) return;
+    procfs::parse_maps(s.text, [&](const procfs::MapEntry& m) {
+        if (m.inode == 0 || m.path.empty() || m.path.front() != '/') return;
+        OpenFile f;
+        bool sysv = m.path.starts_with("/SYSV");
+        f.assoc = sysv ? Assoc::Shm : Assoc::Mem;
+        f.kind = m.path.starts_with("/memfd:") ? Kind::Memfd : Kind::File;
+        f.name.assign(m.path);
+        f.deleted = m.deleted && !sysv;  // SysV segments always read "(deleted)"
+        f.inode = m.inode;
+        f.dev = makedev(m.major, m.minor);
+        f.mode = m.perms[1] == 'w' ? (m.perms[0] == 'r' ? Mode::ReadWrite : Mode::Write)
+                                   : (m.perms[0] == 'r' ? Mode::Read : Mode::None);
+        f.range = std::make_unique<MapRange>();
+        f.range->start = m.start;
+        f.range->end = m.end;
+        f.range->offset = m.offset;
+        std::copy(m.perms, m.perms + 5, f.range->perms);
+        f.pos = m.offset;
+        p.assocs.push_back(std::move(f));
+    });
+}
+
+void read_nofile(int pid_dir, pid_t pid, Scratch& s, Process& p) {
+    struct rlimit rl {};
+    if (::prlimit(pid, RLIMIT_NOFILE, nullptr, &rl) == 0) {
+        p.nofile.soft = rl.rlim_cur == RLIM_INFINITY ? kUnlimited : rl.rlim_cur;
+        p.nofile.hard = rl.rlim_max == RLIM_INFINITY ? kUnlimited : rl.rlim_max;
+        p.nofile.known = true;
+        return;
+    }
+    // prlimit needs matching credentials; /proc/PID/limits is world-readable.
+    if (read_file_at(pid_dir, "limits", s.text, ReadMode::SingleRecord) == 0)
+        if (auto l = procfs::parse_nofile_limit(s.text)) p.nofile = *l;
+}
+
+}  // namespace
+
+bool fd_dir_size_is_count() {
+    static const bool yes = [] {
+        struct stat st {};
+        return ::stat("/proc/self/fd", &st) == 0 && st.st_size > 0;
+    }();
+    return yes;
+}
+
+bool FdFilter::matches_link(std::string_view text) const {
+    auto link = procfs::parse_link(text);
+    using T = procfs::LinkTarget::Type;
+    switch (link.type) {
+        case T::Socket:
+        case T::Pipe: return inodes.count(link.inode) != 0;
+        case T::Path: return paths.count(std::string(link.path)) != 0;
+        case T::AnonInode: return !eventfd_ids.empty() && kind_of_anon(link.anon_class) == Kind::Eventfd;
+        case T::Other: return false;
+    }
+    return false;
+}
+
+bool FdFilter::keeps(const OpenFile& f) const {
+    if (f.kind == Kind::Eventfd) return f.detail && eventfd_ids.count(f.detail->eventfd_id) != 0;
+    return true;
+}
+
+ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
+                        Scratch& s, Process& p, FdSkips& skips) {
+    int err = 0;
+    UniqueFd dir = open_dir(proc_dirfd, NumName(pid).text, err);
+    if (!dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    int d = dir.get();
+    p.pid = pid;
+    struct stat dst {};
+    if (::fstat(d, &dst) == 0) p.uid = dst.st_uid;
+    err = read_file_at(d, "stat", s.text, ReadMode::SingleRecord);
+    if (err) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    auto st = procfs::parse_stat(s.text);
+    if (!st) return ReadResult::Vanished;  // an empty read: the task is being reaped
+    p.comm = st->comm;
+    p.ppid = st->ppid;
+    p.start_time = st->start_time;
+    p.threads = st->num_threads;
+    if (opts.keep && !opts.keep(p)) return ReadResult::Filtered;
+    // A zombie leader with live threads: its own fd table is gone, the
+    // threads' table lives on and only /proc/PID/task/TID/fd shows it.
+    bool zombie = st->state == 'Z' || st->state == 'X';
+    p.leader_exited = zombie && st->num_threads > 1;
+    if (zombie && !p.leader_exited) return ReadResult::Ok;
+
+    read_nofile(d, pid, s, p);
+    if (!opts.count_only && readlink_at(d, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
+
+    bool denied_any = false;
+    std::vector<pid_t> holders;
+    if (st->num_threads > 1 || p.leader_exited)
+        holders = table_holders(d, pid, !p.leader_exited, s);
+    else
+        holders.push_back(pid);
+    for (pid_t tid : holders) {
+        FdTable t;
+        t.tid = tid;
+        t.leader = tid == pid;
+        std::string base = t.leader ? std::string() : "task/" + std::to_string(tid) + "/";
+        ReadResult r = read_table(d, base, opts, pm, s, t, skips);
+        if (r == ReadResult::Ok) p.tables.push_back(std::move(t));
+        else if (r == ReadResult::Permission) denied_any = true;
+        else if (t.leader) return ReadResult::Vanished;
+    }
+    // The exited leader's cwd, root, exe and maps went with it; a live
+    // thread's task directory still has them.
+    UniqueFd task_dir;
+    int assoc_dir = d;
+    if (p.leader_exited && !holders.empty()) {
+        task_dir = open_dir(d, ("task/" + std::to_string(holders.front())).c_str(), err);
+        if (task_dir) assoc_dir = task_dir.get();
+    }
+    if (opts.assocs) {
+        read_assoc(assoc_dir, "cwd", Assoc::Cwd, s, p);
+        read_assoc(assoc_dir, "root", Assoc::Rtd, s, p);
+        read_assoc(assoc_dir, "exe", Assoc::Exe, s, p);
+    }
+    if (opts.maps) read_maps(assoc_dir, s, p);
+    return denied_any ? ReadResult::Permission : ReadResult::Ok;
+}
+
+}  // namespace fdscope::collect

@@ -1,0 +1,59 @@
+// Reads one process from /proc into the model: identity, limits, netns,
+// its fd tables (per thread where a thread unshared its table, or where the
+// leader exited), and its cwd/rtd/exe/mem/shm associations.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <sys/types.h>
+#include <unordered_set>
+#include <vector>
+
+#include "collect/pseudo_mounts.hpp"
+#include "model/snapshot.hpp"
+
+namespace fdscope::collect {
+
+// Restricts a read to the fds that may be the other end of something
+// (endpoint search): decided from readlink alone, so non-matching fds cost
+// one syscall.
+struct FdFilter {
+    std::unordered_set<std::uint64_t> inodes;        // pipe and socket inodes
+    std::unordered_set<std::string> paths;           // FIFO paths
+    std::unordered_set<std::int64_t> eventfd_ids;
+    bool matches_link(std::string_view link) const;
+    bool keeps(const OpenFile& f) const;             // after the full read
+};
+
+struct ReadOptions {
+    const FdFilter* only = nullptr;  // read only matching fds
+    bool fdinfo = true;   // pos/flags/mnt_id/detail per fd (costs a file read per fd)
+    bool assocs = true;   // cwd, rtd, exe
+    bool maps = true;     // mem and shm rows from /proc/PID/maps
+    bool count_only = false;  // tables get `counted`, no fds are read
+    // Decides after stat (comm, uid, ppid known) whether to read the rest.
+    std::function<bool(const Process&)> keep;
+};
+
+// Linux >= 6.2 reports the number of open fds as st_size of /proc/PID/fd,
+// which makes counting O(1) per table. Checked once on our own table.
+bool fd_dir_size_is_count();
+
+enum class ReadResult { Ok, Vanished, Permission, Filtered };
+
+// Per-thread scratch space, reused across processes to avoid allocations.
+struct Scratch {
+    std::string text, link;
+    std::vector<std::int32_t> numbers;
+};
+
+struct FdSkips {
+    std::uint64_t vanished = 0, permission = 0;
+};
+
+// Reads /proc/PID (proc_dirfd is an open /proc). On Permission the process
+// is still filled with what was readable (stat, comm) but has no tables.
+ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
+                        Scratch& scratch, Process& out, FdSkips& skips);
+
+}  // namespace fdscope::collect

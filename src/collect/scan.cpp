@@ -1,0 +1,110 @@
+#include "collect/scan.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fcntl.h>
+#include <functional>
+#include <sys/stat.h>
+#include <thread>
+#include <unordered_set>
+
+#include "collect/endpoint_search.hpp"
+#include "collect/identity.hpp"
+#include "collect/proc_io.hpp"
+#include "collect/sockets.hpp"
+#include "procfs/parse_mountinfo.hpp"
+#include "procfs/parse_sysfs.hpp"
+#include "procfs/parse_sysvipc_shm.hpp"
+
+namespace fdscope::collect {
+
+unsigned worker_count(unsigned requested) {
+    if (requested) return requested;
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw ? hw : 2;
+}
+
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t, unsigned)>& fn) {
+    std::atomic<std::size_t> next{0};
+    unsigned count = std::max(1u, std::min<unsigned>(worker_count(threads), static_cast<unsigned>(n ? n : 1)));
+    auto work = [&](unsigned worker) {
+        for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);
+    };
+    std::vector<std::thread> pool;
+    for (unsigned w = 1; w < count; ++w) pool.emplace_back(work, w);
+    work(0);
+    for (auto& t : pool) t.join();
+}
+
+std::vector<pid_t> list_pids() {
+    std::vector<std::int32_t> pids;
+    int err = 0;
+    UniqueFd proc = open_dir(AT_FDCWD, "/proc", err);
+    if (proc) list_numeric(proc.get(), pids);
+    std::sort(pids.begin(), pids.end());
+    return {pids.begin(), pids.end()};
+}
+
+void read_kernel_counters(Snapshot& snap) {
+    std::string text;
+    if (read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", text, ReadMode::SingleRecord) == 0)
+        if (auto nr = procfs::parse_file_nr(text)) snap.file_nr = *nr;
+    if (read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", text, ReadMode::SingleRecord) == 0)
+        if (auto v = procfs::parse_u64(text)) snap.nr_open = *v;
+}
+
+namespace {
+
+void read_tables(Snapshot& snap) {
+    std::string text;
+    if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", text, ReadMode::Stream) == 0)
+        snap.mounts = procfs::parse_mountinfo(text);
+    if (read_file_at(AT_FDCWD, "/proc/sysvipc/shm", text, ReadMode::Stream) == 0)
+        snap.shm = procfs::parse_sysvipc_shm(text);
+}
+
+}  // namespace
+
+Snapshot scan(const ScanOptions& opts) {
+    Snapshot snap;
+    snap.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    read_kernel_counters(snap);
+    read_tables(snap);
+    const PseudoMounts pm = learn_pseudo_mounts();
+    std::vector<pid_t> pids = opts.pids ? *opts.pids : list_pids();
+    std::sort(pids.begin(), pids.end());
+    pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+
+    int err = 0;
+    UniqueFd proc = open_dir(AT_FDCWD, "/proc", err);
+    const unsigned threads = worker_count(opts.threads);
+    std::vector<Process> slots(pids.size());
+    std::vector<ReadResult> results(pids.size(), ReadResult::Vanished);
+    std::vector<Scratch> scratch(threads);
+    std::vector<FdSkips> skips(threads);
+    parallel_for(pids.size(), threads, [&](std::size_t i, unsigned w) {
+        results[i] = read_process(proc.get(), pids[i], opts.read, pm, scratch[w], slots[i], skips[w]);
+    });
+    snap.processes.reserve(pids.size());
+    for (std::size_t i = 0; i < pids.size(); ++i) {
+        switch (results[i]) {
+            case ReadResult::Vanished: ++snap.skipped_processes.vanished; continue;
+            case ReadResult::Filtered: continue;
+            case ReadResult::Permission: ++snap.skipped_processes.permission; break;
+            case ReadResult::Ok: break;
+        }
+        snap.processes.push_back(std::move(slots[i]));
+    }
+    for (const auto& s : skips) {
+        snap.skipped_fds.vanished += s.vanished;
+        snap.skipped_fds.permission += s.permission;
+    }
+    if (opts.sockets) read_socket_tables(snap);
+    if (opts.endpoints && (opts.pids || opts.read.keep)) search_endpoints(snap, proc.get(), pm, threads);
+    if (opts.sockets) apply_socket_kinds(snap);
+    if (opts.identity) assign_descriptions(snap, threads);
+    return snap;
+}
+
+}  // namespace fdscope::collect

@@ -1,0 +1,37 @@
+// Builds a Snapshot from procfs: which processes, read in parallel, then
+// joined with the socket tables and given description identities.
+#pragma once
+#include <functional>
+#include <optional>
+#include <sys/types.h>
+#include <vector>
+
+#include "collect/read_process.hpp"
+#include "model/snapshot.hpp"
+
+namespace fdscope::collect {
+
+struct ScanOptions {
+    std::optional<std::vector<pid_t>> pids;  // nullopt: every process
+    ReadOptions read;
+    bool sockets = true;      // join sock_diag tables
+    bool identity = true;     // description ids (kcmp)
+    // With `pids` or a `keep` filter: also search the other processes' fd tables for the other
+    // ends of the selected pipes, FIFOs, UNIX sockets and eventfds. Those
+    // processes are added with Process::partial set and only matching fds.
+    bool endpoints = false;
+    unsigned threads = 0;     // 0: one per core
+};
+
+Snapshot scan(const ScanOptions& opts);
+
+// Every pid in /proc, ascending.
+std::vector<pid_t> list_pids();
+
+// Runs fn(i) for i in [0, n) on `threads` threads (0: one per core).
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t, unsigned)>& fn);
+
+// Kernel-wide counters: file-nr, file-max, nr_open.
+void read_kernel_counters(Snapshot& snap);
+
+}  // namespace fdscope::collect

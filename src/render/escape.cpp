@@ -1,0 +1,145 @@
+#include "render/escape.hpp"
+
+#include <cstdint>
+
+namespace fdscope::render {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if the byte there does
+// not start one (overlong forms, surrogates and > U+10FFFF are invalid).
+std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp) {
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = b(i);
+    cp = c;
+    if (c < 0x80) return 1;
+    std::size_t n;
+    if (c >= 0xc2 && c <= 0xdf) n = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) n = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4, cp = c & 0x07;
+    else return 0;
+    if (i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((b(i + k) & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (b(i + k) & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+void hex_byte(unsigned char c, std::string& out) {
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+}
+
+}  // namespace
+
+void escape_for_table(std::string_view in, std::string& out) {
+    for (std::size_t i = 0; i < in.size();) {
+        unsigned char c = static_cast<unsigned char>(in[i]);
+        if (c == '\n') out += "\\n", ++i;
+        else if (c == '\t') out += "\\t", ++i;
+        else if (c == '\r') out += "\\r", ++i;
+        else if (c == '\\') out += "\\\\", ++i;
+        else if (c < 0x20 || c == 0x7f) hex_byte(c, out), ++i;
+        else {
+            std::uint32_t cp;
+            std::size_t n = utf8_length(in, i, cp);
+            // C1 controls (U+0080..U+009F) steer terminals too: escape them.
+            if (n == 0 || cp < 0xa0) {
+                for (std::size_t k = 0; k < (n ? n : 1); ++k) hex_byte(static_cast<unsigned char>(in[i + k]), out);
+                i += n ? n : 1;
+            } else {
+                out.append(in.substr(i, n));
+                i += n;
+            }
+        }
+    }
+}
+
+std::string escape_for_table(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    escape_for_table(in, out);
+    return out;
+}
+
+void append_json_string(std::string_view in, std::string& out, bool& lossy) {
+    for (std::size_t i = 0; i < in.size();) {
+        unsigned char c = static_cast<unsigned char>(in[i]);
+        switch (c) {
+            case '"': out += "\\\""; ++i; continue;
+            case '\\': out += "\\\\"; ++i; continue;
+            case '\n': out += "\\n"; ++i; continue;
+            case '\t': out += "\\t"; ++i; continue;
+            case '\r': out += "\\r"; ++i; continue;
+            case '\b': out += "\\b"; ++i; continue;
+            case '\f': out += "\\f"; ++i; continue;
+            default: break;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+            ++i;
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
+            ++i;
+        } else {
+            std::uint32_t cp;
+            std::size_t n = utf8_length(in, i, cp);
+            if (n == 0) {
+                out += "\\\\x";
+                out += kHex[c >> 4];
+                out += kHex[c & 15];
+                lossy = true;
+                ++i;
+            } else if (cp < 0xa0) {
+                out += "\\u00";  // C1 control: legal in JSON only escaped, to be safe
+                out += kHex[cp >> 4];
+                out += kHex[cp & 15];
+                i += n;
+            } else {
+                out.append(in.substr(i, n));
+                i += n;
+            }
+        }
+    }
+}
+
+std::size_t display_width(std::string_view s) {
+    std::size_t w = 0;
+    for (unsigned char c : s)
+        if ((c & 0xc0) != 0x80) ++w;
+    return w;
+}
+
+std::string truncate_middle(std::string_view s, std::size_t width) {
+    if (display_width(s) <= width) return std::string(s);
+    if (width == 0) return {};
+    if (width == 1) return "…";
+    std::size_t keep = width - 1, head = keep / 2, tail = keep - head;
+    // Walk code points from each end.
+    std::size_t i = 0, seen = 0;
+    while (i < s.size() && seen < head) {
+        ++i;
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) ++i;
+        ++seen;
+    }
+    std::size_t j = s.size();
+    seen = 0;
+    while (j > i && seen < tail) {
+        --j;
+        while (j > i && (static_cast<unsigned char>(s[j]) & 0xc0) == 0x80) --j;
+        ++seen;
+    }
+    std::string out(s.substr(0, i));
+    out += "…";
+    out.append(s.substr(j));
+    return out;
+}
+
+}  // namespace fdscope::render

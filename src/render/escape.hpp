@@ -1,0 +1,30 @@
+// Names are bytes, not text. These turn arbitrary bytes into something that
+// cannot break a table row, a CSV record or a JSON document.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace fdscope::render {
+
+// For tables: printable UTF-8 kept; \n \t \r \\ as C escapes; other control
+// bytes and invalid UTF-8 bytes as \xHH. The result never contains a
+// control character, so a row stays one line.
+void escape_for_table(std::string_view in, std::string& out);
+std::string escape_for_table(std::string_view in);
+
+// Appends `in` as the *contents* of a JSON string (no quotes). Valid UTF-8 is
+// kept; control characters use \n, \t, \u00XX. A byte that is not part of
+// valid UTF-8 cannot be carried by JSON, so it becomes the text "\xHH"
+// (backslash escaped for JSON) and `lossy` is set, so the caller can flag the
+// value ("name_escaped" in docs/json.md) and readers know to decode it.
+void append_json_string(std::string_view in, std::string& out, bool& lossy);
+
+// Display width of UTF-8 text (one column per code point; wide CJK is rare in
+// paths and counted as one — good enough for truncation, never for breaking).
+std::size_t display_width(std::string_view s);
+
+// Shortens to `width` columns by cutting the middle ("/very/lo…/file.txt"),
+// on code point boundaries.
+std::string truncate_middle(std::string_view s, std::size_t width);
+
+}  // namespace fdscope::render

@@ -1,0 +1,118 @@
+#include "render/json_writer.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "render/escape.hpp"
+
+namespace fdscope::render {
+
+void JsonWriter::separate() {
+    if (after_key_) {
+        after_key_ = false;
+        return;
+    }
+    if (!first_.empty()) {
+        if (!first_.back()) out_.buffer() += ',';
+        first_.back() = false;
+    }
+    if (newline_pending_) {
+        out_.buffer() += '\n';
+        newline_pending_ = false;
+    }
+}
+
+JsonWriter& JsonWriter::begin_object() {
+    separate();
+    out_.buffer() += '{';
+    first_.push_back(true);
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+    out_.buffer() += '}';
+    first_.pop_back();
+    out_.maybe_flush();
+    return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+    separate();
+    out_.buffer() += '[';
+    first_.push_back(true);
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+    out_.buffer() += ']';
+    first_.pop_back();
+    return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+    separate();
+    auto& b = out_.buffer();
+    b += '"';
+    bool lossy = false;
+    append_json_string(k, b, lossy);
+    b += "\":";
+    after_key_ = true;
+    return *this;
+}
+
+bool JsonWriter::string_value(std::string_view s) {
+    separate();
+    auto& b = out_.buffer();
+    b += '"';
+    bool lossy = false;
+    append_json_string(s, b, lossy);
+    b += '"';
+    return lossy;
+}
+
+JsonWriter& JsonWriter::value(std::string_view s) {
+    string_value(s);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t v) {
+    separate();
+    fmt::format_to(std::back_inserter(out_.buffer()), "{}", v);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::uint64_t v) {
+    separate();
+    fmt::format_to(std::back_inserter(out_.buffer()), "{}", v);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(double v) {
+    separate();
+    if (std::isfinite(v)) fmt::format_to(std::back_inserter(out_.buffer()), "{}", v);
+    else out_.buffer() += "null";
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(bool v) {
+    separate();
+    out_.buffer() += v ? "true" : "false";
+    return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+    separate();
+    out_.buffer() += "null";
+    return *this;
+}
+
+void JsonWriter::newline() {
+    if (!first_.empty()) {
+        newline_pending_ = true;  // after the comma that the next element brings
+        return;
+    }
+    out_.buffer() += '\n';
+    out_.maybe_flush();
+}
+
+}  // namespace fdscope::render

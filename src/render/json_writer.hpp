@@ -1,0 +1,45 @@
+// A streaming JSON writer. nlohmann::json would build the whole document in
+// memory first: for 200,000 fds with ~25 keys each that is hundreds of MiB
+// and seconds of allocation, so documents are written as they are produced.
+// (nlohmann::json is still used to read JSON, e.g. in the tests.)
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "render/output.hpp"
+
+namespace fdscope::render {
+
+class JsonWriter {
+public:
+    explicit JsonWriter(Output& out) : out_(out) {}
+
+    JsonWriter& begin_object();
+    JsonWriter& end_object();
+    JsonWriter& begin_array();
+    JsonWriter& end_array();
+    JsonWriter& key(std::string_view k);
+    JsonWriter& value(std::string_view s);  // bytes; invalid UTF-8 escaped (see escape.hpp)
+    JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+    JsonWriter& value(std::int64_t v);
+    JsonWriter& value(std::uint64_t v);
+    JsonWriter& value(int v) { return value(static_cast<std::int64_t>(v)); }
+    JsonWriter& value(unsigned v) { return value(static_cast<std::uint64_t>(v)); }
+    JsonWriter& value(double v);
+    JsonWriter& value(bool b);
+    JsonWriter& null();
+    // A string value; returns true when bytes had to be escaped as \xHH.
+    bool string_value(std::string_view s);
+    void newline();  // between top-level records (NDJSON) or for readability
+    Output& output() { return out_; }
+
+private:
+    void separate();
+    Output& out_;
+    std::vector<bool> first_;  // per open container: no element written yet
+    bool after_key_ = false;
+    bool newline_pending_ = false;
+};
+
+}  // namespace fdscope::render

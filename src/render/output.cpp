@@ -1,0 +1,21 @@
+#include "render/output.hpp"
+
+#include <cerrno>
+#include <unistd.h>
+
+namespace fdscope::render {
+
+void Output::flush() {
+    std::size_t done = 0;
+    while (done < buf_.size()) {
+        ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;  // EPIPE and friends: the reader left; drop the rest
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    buf_.clear();
+}
+
+}  // namespace fdscope::render

@@ -1,0 +1,32 @@
+// Buffered writes to a file descriptor (stdout): renderers append to a
+// string and flush in 64 KiB chunks, so 200,000 rows cost a few syscalls.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace fdscope::render {
+
+class Output {
+public:
+    explicit Output(int fd = 1) : fd_(fd) { buf_.reserve(kChunk * 2); }
+    ~Output() { flush(); }
+    Output(const Output&) = delete;
+    Output& operator=(const Output&) = delete;
+
+    std::string& buffer() { return buf_; }
+    void write(std::string_view s) {
+        buf_.append(s);
+        maybe_flush();
+    }
+    void maybe_flush() {
+        if (buf_.size() >= kChunk) flush();
+    }
+    void flush();
+
+private:
+    static constexpr std::size_t kChunk = 64 * 1024;
+    int fd_;
+    std::string buf_;
+};
+
+}  // namespace fdscope::render

@@ -1,0 +1,115 @@
+#include "render/summary_view.hpp"
+
+#include <fmt/format.h>
+
+#include "render/escape.hpp"
+#include "render/json_writer.hpp"
+
+namespace fdscope::render {
+namespace {
+
+std::string limit_text(const Limit& l) {
+    if (!l.known) return "?";
+    return l.soft == kUnlimited ? "unlimited" : std::to_string(l.soft);
+}
+
+std::string user_of(const Snapshot& snap, uid_t uid) {
+    auto it = snap.users.find(uid);
+    return it == snap.users.end() ? std::to_string(uid) : it->second;
+}
+
+void process_table(Output& out, const std::vector<report::ProcessUse>& rows, const Snapshot& snap,
+                   const TableStyle& style) {
+    std::vector<ColumnSpec> cols = {{"PID", true, false},   {"COMMAND", false, true}, {"USER", false, false},
+                                    {"FDS", true, false},   {"LIMIT", true, false},   {"USE%", true, false},
+                                    {"HEADROOM", true, false}};
+    write_table(out, cols, rows.size(),
+                [&](std::size_t r, std::size_t c, std::string& o) {
+                    const auto& u = rows[r];
+                    switch (c) {
+                        case 0: o += std::to_string(u.pid); break;
+                        case 1:
+                            escape_for_table(u.comm, o);
+                            if (u.leader_exited) o += " (leader exited)";
+                            if (u.tables > 1) o += fmt::format(" ({} fd tables)", u.tables);
+                            break;
+                        case 2: escape_for_table(user_of(snap, u.uid), o); break;
+                        case 3: o += std::to_string(u.fds); break;
+                        case 4: o += limit_text(u.nofile); break;
+                        case 5: if (u.percent > 0) o += fmt::format("{:.1f}", u.percent); break;
+                        case 6: if (u.percent > 0) o += std::to_string(u.headroom); break;
+                    }
+                },
+                style);
+}
+
+}  // namespace
+
+void write_summary_text(Output& out, const report::Summary& s, const Snapshot& snap, const TableStyle& style,
+                        double seconds) {
+    auto& b = out.buffer();
+    fmt::format_to(std::back_inserter(b), "Kernel file handles  {} allocated of fs.file-max {} ({:.2f}%), fs.nr_open {}\n",
+                   s.file_nr.allocated, s.file_nr.max, s.handles_percent, s.nr_open);
+    fmt::format_to(std::back_inserter(b), "File descriptors     {} in {} processes", s.fds, s.processes);
+    if (s.skipped.vanished || s.skipped.permission)
+        fmt::format_to(std::back_inserter(b), " ({} not readable: {} permission denied, {} vanished)",
+                       s.skipped.vanished + s.skipped.permission, s.skipped.permission, s.skipped.vanished);
+    b += '\n';
+    if (s.near_limit.empty()) {
+        fmt::format_to(std::back_inserter(b), "Near the limit       none at or above {:.0f}% of RLIMIT_NOFILE\n", s.near_percent);
+    } else {
+        fmt::format_to(std::back_inserter(b), "Near the limit       {} processes at or above {:.0f}% of RLIMIT_NOFILE:\n",
+                       s.near_limit.size(), s.near_percent);
+        process_table(out, s.near_limit, snap, style);
+    }
+    b += "\nTop processes by open fds\n";
+    process_table(out, s.top, snap, style);
+    fmt::format_to(std::back_inserter(out.buffer()), "\nscanned in {:.3f} s; `fdscope ls -p PID` lists a process's fds\n", seconds);
+}
+
+void write_summary_json(Output& out, const report::Summary& s, const Snapshot& snap) {
+    JsonWriter j(out);
+    auto procs = [&](const char* key, const std::vector<report::ProcessUse>& v) {
+        j.key(key).begin_array();
+        for (const auto& u : v) {
+            j.begin_object();
+            j.key("pid").value(u.pid);
+            j.key("command").value(u.comm);
+            j.key("uid").value(static_cast<std::uint64_t>(u.uid));
+            j.key("user").value(user_of(snap, u.uid));
+            j.key("fds").value(u.fds);
+            j.key("limit");
+            (u.nofile.known && u.nofile.soft != kUnlimited) ? j.value(u.nofile.soft) : j.null();
+            j.key("limit_hard");
+            (u.nofile.known && u.nofile.hard != kUnlimited) ? j.value(u.nofile.hard) : j.null();
+            j.key("percent").value(u.percent);
+            j.key("fd_tables").value(u.tables);
+            j.key("leader_exited").value(u.leader_exited);
+            j.end_object();
+        }
+        j.end_array();
+    };
+    j.begin_object();
+    j.key("schema").value(1);
+    j.key("command").value("summary");
+    j.key("backend").value(snap.backend);
+    j.key("time").value(snap.time);
+    j.key("file_nr").begin_object();
+    j.key("allocated").value(s.file_nr.allocated);
+    j.key("max").value(s.file_nr.max);
+    j.end_object();
+    j.key("nr_open").value(s.nr_open);
+    j.key("fds").value(s.fds);
+    j.key("processes").value(s.processes);
+    j.key("skipped").begin_object();
+    j.key("vanished").value(s.skipped.vanished);
+    j.key("permission").value(s.skipped.permission);
+    j.end_object();
+    j.key("near_percent").value(s.near_percent);
+    procs("near_limit", s.near_limit);
+    procs("top", s.top);
+    j.end_object();
+    j.newline();
+}
+
+}  // namespace fdscope::render

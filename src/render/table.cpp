@@ -1,0 +1,101 @@
+#include "render/table.hpp"
+
+#include <algorithm>
+
+#include "render/escape.hpp"
+
+namespace fdscope::render {
+
+void write_table(Output& out, const std::vector<ColumnSpec>& columns, std::size_t rows, const CellFn& cell,
+                 const TableStyle& style) {
+    const std::size_t ncol = columns.size();
+    if (ncol == 0) return;
+    std::vector<std::size_t> width(ncol, 0);
+    for (std::size_t c = 0; c < ncol; ++c) width[c] = style.header ? display_width(columns[c].header) : 0;
+    std::string text;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < ncol; ++c) {
+            text.clear();
+            cell(r, c, text);
+            width[c] = std::max(width[c], display_width(text));
+        }
+    // Fit the terminal: shrink flexible columns (names) first, never below 10.
+    if (style.width) {
+        std::size_t total = ncol - 1;
+        for (auto w : width) total += w;
+        for (std::size_t c = 0; c < ncol && total > style.width; ++c) {
+            if (!columns[c].flexible) continue;
+            std::size_t floor = std::max<std::size_t>(10, display_width(columns[c].header));
+            std::size_t cut = std::min(total - style.width, width[c] > floor ? width[c] - floor : 0);
+            width[c] -= cut;
+            total -= cut;
+        }
+    }
+    auto emit = [&](std::size_t c, std::string_view s) {
+        auto& b = out.buffer();
+        std::string shown = display_width(s) > width[c] ? truncate_middle(s, width[c]) : std::string(s);
+        std::size_t pad = width[c] - display_width(shown);
+        bool last = c + 1 == ncol;
+        if (columns[c].right) b.append(pad, ' '), b += shown;
+        else {
+            b += shown;
+            if (!last) b.append(pad, ' ');
+        }
+        b += last ? '\n' : ' ';
+    };
+    if (style.header) {
+        if (style.color) out.buffer() += "\x1b[1m";
+        for (std::size_t c = 0; c < ncol; ++c) {
+            if (style.color && c + 1 == ncol) {
+                // Keep the reset before the newline so colour never leaks.
+                auto& b = out.buffer();
+                b += columns[c].header;
+                b += "\x1b[0m\n";
+            } else {
+                emit(c, columns[c].header);
+            }
+        }
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < ncol; ++c) {
+            text.clear();
+            cell(r, c, text);
+            emit(c, text);
+        }
+        out.maybe_flush();
+    }
+}
+
+void write_csv(Output& out, const std::vector<ColumnSpec>& columns, std::size_t rows, const CellFn& cell) {
+    auto field = [&](std::string_view s) {
+        auto& b = out.buffer();
+        if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+            b += s;
+            return;
+        }
+        b += '"';
+        for (char ch : s) {
+            if (ch == '"') b += '"';
+            b += ch;
+        }
+        b += '"';
+    };
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (c) out.buffer() += ',';
+        field(columns[c].header);
+    }
+    out.buffer() += "\r\n";
+    std::string text;
+    for (std::size_t r = 0; r < rows; ++r) {
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if (c) out.buffer() += ',';
+            text.clear();
+            cell(r, c, text);
+            field(text);
+        }
+        out.buffer() += "\r\n";
+        out.maybe_flush();
+    }
+}
+
+}  // namespace fdscope::render

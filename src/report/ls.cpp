@@ -1,0 +1,82 @@
+#include "report/ls.hpp"
+
+#include <algorithm>
+
+namespace fdscope::report {
+
+LsReport::LsReport(const Snapshot& snap, const LsFilter& filter) : snap_(snap) {
+    for (const auto& p : snap.processes) {
+        if (p.partial || !process_matches(filter, p)) continue;
+        for (const auto& t : p.tables)
+            for (const auto& f : t.fds)
+                if (file_matches(filter, f, socket(f))) rows_.push_back(Row{&p, &t, &f});
+        for (const auto& f : p.assocs)
+            if (file_matches(filter, f, nullptr)) rows_.push_back(Row{&p, nullptr, &f});
+    }
+    index_endpoints();
+}
+
+pid_t LsReport::tid(const Row& r) const {
+    if (r.table) return r.table->tid;
+    // Associations were read through the leader, or the first live thread.
+    if (r.process->leader_exited && !r.process->tables.empty()) return r.process->tables.front().tid;
+    return r.process->pid;
+}
+
+std::string LsReport::assoc(const OpenFile& f) {
+    if (f.assoc == Assoc::Fd) return std::to_string(f.fd);
+    return std::string(assoc_name(f.assoc));
+}
+
+const SocketInfo* LsReport::socket(const OpenFile& f) const {
+    if (!is_socket(f.kind)) return nullptr;
+    auto it = snap_.sockets.find(f.inode);
+    return it == snap_.sockets.end() ? nullptr : &it->second;
+}
+
+LsReport::Key LsReport::endpoint_key(const OpenFile& f) {
+    switch (f.kind) {
+        case Kind::Pipe:
+        case Kind::Unix: return Key{f.kind, 0, f.inode};
+        case Kind::Fifo: return Key{f.kind, f.dev, f.inode};
+        case Kind::Eventfd:
+            if (f.detail && f.detail->eventfd_id >= 0) return Key{f.kind, 0, static_cast<std::uint64_t>(f.detail->eventfd_id)};
+            return Key{};
+        default: return Key{};
+    }
+}
+
+bool LsReport::has_endpoints(const OpenFile& f) const { return f.assoc == Assoc::Fd && endpoint_key(f); }
+
+void LsReport::index_endpoints() {
+    for (const auto& p : snap_.processes)
+        for (const auto& t : p.tables)
+            for (const auto& f : t.fds)
+                if (Key k = endpoint_key(f)) holders_[k].push_back(Holder{&p, &f});
+}
+
+void LsReport::add_holders(const Key& key, const Row& self, std::vector<Endpoint>& out) const {
+    auto it = holders_.find(key);
+    if (it == holders_.end()) return;
+    for (const Holder& h : it->second) {
+        if (h.file == self.file) continue;
+        out.push_back(Endpoint{h.process->pid, h.process->comm, assoc(*h.file), h.file->mode});
+    }
+}
+
+std::vector<Endpoint> LsReport::endpoints(const Row& r) const {
+    std::vector<Endpoint> out;
+    if (!has_endpoints(*r.file)) return out;
+    Key key = endpoint_key(*r.file);
+    add_holders(key, r, out);
+    if (r.file->kind == Kind::Unix)
+        if (const SocketInfo* s = socket(*r.file); s && s->peer_inode) {
+            add_holders(Key{Kind::Unix, 0, s->peer_inode}, r, out);
+        }
+    std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
+        return a.pid != b.pid ? a.pid < b.pid : a.assoc < b.assoc;
+    });
+    return out;
+}
+
+}  // namespace fdscope::report

@@ -1,0 +1,72 @@
+// `fdscope ls`: the rows to show (every fd and association that passes the
+// filters) and what each row knows beyond its own file: its task, its
+// socket, and the other holders of the same pipe, FIFO, UNIX socket pair or
+// eventfd (endpoints).
+#pragma once
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/snapshot.hpp"
+#include "report/filter.hpp"
+
+namespace fdscope::report {
+
+struct Row {
+    const Process* process;
+    const FdTable* table;  // null for cwd/rtd/exe/mem/shm
+    const OpenFile* file;
+};
+
+struct Endpoint {
+    pid_t pid;
+    std::string_view command;
+    std::string assoc;  // fd number, or cwd/mem/...
+    Mode mode;
+};
+
+class LsReport {
+public:
+    LsReport(const Snapshot& snap, const LsFilter& filter);
+
+    const Snapshot& snapshot() const { return snap_; }
+    const std::vector<Row>& rows() const { return rows_; }
+
+    // The task whose table was read: the leader, else the lowest live tid.
+    pid_t tid(const Row& r) const;
+    // "3", "cwd", "mem", ...
+    static std::string assoc(const OpenFile& f);
+    const SocketInfo* socket(const OpenFile& f) const;
+    // Other holders of the other end or of the same object; empty for kinds
+    // without endpoints (regular files, TCP, ...).
+    std::vector<Endpoint> endpoints(const Row& r) const;
+    bool has_endpoints(const OpenFile& f) const;
+
+private:
+    // Which object a holder holds: (kind, dev, inode-or-eventfd-id).
+    struct Key {
+        Kind kind = Kind::Unknown;
+        std::uint64_t dev = 0, id = 0;
+        bool operator==(const Key&) const = default;
+        explicit operator bool() const { return kind != Kind::Unknown; }
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const {
+            return std::hash<std::uint64_t>()(k.id * 31 + k.dev) ^ static_cast<std::size_t>(k.kind);
+        }
+    };
+    struct Holder {
+        const Process* process;
+        const OpenFile* file;
+    };
+    void index_endpoints();
+    void add_holders(const Key& key, const Row& self, std::vector<Endpoint>& out) const;
+    static Key endpoint_key(const OpenFile& f);
+
+    const Snapshot& snap_;
+    std::vector<Row> rows_;
+    std::unordered_map<Key, std::vector<Holder>, KeyHash> holders_;
+};
+
+}  // namespace fdscope::report
