@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <linux/kcmp.h>
 #include <sys/syscall.h>
@@ -16,6 +18,7 @@ namespace {
 struct Ref {
     OpenFile* file;
     pid_t tid;
+    pid_t pid, ppid;
     std::uint64_t dev, ino;
     std::uint32_t group_key;  // kind and access mode
     std::uint32_t cls;        // description class, unique across the snapshot
@@ -37,7 +40,10 @@ std::uint64_t hint_key(const OpenFile& f) {
 
 enum class Cmp { Equal, Less, Greater, Unknown, Denied };
 
+std::atomic<std::uint64_t> g_kcmp_calls{0};
+
 Cmp compare(const Ref& a, const Ref& b) {
+    g_kcmp_calls.fetch_add(1, std::memory_order_relaxed);
     long r = ::syscall(SYS_kcmp, a.tid, b.tid, KCMP_FILE, a.file->fd, b.file->fd);
     if (r == 0) return Cmp::Equal;
     if (r == 1) return Cmp::Less;
@@ -61,7 +67,10 @@ bool split_group(std::vector<Ref>& refs, std::size_t begin, std::size_t end,
     for (std::size_t i = begin; i < end; ++i) {
         Ref& x = refs[i];
         const std::uint64_t hk = hint_key(*x.file);
-        if (auto h = hints.find(hk); h != hints.end()) {
+        // dup() shares within a table, fork() between parent and child: only
+        // there is the hint likely to be the same description.
+        auto related = [&](const Ref& r) { return r.pid == x.pid || r.pid == x.ppid || r.ppid == x.pid; };
+        if (auto h = hints.find(hk); h != hints.end() && related(*h->second.ref)) {
             Cmp c = compare(x, *h->second.ref);
             if (c == Cmp::Equal) {
                 x.cls = h->second.cls;
@@ -124,7 +133,7 @@ void assign_descriptions(Snapshot& snap, unsigned threads) {
                 std::uint64_t ino = f.inode;
                 if (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0)
                     ino = static_cast<std::uint64_t>(f.detail->eventfd_id);
-                refs.push_back(Ref{&f, t.tid, f.dev, ino, gk, 0});
+                refs.push_back(Ref{&f, t.tid, p.pid, p.ppid, f.dev, ino, gk, 0});
             }
     // Original order is kept in `order` so ids can be dense by first appearance.
     std::vector<std::uint32_t> order(refs.size());
@@ -182,6 +191,9 @@ void assign_descriptions(Snapshot& snap, unsigned threads) {
     worker();
     for (auto& t : pool) t.join();
     if (denied) snap.ids_exact = false;
+    if (std::getenv("FDSCOPE_TIMING"))
+        std::fprintf(stderr, "fdscope: identity: %zu fds, %zu groups to split, %llu kcmp calls\n", refs.size(),
+                     groups.size(), static_cast<unsigned long long>(g_kcmp_calls.load()));
 
     // Dense ids in order of first appearance.
     std::vector<std::uint32_t> dense(next_cls.load(), kNoDescription);

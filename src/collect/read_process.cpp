@@ -22,7 +22,6 @@ namespace fdscope::collect {
 namespace {
 
 bool gone(int err) { return err == ENOENT || err == ESRCH; }
-bool denied(int err) { return err == EACCES || err == EPERM; }
 
 std::string bracketed(std::string_view prefix, std::uint64_t inode) {
     std::string s(prefix);
@@ -100,7 +99,9 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
     f.kind = classify(link, have_stat ? st.st_mode : 0);
     if (link.type == procfs::LinkTarget::Type::Path) {
         f.name.assign(link.path);
-        f.deleted = link.deleted;
+        // A memfd never had a name in any directory: "(deleted)" is how
+        // the kernel shows every memfd, not news.
+        f.deleted = link.deleted && f.kind != Kind::Memfd;
     } else {
         f.name = s.link;
         if (f.inode == 0) f.inode = link.inode;

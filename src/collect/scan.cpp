@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <functional>
 #include <sys/stat.h>
@@ -66,7 +68,28 @@ void read_tables(Snapshot& snap) {
 
 }  // namespace
 
+namespace {
+
+// FDSCOPE_TIMING=1 prints how long each phase took, for benchmarking.
+class PhaseTimer {
+public:
+    PhaseTimer() : on_(std::getenv("FDSCOPE_TIMING") != nullptr), last_(std::chrono::steady_clock::now()) {}
+    void mark(const char* phase) {
+        if (!on_) return;
+        auto now = std::chrono::steady_clock::now();
+        std::fprintf(stderr, "fdscope: %-12s %8.3f s\n", phase, std::chrono::duration<double>(now - last_).count());
+        last_ = now;
+    }
+
+private:
+    bool on_;
+    std::chrono::steady_clock::time_point last_;
+};
+
+}  // namespace
+
 Snapshot scan(const ScanOptions& opts) {
+    PhaseTimer timer;
     Snapshot snap;
     snap.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     read_kernel_counters(snap);
@@ -86,6 +109,7 @@ Snapshot scan(const ScanOptions& opts) {
     parallel_for(pids.size(), threads, [&](std::size_t i, unsigned w) {
         results[i] = read_process(proc.get(), pids[i], opts.read, pm, scratch[w], slots[i], skips[w]);
     });
+    timer.mark("processes");
     snap.processes.reserve(pids.size());
     for (std::size_t i = 0; i < pids.size(); ++i) {
         switch (results[i]) {
@@ -101,9 +125,12 @@ Snapshot scan(const ScanOptions& opts) {
         snap.skipped_fds.permission += s.permission;
     }
     if (opts.sockets) read_socket_tables(snap);
+    timer.mark("sockets");
     if (opts.endpoints && (opts.pids || opts.read.keep)) search_endpoints(snap, proc.get(), pm, threads);
+    timer.mark("endpoints");
     if (opts.sockets) apply_socket_kinds(snap);
     if (opts.identity) assign_descriptions(snap, threads);
+    timer.mark("identity");
     return snap;
 }
 

@@ -38,4 +38,20 @@ bool dump_current_netns(std::uint64_t netns, SocketMap& out, DiagReport& report)
 // the caller's namespace never changes), falling back to /proc/PID/net/*.
 SocketMap collect_sockets(const std::vector<NetnsRef>& namespaces, DiagReport& report);
 
+// --- Additions beyond the original interface (nothing above changed) ---
+//
+// dump_current_netns notes, and then reads from /proc/thread-self/net/<table>
+// (the calling thread's namespace, so no pid can race it), every family whose
+// sock_diag dump fails: raw on kernels without CONFIG_INET_RAW_DIAG, for one.
+// collect_sockets falls back to the whole /proc/PID/net/* of a namespace it
+// cannot enter (EPERM on setns, open of /proc/PID/ns/net refused).
+
+// Inode of the calling thread's network namespace (0 if it cannot be read).
+std::uint64_t current_netns();
+
+// Reads every socket table under `dir` ("/proc/1234/net",
+// "/proc/thread-self/net") with the proc_net.hpp parsers. Returns false if
+// not one table could be read; notes what failed.
+bool read_proc_net_dir(const std::string& dir, std::uint64_t netns, SocketMap& out, DiagReport& report);
+
 }  // namespace fdscope::netlink

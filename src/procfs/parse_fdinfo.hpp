@@ -19,7 +19,11 @@ struct FdInfo {
     bool has_detail = false;  // any per-kind line was seen
 };
 
-// nullopt when "pos:" or "flags:" is missing.
+// nullopt when "pos:" or "flags:" is missing. Number bases follow the
+// kernel: flags octal; pos, mnt_id, ino, eventfd-id, tfd, clockid, Pid
+// decimal; eventfd-count, epoll events/ino, every inotify number (wd too),
+// and sigmask hex. has_detail is set when a per-kind line gave a value
+// (fanotify lines are not recorded).
 std::optional<FdInfo> parse_fdinfo(std::string_view text);
 
 }  // namespace fdscope::procfs

@@ -8,6 +8,8 @@
 namespace fdscope::procfs {
 
 // Octal escapes (\040 etc.) in paths are decoded. Malformed lines are skipped.
+// root, mount_point, fstype and source are decoded; options holds the
+// per-mount options (field 6, "rw,relatime") as written; super options are dropped.
 std::vector<Mount> parse_mountinfo(std::string_view text);
 
 }  // namespace fdscope::procfs

@@ -49,7 +49,7 @@ void escape_for_table(std::string_view in, std::string& out) {
             std::uint32_t cp;
             std::size_t n = utf8_length(in, i, cp);
             // C1 controls (U+0080..U+009F) steer terminals too: escape them.
-            if (n == 0 || cp < 0xa0) {
+            if (n == 0 || (cp >= 0x80 && cp < 0xa0)) {
                 for (std::size_t k = 0; k < (n ? n : 1); ++k) hex_byte(static_cast<unsigned char>(in[i + k]), out);
                 i += n ? n : 1;
             } else {
@@ -97,7 +97,7 @@ void append_json_string(std::string_view in, std::string& out, bool& lossy) {
                 out += kHex[c & 15];
                 lossy = true;
                 ++i;
-            } else if (cp < 0xa0) {
+            } else if (cp >= 0x80 && cp < 0xa0) {
                 out += "\\u00";  // C1 control: legal in JSON only escaped, to be safe
                 out += kHex[cp >> 4];
                 out += kHex[cp & 15];
