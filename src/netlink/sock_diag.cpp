@@ -11,6 +11,9 @@
 //                INET_DIAG_PROTOCOL reply attribute (or the local "port").
 //   mptcp        INET_DIAG_REQ_PROTOCOL = IPPROTO_MPTCP; an extra, quietly
 //                skipped on kernels without it (no /proc table to fall back to).
+//                Its subflows are TCP sockets grafted onto the MPTCP socket's
+//                inode, so the MPTCP entry (kind tcp/tcp6, protocol 262)
+//                replaces what the tcp dump said of that inode.
 //   unix         unix_diag_req, all states, NAME|PEER|RQLEN.
 //   netlink      netlink_diag_req, NDIAG_PROTO_ALL, MEMINFO.
 //   packet       packet_diag_req, INFO|MEMINFO.
@@ -23,6 +26,11 @@
 // 32 KiB per datagram), messages parsed in place, the map reserved from
 // /proc/thread-self/net/sockstat ("sockets: used N") before the dumps.
 // Kernel socket cookies in the replies are never read.
+//
+// Not in any table, so absent from the map: TCP/UDP sockets never bound nor
+// connected, netlink sockets never bound, sockets of other families (vsock,
+// AF_ALG, ...). Families without diag support on this kernel are read from
+// /proc/thread-self/net/<table> instead, with a note.
 #include "netlink/sock_diag.hpp"
 
 #include <algorithm>

@@ -233,7 +233,7 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
             }
             j.end_array();
         }
-        if (d.signalfd_mask >= 0) {
+        if (d.signalfd_mask != -1) {
             j.key("signalfd_mask").value(d.signalfd_mask);
             j.key("signals").value(report::signal_names(static_cast<std::uint64_t>(d.signalfd_mask)));
         }

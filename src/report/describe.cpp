@@ -69,7 +69,7 @@ std::string detail_text(const FdDetail& d) {
             t += (i ? "," : "") + std::to_string(d.inotify_watches[i].inode);
         add(t);
     }
-    if (d.signalfd_mask >= 0) add("mask=" + signal_names(static_cast<std::uint64_t>(d.signalfd_mask)));
+    if (d.signalfd_mask != -1) add("mask=" + signal_names(static_cast<std::uint64_t>(d.signalfd_mask)));
     if (d.timerfd_clockid >= 0) add("clock=" + clock_name(d.timerfd_clockid));
     if (d.pidfd_pid >= -1) add(d.pidfd_pid == -1 ? std::string("pid=exited") : fmt::format("pid={}", d.pidfd_pid));
     return s;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -23,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -217,6 +219,20 @@ TEST(SockDiag, TcpConnectedPair) {
     expect_sock(m, c, Kind::Tcp, "ESTAB", p("127.0.0.1", cport), p("127.0.0.1", lport));
     expect_sock(m, a, Kind::Tcp, "ESTAB", p("127.0.0.1", lport), p("127.0.0.1", cport));
     EXPECT_FALSE(at(m, ino(c)).listening);
+}
+
+TEST(SockDiag, TcpBoundButNotListening) {
+    // Kernels since 6.5 dump bound, never-listening TCP sockets (reported as
+    // TCP_BOUND_INACTIVE; sk_state is TCP_CLOSE): we call them CLOSE.
+    utsname u{};
+    uname(&u);
+    int major = 0, minor = 0;
+    std::sscanf(u.release, "%d.%d", &major, &minor);
+    if (major < 6 || (major == 6 && minor < 5)) GTEST_SKIP() << "kernel " << u.release << " does not dump them";
+    Fd b = bound(AF_INET, SOCK_STREAM, v4("127.0.0.1", 0));
+    auto m = dump();
+    expect_sock(m, b, Kind::Tcp, "CLOSE", p("127.0.0.1", port_of(b)), "");
+    EXPECT_FALSE(at(m, ino(b)).listening);
 }
 
 TEST(SockDiag, Tcp6LoopbackDualStackAndV4Mapped) {

@@ -1,0 +1,73 @@
+// Running fdscope and other tools in tests.
+#pragma once
+#include <gtest/gtest.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/support.hpp"
+
+namespace fdscope::test {
+
+// fdscope ARGS --json, parsed; fails the test on a non-zero exit or bad JSON.
+inline nlohmann::json fdscope_json(std::vector<std::string> args) {
+    args.insert(args.begin(), fdscope_bin());
+    args.push_back("--json");
+    RunResult r = run(args);
+    EXPECT_EQ(r.status, 0) << r.err;
+    try {
+        return nlohmann::json::parse(r.out);
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "invalid JSON: " << e.what();
+        return {};
+    }
+}
+
+// The `files` entries of one pid with a numeric fd, by fd.
+inline std::map<int, nlohmann::json> fd_rows(const nlohmann::json& doc, pid_t pid) {
+    std::map<int, nlohmann::json> rows;
+    for (const auto& f : doc["files"])
+        if (f["pid"] == pid && !f["fd"].is_null()) rows[f["fd"].get<int>()] = f;
+    return rows;
+}
+
+// Decodes the \xHH escapes lsfd and lsof use for unprintable bytes.
+inline std::string unescape_hex(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 3 < s.size() + 0 && s[i + 1] == 'x') {
+            out += static_cast<char>(std::stoi(s.substr(i + 2, 2), nullptr, 16));
+            i += 3;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// lsfd -J writes a name's invalid UTF-8 bytes raw into its JSON, which no
+// strict parser accepts; rewrite each such byte as the text \\xHH (JSON for
+// "\xHH") so the document parses and unescape_hex recovers the bytes.
+inline std::string sanitize_utf8_json(const std::string& in) {
+    std::string out;
+    const char* hex = "0123456789abcdef";
+    for (std::size_t i = 0; i < in.size();) {
+        unsigned char c = static_cast<unsigned char>(in[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool ok = n && i + n <= in.size();
+        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xc0) == 0x80;
+        if (ok) {
+            out.append(in, i, n);
+            i += n;
+        } else {
+            out += "\\\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            ++i;
+        }
+    }
+    return out;
+}
+
+}  // namespace fdscope::test

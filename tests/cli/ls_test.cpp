@@ -1,0 +1,200 @@
+// `fdscope ls` end to end: output contracts, filters, exit statuses, and
+// robustness against races and missing permissions.
+#include <gtest/gtest.h>
+#include <set>
+#include <sstream>
+
+#include "cli/cli_helpers.hpp"
+
+namespace fdscope::test {
+namespace {
+
+std::size_t count_lines(const std::string& s) {
+    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
+}
+
+TEST(LsOutput, JsonEnvelopeAndRequiredKeys) {
+    Fixture fx("population");
+    pid_t pid = fx.facts()["pid"];
+    auto doc = fdscope_json({"ls", "-p", std::to_string(pid)});
+    EXPECT_EQ(doc["schema"], 1);
+    EXPECT_EQ(doc["command"], "ls");
+    EXPECT_EQ(doc["backend"], "procfs");
+    EXPECT_TRUE(doc["skipped"].contains("vanished"));
+    EXPECT_TRUE(doc["skipped"].contains("permission"));
+    const char* keys[] = {"pid", "tid", "command", "uid", "user", "assoc", "fd", "kind", "mode", "flags", "cloexec",
+                          "pos", "mnt_id", "dev", "inode", "name", "deleted", "description"};
+    ASSERT_FALSE(doc["files"].empty());
+    for (const auto& f : doc["files"]) {
+        for (const char* k : keys) EXPECT_TRUE(f.contains(k)) << k << " missing in " << f.dump();
+        std::string kind = f["kind"];
+        if (kind == "tcp" || kind == "udp" || kind == "unix") {
+            for (const char* k : {"state", "local", "remote", "netns"}) EXPECT_TRUE(f.contains(k)) << k << f.dump();
+        }
+        if ((kind == "pipe" || kind == "unix" || kind == "fifo" || kind == "eventfd") && !f["fd"].is_null()) {
+            EXPECT_TRUE(f.contains("endpoints")) << f.dump();
+        }
+        if (f["fd"].is_null()) {
+            EXPECT_NE(f["assoc"], "");
+        } else {
+            EXPECT_EQ(f["assoc"], std::to_string(f["fd"].get<int>()));
+        }
+    }
+}
+
+TEST(LsOutput, OddNameIsValidJsonAndOneTableRow) {
+    Fixture fx("population");
+    pid_t pid = fx.facts()["pid"];
+    std::string odd;
+    int odd_fd = -1;
+    for (const auto& f : fx.facts()["fds"])
+        if (f["role"] == "odd_name") {
+            for (int b : f["name_bytes"]) odd += static_cast<char>(b);
+            odd_fd = f["fd"];
+        }
+    ASSERT_GE(odd_fd, 0);
+    auto doc = fdscope_json({"ls", "-p", std::to_string(pid)});  // parses: valid JSON
+    bool seen = false;
+    for (const auto& f : doc["files"])
+        if (f["fd"] == odd_fd) {
+            seen = true;
+            EXPECT_TRUE(f.value("name_escaped", false));
+            EXPECT_EQ(unescape_hex(f["name"].get<std::string>()), odd);
+        }
+    EXPECT_TRUE(seen);
+    RunResult nd = run({fdscope_bin(), "ls", "-p", std::to_string(pid), "--ndjson"});
+    ASSERT_EQ(nd.status, 0);
+    std::istringstream in(nd.out);
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line); ++lines) EXPECT_TRUE(nlohmann::json::accept(line)) << line;
+    EXPECT_EQ(lines, doc["files"].size());
+    // Table: one header plus exactly one line per entry, odd name included.
+    RunResult t = run({fdscope_bin(), "ls", "-p", std::to_string(pid), "-t", "file"});
+    ASSERT_EQ(t.status, 0);
+    std::size_t files = 0;
+    for (const auto& f : doc["files"]) files += f["kind"] == "file";
+    EXPECT_EQ(count_lines(t.out), files + 1);
+    EXPECT_NE(t.out.find("odd\\nname\\tx\\xff\\xfe.txt"), std::string::npos) << t.out;
+    // CSV: the same rows, quoted where needed.
+    RunResult c = run({fdscope_bin(), "ls", "-p", std::to_string(pid), "-t", "file", "--csv", "-o", "fd,name"});
+    ASSERT_EQ(c.status, 0);
+    EXPECT_EQ(count_lines(c.out), files + 1);
+}
+
+TEST(LsOutput, TableFitsTheTerminalWidth) {
+    Fixture fx("population");
+    RunResult t = run({fdscope_bin(), "ls", "-p", std::to_string(fx.facts()["pid"].get<int>())}, {"COLUMNS=80"});
+    ASSERT_EQ(t.status, 0);
+    std::istringstream in(t.out);
+    for (std::string line; std::getline(in, line);) {
+        std::size_t width = 0;
+        for (unsigned char ch : line) width += (ch & 0xc0) != 0x80;
+        EXPECT_LE(width, 80u) << line;
+    }
+    EXPECT_NE(t.out.find("…"), std::string::npos) << "long names are cut in the middle";
+}
+
+TEST(LsFilters, InetPortFindsTheListenerInParentAndChild) {
+    Fixture fx("inherited_listener");
+    int port = fx.facts()["port"];
+    auto doc = fdscope_json({"ls", "-i", ":" + std::to_string(port)});
+    std::set<int> pids;
+    for (const auto& f : doc["files"]) {
+        EXPECT_EQ(f["kind"], "tcp");
+        pids.insert(f["pid"].get<int>());
+    }
+    EXPECT_EQ(pids, (std::set<int>{fx.facts()["pid"].get<int>(), fx.facts()["child_pid"].get<int>()}));
+    auto udp = fdscope_json({"ls", "-i", "udp:" + std::to_string(port)});
+    EXPECT_TRUE(udp["files"].empty());
+}
+
+TEST(LsFilters, KindCommandUserPathDeletedAndCloexec) {
+    Fixture fx("population");
+    pid_t pid = fx.facts()["pid"];
+    std::string p = std::to_string(pid);
+    for (const auto& f : fdscope_json({"ls", "-p", p, "-t", "eventfd,epoll"})["files"])
+        EXPECT_TRUE(f["kind"] == "eventfd" || f["kind"] == "epoll");
+    auto by_comm = fdscope_json({"ls", "-c", "^populatio", "-t", "pipe"});
+    std::set<int> pids;
+    for (const auto& f : by_comm["files"]) pids.insert(f["pid"].get<int>());
+    EXPECT_TRUE(pids.count(pid));
+    for (const auto& f : fdscope_json({"ls", "-u", "root", "-p", p})["files"]) EXPECT_EQ(f["user"], "root");
+    std::string tmp = fx.facts()["tmpdir"];
+    auto by_path = fdscope_json({"ls", "-p", p, "--path", tmp});
+    ASSERT_FALSE(by_path["files"].empty());
+    for (const auto& f : by_path["files"]) EXPECT_TRUE(f["name"].get<std::string>().starts_with(tmp));
+    auto deleted = fdscope_json({"ls", "-p", p, "--deleted"});
+    ASSERT_EQ(deleted["files"].size(), 1u);
+    EXPECT_TRUE(deleted["files"][0]["deleted"].get<bool>());
+    auto leaky = fdscope_json({"ls", "-p", p, "--no-cloexec"});
+    std::set<int> fds;
+    for (const auto& f : leaky["files"]) {
+        EXPECT_FALSE(f["cloexec"].get<bool>());
+        fds.insert(f["fd"].get<int>());
+    }
+    for (const auto& f : fx.facts()["fds"])
+        if (f["role"] == "nocloexec") {
+            EXPECT_TRUE(fds.count(f["fd"].get<int>()));
+        }
+}
+
+TEST(LsFilters, ColumnsAreChosenWithO) {
+    Fixture fx("dup_storm", {"3"});
+    RunResult r = run({fdscope_bin(), "ls", "-p", std::to_string(fx.facts()["pid"].get<int>()), "-o", "fd,desc,inode",
+                       "-t", "file"});
+    ASSERT_EQ(r.status, 0);
+    std::istringstream in(r.out);
+    std::string header;
+    std::getline(in, header);
+    EXPECT_EQ(header.substr(header.find_first_not_of(' ')), "FD DESC    INODE");
+    std::set<std::string> descs;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream cols(line);
+        std::string fd, desc, inode;
+        cols >> fd >> desc >> inode;
+        if (inode == std::to_string(fx.facts()["inode"].get<std::uint64_t>())) descs.insert(desc);
+    }
+    EXPECT_EQ(descs.size(), 1u) << "4 fds of one description";
+}
+
+TEST(LsUsage, BadArgumentsExitTwo) {
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-t", "nonsense"}).status, 2);
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-o", "nonsense"}).status, 2);
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-p", "abc"}).status, 2);
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-i", "sctp:80"}).status, 2);
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-c", "("}).status, 2);
+    EXPECT_EQ(run({fdscope_bin(), "ls", "--json", "--csv"}).status, 2);
+    EXPECT_EQ(run({fdscope_bin(), "--no-such-option"}).status, 2);
+    EXPECT_EQ(run({fdscope_bin(), "ls", "--help"}).status, 0);
+}
+
+TEST(LsRobustness, ScanDuringAForkStormCompletes) {
+    Fixture storm("fork_storm");
+    for (int i = 0; i < 3; ++i) {
+        RunResult r = run({fdscope_bin(), "ls", "--json"});
+        ASSERT_EQ(r.status, 0) << r.err;
+        auto doc = nlohmann::json::parse(r.out);
+        EXPECT_TRUE(doc["skipped"]["vanished"].is_number());
+        RunResult t = run({fdscope_bin(), "ls"});
+        EXPECT_EQ(t.status, 0) << t.err;
+        RunResult s = run({fdscope_bin()});
+        EXPECT_EQ(s.status, 0) << s.err;
+    }
+}
+
+TEST(LsRobustness, UnprivilegedScanCountsPermissionSkips) {
+    if (!is_root()) GTEST_SKIP() << "needs root to switch to nobody";
+    if (!have_tool("setpriv")) GTEST_SKIP() << "setpriv (util-linux) not installed";
+    RunResult r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", fdscope_bin(), "ls", "--json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_GT(doc["skipped"]["permission"].get<int>(), 0);
+    RunResult t = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", fdscope_bin(), "ls"});
+    EXPECT_EQ(t.status, 0);
+    EXPECT_NE(t.err.find("permission denied"), std::string::npos) << t.err;
+    RunResult s = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", fdscope_bin()});
+    EXPECT_EQ(s.status, 0) << s.err;
+}
+
+}  // namespace
+}  // namespace fdscope::test

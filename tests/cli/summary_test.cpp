@@ -1,0 +1,63 @@
+// The machine summary: counts, top processes, near-limit, JSON contract.
+#include <filesystem>
+#include <gtest/gtest.h>
+
+#include "cli/cli_helpers.hpp"
+
+namespace fdscope::test {
+namespace {
+
+TEST(Summary, TopAndNearLimitNameTheFixtures) {
+    Fixture big("dup_storm", {"3000"});
+    Fixture near("fd_limit", {"200", "85"});
+    RunResult r = run({fdscope_bin(), "--json", "--top", "50"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["schema"], 1);
+    EXPECT_EQ(doc["command"], "summary");
+    EXPECT_GT(doc["file_nr"]["max"].get<std::uint64_t>(), 0u);
+    EXPECT_GE(doc["fds"].get<std::uint64_t>(), 3000u);
+    bool big_seen = false, near_seen = false;
+    for (const auto& p : doc["top"])
+        if (p["pid"] == big.facts()["pid"]) {
+            big_seen = true;
+            std::size_t listed = 0;
+            for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(p["pid"].get<int>()) + "/fd")) {
+                (void)e;
+                ++listed;
+            }
+            EXPECT_EQ(p["fds"].get<std::uint64_t>(), listed);
+        }
+    for (const auto& p : doc["near_limit"])
+        if (p["pid"] == near.facts()["pid"]) {
+            near_seen = true;
+            EXPECT_EQ(p["limit"], 200);
+            EXPECT_EQ(p["fds"], near.facts()["open_count"]);
+            EXPECT_GE(p["percent"].get<double>(), 80.0);
+        }
+    EXPECT_TRUE(big_seen);
+    EXPECT_TRUE(near_seen);
+}
+
+TEST(Summary, CountsAnExitedLeadersFds) {
+    Fixture fx("exited_leader", {"800"});
+    auto doc = nlohmann::json::parse(run({fdscope_bin(), "--json", "--top", "500"}).out);
+    for (const auto& p : doc["top"])
+        if (p["pid"] == fx.facts()["pid"]) {
+            EXPECT_TRUE(p["leader_exited"].get<bool>());
+            EXPECT_GE(p["fds"].get<int>(), 800);
+            return;
+        }
+    FAIL() << "exited leader not in the summary";
+}
+
+TEST(Summary, TextFitsOneScreen) {
+    RunResult r = run({fdscope_bin()}, {"COLUMNS=80"});
+    ASSERT_EQ(r.status, 0);
+    EXPECT_LE(std::count(r.out.begin(), r.out.end(), '\n'), 24);
+    EXPECT_NE(r.out.find("fs.file-max"), std::string::npos);
+    EXPECT_NE(r.out.find("Top processes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fdscope::test
