@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/terminal.hpp"
+#include "collect/phase_timer.hpp"
 #include "collect/scan.hpp"
 #include "collect/users.hpp"
 #include "render/ls_view.hpp"
@@ -123,15 +124,21 @@ int run_ls(const LsArgs& a) {
         return usage("unknown column: " + bad + " (--list-columns)");
 
     bool structured = a.out.json || a.out.ndjson;
-    bool endpoint_column = std::find(columns.begin(), columns.end(), "endpoints") != columns.end();
-    opts.endpoints = structured || endpoint_column;
+    auto chosen = [&](const char* c) { return std::find(columns.begin(), columns.end(), c) != columns.end(); };
+    opts.endpoints = structured || chosen("endpoints");
+    // Description ids cost about log2(n) kcmp calls per distinct description
+    // (there is no cheaper way to tell n descriptions apart through procfs),
+    // so they are computed only when shown: JSON, NDJSON, or -o desc.
+    opts.identity = structured || chosen("desc");
     opts.read.assocs = opts.read.maps = wants_assocs(a, filter);
     if (filter.command || filter.uid) {
         opts.read.keep = [&filter](const Process& p) { return report::process_matches(filter, p); };
     }
     Snapshot snap = collect::scan(opts);
+    collect::PhaseTimer timer;
     collect::resolve_users(snap);
     report::LsReport rep(snap, filter);
+    timer.mark("report");
 
     render::Output out;
     if (a.out.json) render::write_ls_json(out, rep, snap.backend);
@@ -147,6 +154,7 @@ int run_ls(const LsArgs& a) {
             render::write_ls_table(out, rep, columns, style);
         }
         out.flush();
+        timer.mark("render");
         const auto& sk = snap.skipped_processes;
         if ((sk.permission || sk.vanished) && !a.out.csv)
             std::fprintf(stderr, "fdscope: %llu processes skipped (%llu permission denied, %llu vanished)\n",

@@ -16,7 +16,7 @@ void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, un
         for (const auto& t : p.tables)
             for (const auto& f : t.fds) {
                 if (f.kind == Kind::Pipe) filter.inodes.insert(f.inode);
-                else if (f.kind == Kind::Fifo) filter.paths.insert(f.name);
+                else if (f.kind == Kind::Fifo) filter.paths.emplace(f.name);
                 else if (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0)
                     filter.eventfd_ids.insert(f.detail->eventfd_id);
                 else if (f.kind == Kind::Socket || f.kind == Kind::Unix) {

@@ -22,6 +22,7 @@ struct Ref {
     std::uint64_t dev, ino;
     std::uint32_t group_key;  // kind and access mode
     std::uint32_t cls;        // description class, unique across the snapshot
+    std::uint32_t order;      // position in (pid, table, fd) order
 };
 
 bool same_group(const Ref& a, const Ref& b) {
@@ -119,13 +120,12 @@ void approximate_group(std::vector<Ref>& refs, std::size_t begin, std::size_t en
 }  // namespace
 
 void assign_descriptions(Snapshot& snap, unsigned threads) {
-    std::vector<Ref> refs;
     std::size_t total = 0;
     for (auto& p : snap.processes)
         for (auto& t : p.tables) total += t.fds.size();
-    refs.reserve(total);
+    std::vector<Ref> sorted;
+    sorted.reserve(total);
     std::atomic<std::uint32_t> next_cls{0};
-    std::vector<Ref> singles;  // need no comparison at all
     for (auto& p : snap.processes)
         for (auto& t : p.tables)
             for (auto& f : t.fds) {
@@ -133,27 +133,15 @@ void assign_descriptions(Snapshot& snap, unsigned threads) {
                 std::uint64_t ino = f.inode;
                 if (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0)
                     ino = static_cast<std::uint64_t>(f.detail->eventfd_id);
-                refs.push_back(Ref{&f, t.tid, p.pid, p.ppid, f.dev, ino, gk, 0});
+                sorted.push_back(Ref{&f, t.tid, p.pid, p.ppid, f.dev, ino, gk, 0,
+                                     static_cast<std::uint32_t>(sorted.size())});
             }
-    // Original order is kept in `order` so ids can be dense by first appearance.
-    std::vector<std::uint32_t> order(refs.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::vector<Ref> sorted = refs;
-    std::vector<std::uint32_t> pos_of(refs.size());
-    {
-        std::vector<std::uint32_t> idx(order);
-        std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
-            const Ref &x = refs[a], &y = refs[b];
-            if (x.dev != y.dev) return x.dev < y.dev;
-            if (x.ino != y.ino) return x.ino < y.ino;
-            if (x.group_key != y.group_key) return x.group_key < y.group_key;
-            return a < b;
-        });
-        for (std::uint32_t i = 0; i < idx.size(); ++i) {
-            sorted[i] = refs[idx[i]];
-            pos_of[idx[i]] = i;
-        }
-    }
+    std::sort(sorted.begin(), sorted.end(), [](const Ref& x, const Ref& y) {
+        if (x.dev != y.dev) return x.dev < y.dev;
+        if (x.ino != y.ino) return x.ino < y.ino;
+        if (x.group_key != y.group_key) return x.group_key < y.group_key;
+        return x.order < y.order;
+    });
     // Group boundaries; groups that need kcmp go to the workers.
     std::vector<std::pair<std::size_t, std::size_t>> groups;
     for (std::size_t i = 0; i < sorted.size();) {
@@ -192,16 +180,19 @@ void assign_descriptions(Snapshot& snap, unsigned threads) {
     for (auto& t : pool) t.join();
     if (denied) snap.ids_exact = false;
     if (std::getenv("FDSCOPE_TIMING"))
-        std::fprintf(stderr, "fdscope: identity: %zu fds, %zu groups to split, %llu kcmp calls\n", refs.size(),
+        std::fprintf(stderr, "fdscope: identity: %zu fds, %zu groups to split, %llu kcmp calls\n", sorted.size(),
                      groups.size(), static_cast<unsigned long long>(g_kcmp_calls.load()));
 
-    // Dense ids in order of first appearance.
+    // Dense ids in order of first appearance: visit the refs in their
+    // original order through a permutation, then number classes as met.
+    std::vector<std::uint32_t> by_order(sorted.size());
+    for (std::uint32_t i = 0; i < sorted.size(); ++i) by_order[sorted[i].order] = i;
     std::vector<std::uint32_t> dense(next_cls.load(), kNoDescription);
     std::uint32_t next_id = 0;
-    for (std::uint32_t i = 0; i < refs.size(); ++i) {
-        std::uint32_t cls = sorted[pos_of[i]].cls;
-        if (dense[cls] == kNoDescription) dense[cls] = next_id++;
-        refs[i].file->description = dense[cls];
+    for (std::uint32_t i : by_order) {
+        const Ref& r = sorted[i];
+        if (dense[r.cls] == kNoDescription) dense[r.cls] = next_id++;
+        r.file->description = dense[r.cls];
     }
     snap.description_count = next_id;
 }

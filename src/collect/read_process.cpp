@@ -23,20 +23,15 @@ namespace {
 
 bool gone(int err) { return err == ENOENT || err == ESRCH; }
 
-std::string bracketed(std::string_view prefix, std::uint64_t inode) {
-    std::string s(prefix);
-    s += ":[";
-    s += std::to_string(inode);
-    s += ']';
-    return s;
-}
-
 // Fills dev/inode/kind from a stat of the link's target.
 void apply_stat(const struct stat& st, OpenFile& f) {
     f.dev = st.st_dev;
     f.inode = st.st_ino;
-    f.rdev = st.st_rdev;
     if (S_ISREG(st.st_mode)) f.size = static_cast<std::uint64_t>(st.st_size);
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        if (!f.detail) f.detail = std::make_unique<FdDetail>();
+        f.detail->rdev = st.st_rdev;
+    }
 }
 
 const PseudoMount* pseudo_for(const PseudoMounts& pm, std::int32_t mnt_id) {
@@ -49,7 +44,7 @@ const PseudoMount* pseudo_for(const PseudoMounts& pm, std::int32_t mnt_id) {
 // readlink and stat only where they add something.
 enum class FdRead { Ok, Vanished, Permission };
 FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opts,
-               const PseudoMounts& pm, Scratch& s, OpenFile& f) {
+               const PseudoMounts& pm, Scratch& s, NameStore& names, OpenFile& f) {
     NumName name(fd);
     f.fd = fd;
     f.assoc = Assoc::Fd;
@@ -70,13 +65,11 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
             if (pseudo && info->has_ino) {
                 f.dev = pseudo->dev;
                 if (pseudo == &pm.sockfs) {
-                    f.kind = Kind::Socket;
-                    f.name = bracketed("socket", info->ino);
+                    f.kind = Kind::Socket;  // name left empty: name_of() makes "socket:[N]"
                     return FdRead::Ok;
                 }
                 if (pseudo == &pm.pipefs) {
                     f.kind = Kind::Pipe;
-                    f.name = bracketed("pipe", info->ino);
                     return FdRead::Ok;
                 }
             }
@@ -98,12 +91,12 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
     }
     f.kind = classify(link, have_stat ? st.st_mode : 0);
     if (link.type == procfs::LinkTarget::Type::Path) {
-        f.name.assign(link.path);
+        f.name = names.add(link.path);
         // A memfd never had a name in any directory: "(deleted)" is how
         // the kernel shows every memfd, not news.
         f.deleted = link.deleted && f.kind != Kind::Memfd;
     } else {
-        f.name = s.link;
+        f.name = names.add(s.link);
         if (f.inode == 0) f.inode = link.inode;
     }
     if (!opts.fdinfo) f.mode = Mode::None;
@@ -129,7 +122,7 @@ ReadResult count_table(int pid_dir, const std::string& base, Scratch& s, FdTable
 
 // Reads every fd of one table (task dir `base`: "" for the leader, "task/TID/").
 ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& opts,
-                      const PseudoMounts& pm, Scratch& s, FdTable& table, FdSkips& skips) {
+                      const PseudoMounts& pm, Scratch& s, NameStore& names, FdTable& table, FdSkips& skips) {
     if (opts.count_only) return count_table(pid_dir, base, s, table);
     int err = 0;
     UniqueFd fd_dir = open_dir(pid_dir, (base + "fd").c_str(), err);
@@ -151,7 +144,7 @@ ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& o
                 continue;
         }
         OpenFile f;
-        switch (read_fd(fd_dir.get(), info_dir.get(), fd, opts, pm, s, f)) {
+        switch (read_fd(fd_dir.get(), info_dir.get(), fd, opts, pm, s, names, f)) {
             case FdRead::Ok:
                 if (!opts.only || opts.only->keeps(f)) table.fds.push_back(std::move(f));
                 break;
@@ -209,7 +202,7 @@ void read_assoc(int pid_dir, const char* what, Assoc assoc, Scratch& s, Process&
         mode = st.st_mode;
     }
     f.kind = classify(link, mode);
-    f.name.assign(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
+    f.name = p.names.add(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
     f.deleted = link.deleted;
     f.mode = Mode::None;
     if (assoc == Assoc::Exe) p.exe = f.name;
@@ -224,7 +217,7 @@ void read_maps(int pid_dir, Scratch& s, Process& p) {
         bool sysv = m.path.starts_with("/SYSV");
         f.assoc = sysv ? Assoc::Shm : Assoc::Mem;
         f.kind = m.path.starts_with("/memfd:") ? Kind::Memfd : Kind::File;
-        f.name.assign(m.path);
+        f.name = p.names.add(m.path);
         f.deleted = m.deleted && !sysv;  // SysV segments always read "(deleted)"
         f.inode = m.inode;
         f.dev = makedev(m.major, m.minor);
@@ -319,7 +312,7 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
         t.tid = tid;
         t.leader = tid == pid;
         std::string base = t.leader ? std::string() : "task/" + std::to_string(tid) + "/";
-        ReadResult r = read_table(d, base, opts, pm, s, t, skips);
+        ReadResult r = read_table(d, base, opts, pm, s, p.names, t, skips);
         if (r == ReadResult::Ok) p.tables.push_back(std::move(t));
         else if (r == ReadResult::Permission) denied_any = true;
         else if (t.leader) return ReadResult::Vanished;

@@ -13,6 +13,7 @@
 
 #include "collect/endpoint_search.hpp"
 #include "collect/identity.hpp"
+#include "collect/phase_timer.hpp"
 #include "collect/proc_io.hpp"
 #include "collect/sockets.hpp"
 #include "procfs/parse_mountinfo.hpp"
@@ -68,26 +69,6 @@ void read_tables(Snapshot& snap) {
 
 }  // namespace
 
-namespace {
-
-// FDSCOPE_TIMING=1 prints how long each phase took, for benchmarking.
-class PhaseTimer {
-public:
-    PhaseTimer() : on_(std::getenv("FDSCOPE_TIMING") != nullptr), last_(std::chrono::steady_clock::now()) {}
-    void mark(const char* phase) {
-        if (!on_) return;
-        auto now = std::chrono::steady_clock::now();
-        std::fprintf(stderr, "fdscope: %-12s %8.3f s\n", phase, std::chrono::duration<double>(now - last_).count());
-        last_ = now;
-    }
-
-private:
-    bool on_;
-    std::chrono::steady_clock::time_point last_;
-};
-
-}  // namespace
-
 Snapshot scan(const ScanOptions& opts) {
     PhaseTimer timer;
     Snapshot snap;
@@ -124,13 +105,26 @@ Snapshot scan(const ScanOptions& opts) {
         snap.skipped_fds.vanished += s.vanished;
         snap.skipped_fds.permission += s.permission;
     }
+    // Identity needs every fd, including those the endpoint search adds, and
+    // the search needs the socket tables (UNIX peers). Without a search,
+    // identity runs first so its scratch memory is gone before the socket
+    // tables arrive: the two never add up in the peak.
+    const bool search = opts.endpoints && (opts.pids || opts.read.keep);
+    if (opts.identity && !search) {
+        assign_descriptions(snap, threads);
+        timer.mark("identity");
+    }
     if (opts.sockets) read_socket_tables(snap);
     timer.mark("sockets");
-    if (opts.endpoints && (opts.pids || opts.read.keep)) search_endpoints(snap, proc.get(), pm, threads);
-    timer.mark("endpoints");
+    if (search) {
+        search_endpoints(snap, proc.get(), pm, threads);
+        timer.mark("endpoints");
+    }
     if (opts.sockets) apply_socket_kinds(snap);
-    if (opts.identity) assign_descriptions(snap, threads);
-    timer.mark("identity");
+    if (opts.identity && search) {
+        assign_descriptions(snap, threads);
+        timer.mark("identity");
+    }
     return snap;
 }
 

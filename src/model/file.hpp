@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
-#include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/kind.hpp"
@@ -30,6 +30,7 @@ struct FdDetail {
     std::int64_t signalfd_mask = -1;  // "sigmask:" as a bit mask
     std::int32_t timerfd_clockid = -1;
     std::int32_t pidfd_pid = -2;  // -1 means the target process has exited
+    std::uint64_t rdev = 0;       // chr/blk: the device (st_rdev)
 };
 
 // A mapping's range, for Assoc::Mem and Assoc::Shm rows.
@@ -41,11 +42,12 @@ struct MapRange {
 inline constexpr std::uint32_t kNoDescription = 0xffffffffu;
 
 struct OpenFile {
-    std::string name;           // bytes as the kernel gave them (readlink / maps), "(deleted)" stripped
+    std::string_view name;      // bytes as the kernel gave them (readlink / maps), "(deleted)" stripped;
+                                // owned by the Process's NameStore. Empty for pipes and sockets
+                                // read through fdinfo: use name_of(), which says "pipe:[N]".
     std::uint64_t inode = 0;
     std::uint64_t pos = 0;
     std::uint64_t dev = 0;      // makedev(major, minor) of st_dev
-    std::uint64_t rdev = 0;     // for chr/blk
     std::uint64_t size = 0;     // st_size of regular files
     std::unique_ptr<FdDetail> detail;   // fdinfo extras, null when none
     std::unique_ptr<MapRange> range;    // mem/shm rows only
@@ -60,5 +62,10 @@ struct OpenFile {
     bool deleted = false;
     bool has_pos = false;       // fdinfo was read
 };
+
+// The name readlink gives: `name`, or "pipe:[N]" / "socket:[N]" made from
+// the inode for pipes and sockets that were never readlink'd (most of them:
+// at 200,000 fds the saved bytes matter). `buf` holds a made-up name.
+std::string_view name_of(const OpenFile& f, std::string& buf);
 
 }  // namespace fdscope

@@ -1,7 +1,9 @@
+#include "model/file.hpp"
 #include "model/kind.hpp"
 
 #include <array>
 #include <fcntl.h>
+#include <string>
 
 namespace fdscope {
 namespace {
@@ -43,6 +45,16 @@ std::string_view mode_name(Mode m) {
         case Mode::None: return "-";
     }
     return "-";
+}
+
+std::string_view name_of(const OpenFile& f, std::string& buf) {
+    if (!f.name.empty() || f.assoc != Assoc::Fd) return f.name;
+    if (f.kind == Kind::Pipe) buf = "pipe:[";
+    else if (is_socket(f.kind)) buf = "socket:[";
+    else return f.name;
+    buf += std::to_string(f.inode);
+    buf += ']';
+    return buf;
 }
 
 Mode mode_from_flags(std::uint32_t flags) {

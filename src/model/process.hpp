@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/file.hpp"
+#include "model/name_store.hpp"
 
 namespace fdscope {
 
@@ -32,13 +33,14 @@ struct Process {
     std::uint64_t start_time = 0;   // clock ticks since boot (stat field 22)
     std::uint64_t netns = 0;        // inode of /proc/PID/ns/net, 0 if unreadable
     std::string comm;
-    std::string exe;
+    std::string_view exe;           // in `names`
     Limit nofile;
     bool leader_exited = false;     // leader is a zombie, fds live on in a thread
     bool partial = false;           // only some fds were read (endpoint search); not a row source
     std::uint32_t threads = 1;
     std::vector<FdTable> tables;
     std::vector<OpenFile> assocs;   // cwd, rtd, exe, mem, shm
+    NameStore names;                // the bytes every OpenFile::name above points into
     std::uint64_t fd_count() const {
         std::uint64_t n = 0;
         for (const auto& t : tables) n += t.fds.empty() ? t.counted : t.fds.size();

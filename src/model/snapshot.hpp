@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,7 +33,7 @@ struct ShmSegment {
 // What sock_diag (or /proc/net) says of one socket inode.
 struct SocketInfo {
     Kind kind = Kind::Socket;       // tcp, udp6, unix, ...
-    std::string state;              // "LISTEN", "ESTAB", "UNCONN", ...
+    std::string_view state;         // "LISTEN", "ESTAB", "UNCONN", ...: static text
     std::string local, remote;      // "127.0.0.1:80", "[::1]:22", unix path or "@abstract"
     std::uint64_t netns = 0;        // inode of the namespace it was found in
     std::uint64_t peer_inode = 0;   // unix peer

@@ -146,7 +146,7 @@ void parse_proc_net_inet(std::string_view text, Kind kind, std::uint64_t netns, 
         if (!fresh) return;
         SocketInfo& s = it->second;
         s.kind = kind;
-        s.state = std::string(tcp ? fmt::tcp_state_name(state) : fmt::dgram_state_name(state));
+        s.state = tcp ? fmt::tcp_state_name(state) : fmt::dgram_state_name(state);
         s.local = fmt::format_inet(family, laddr, lport);
         s.remote = fmt::format_inet_remote(family, raddr, rport);
         s.netns = netns;
@@ -181,7 +181,7 @@ void parse_proc_net_unix(std::string_view text, std::uint64_t netns, SocketMap& 
         SocketInfo& s = it->second;
         s.kind = Kind::Unix;
         s.listening = (flags & 0x10000) != 0;  // __SO_ACCEPTCON
-        s.state = std::string(s.listening ? std::string_view("LISTEN") : fmt::unix_proc_state_name(st));
+        s.state = s.listening ? std::string_view("LISTEN") : fmt::unix_proc_state_name(st);
         s.local = std::string(path);
         s.netns = netns;
         s.type = static_cast<std::uint16_t>(type);

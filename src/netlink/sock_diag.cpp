@@ -159,7 +159,7 @@ int inet_cb(const nlmsghdr* nlh, void* data) {
         default: s.kind = v6 ? Kind::Tcp6 : Kind::Tcp; break;
     }
     const bool stream = proto == IPPROTO_TCP || proto == IPPROTO_MPTCP;
-    s.state = std::string(stream ? fmt::tcp_state_name(m.idiag_state) : fmt::dgram_state_name(m.idiag_state));
+    s.state = stream ? fmt::tcp_state_name(m.idiag_state) : fmt::dgram_state_name(m.idiag_state);
     const std::uint16_t sport = ntohs(m.id.idiag_sport), dport = ntohs(m.id.idiag_dport);
     s.local = fmt::format_inet(m.idiag_family, m.id.idiag_src, sport);
     s.remote = fmt::format_inet_remote(m.idiag_family, m.id.idiag_dst, dport);
@@ -190,7 +190,7 @@ int unix_cb(const nlmsghdr* nlh, void* data) {
 
     SocketInfo& s = it->second;
     s.kind = Kind::Unix;
-    s.state = std::string(fmt::dgram_state_name(m.udiag_state));
+    s.state = fmt::dgram_state_name(m.udiag_state);
     s.listening = m.udiag_state == fmt::kListen;
     s.type = m.udiag_type;
     s.netns = ctx.netns;

@@ -161,13 +161,14 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
     j.key("dev").value(report::dev_text(f.dev));
     j.key("inode").value(f.inode);
     j.key("name");
-    bool escaped = j.string_value(f.name);
+    std::string made_up;
+    bool escaped = j.string_value(name_of(f, made_up));
     if (escaped) j.key("name_escaped").value(true);
     j.key("deleted").value(f.deleted);
     j.key("description");
     f.description != kNoDescription ? j.value(f.description) : j.null();
     if (f.kind == Kind::File) j.key("size").value(f.size);
-    if (f.kind == Kind::Chr || f.kind == Kind::Blk) j.key("rdev").value(report::dev_text(f.rdev));
+    if ((f.kind == Kind::Chr || f.kind == Kind::Blk) && f.detail) j.key("rdev").value(report::dev_text(f.detail->rdev));
     if (f.range) {
         j.key("range").begin_object();
         j.key("start").value(fmt::format("0x{:x}", f.range->start));
@@ -250,7 +251,7 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
 }  // namespace
 
 std::vector<std::string> ls_default_columns(const LsReport& r) {
-    std::vector<std::string> cols = {"command", "pid", "user", "fd", "kind", "mode", "cloexec", "desc", "name"};
+    std::vector<std::string> cols = {"command", "pid", "user", "fd", "kind", "mode", "cloexec", "name"};
     // Show the task only when it says something: an exited leader or a
     // thread with a table of its own.
     bool threads = std::any_of(r.rows().begin(), r.rows().end(),

@@ -31,10 +31,17 @@ void write_table(Output& out, const std::vector<ColumnSpec>& columns, std::size_
             total -= cut;
         }
     }
+    std::string cut;
     auto emit = [&](std::size_t c, std::string_view s) {
         auto& b = out.buffer();
-        std::string shown = display_width(s) > width[c] ? truncate_middle(s, width[c]) : std::string(s);
-        std::size_t pad = width[c] - display_width(shown);
+        std::size_t w = display_width(s);
+        std::string_view shown = s;
+        if (w > width[c]) {
+            cut = truncate_middle(s, width[c]);
+            shown = cut;
+            w = display_width(shown);
+        }
+        std::size_t pad = width[c] - w;
         bool last = c + 1 == ncol;
         if (columns[c].right) b.append(pad, ' '), b += shown;
         else {

@@ -9,22 +9,29 @@
 namespace fdscope::report {
 
 std::string display_name(const OpenFile& f, const SocketInfo* sock) {
+    std::string buf;
+    std::string_view name = name_of(f, buf);
     if (sock) {
         std::string s;
         if (f.kind == Kind::Unix) {
-            s = sock->local.empty() ? f.name : sock->local;
+            s = sock->local.empty() ? std::string(name) : sock->local;
         } else if (f.kind == Kind::Netlink || f.kind == Kind::Packet) {
-            s = f.name;
+            s = name;
         } else {
             s = sock->local;
             bool connected = !sock->remote.empty() && sock->remote != "*:*" && !sock->remote.ends_with(":0");
             if (connected) s += " -> " + sock->remote;
         }
-        if (!sock->state.empty()) s += " (" + sock->state + ")";
+        if (!sock->state.empty()) {
+            s += " (";
+            s += sock->state;
+            s += ')';
+        }
         return s;
     }
-    if (f.deleted) return f.name + " (deleted)";
-    return f.name;
+    std::string s(name);
+    if (f.deleted) s += " (deleted)";
+    return s;
 }
 
 std::string clock_name(int clockid) {

@@ -9,15 +9,21 @@ LsReport::LsReport(const Snapshot& snap, const LsFilter& filter) : snap_(snap) {
         if (p.partial || !process_matches(filter, p)) continue;
         for (const auto& t : p.tables)
             for (const auto& f : t.fds)
-                if (file_matches(filter, f, socket(f))) rows_.push_back(Row{&p, &t, &f});
+                if (file_matches(filter, f, socket(f))) rows_.push_back(Row{&p, &f});
         for (const auto& f : p.assocs)
-            if (file_matches(filter, f, nullptr)) rows_.push_back(Row{&p, nullptr, &f});
+            if (file_matches(filter, f, nullptr)) rows_.push_back(Row{&p, &f});
     }
-    index_endpoints();
 }
 
-pid_t LsReport::tid(const Row& r) const {
-    if (r.table) return r.table->tid;
+const FdTable* LsReport::table_of(const Row& r) {
+    if (r.file->assoc != Assoc::Fd) return nullptr;
+    for (const auto& t : r.process->tables)
+        if (!t.fds.empty() && r.file >= t.fds.data() && r.file < t.fds.data() + t.fds.size()) return &t;
+    return nullptr;
+}
+
+pid_t LsReport::tid(const Row& r) {
+    if (const FdTable* t = table_of(r)) return t->tid;
     // Associations were read through the leader, or the first live thread.
     if (r.process->leader_exited && !r.process->tables.empty()) return r.process->tables.front().tid;
     return r.process->pid;
@@ -48,7 +54,9 @@ LsReport::Key LsReport::endpoint_key(const OpenFile& f) {
 
 bool LsReport::has_endpoints(const OpenFile& f) const { return f.assoc == Assoc::Fd && endpoint_key(f); }
 
-void LsReport::index_endpoints() {
+void LsReport::index_endpoints() const {
+    if (indexed_) return;
+    indexed_ = true;
     for (const auto& p : snap_.processes)
         for (const auto& t : p.tables)
             for (const auto& f : t.fds)
@@ -67,6 +75,7 @@ void LsReport::add_holders(const Key& key, const Row& self, std::vector<Endpoint
 std::vector<Endpoint> LsReport::endpoints(const Row& r) const {
     std::vector<Endpoint> out;
     if (!has_endpoints(*r.file)) return out;
+    index_endpoints();
     Key key = endpoint_key(*r.file);
     add_holders(key, r, out);
     if (r.file->kind == Kind::Unix)

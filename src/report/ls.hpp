@@ -15,8 +15,7 @@ namespace fdscope::report {
 
 struct Row {
     const Process* process;
-    const FdTable* table;  // null for cwd/rtd/exe/mem/shm
-    const OpenFile* file;
+    const OpenFile* file;  // in one of process->tables, or in process->assocs
 };
 
 struct Endpoint {
@@ -34,7 +33,9 @@ public:
     const std::vector<Row>& rows() const { return rows_; }
 
     // The task whose table was read: the leader, else the lowest live tid.
-    pid_t tid(const Row& r) const;
+    static pid_t tid(const Row& r);
+    // The fd table holding the row's file; null for cwd/rtd/exe/mem/shm.
+    static const FdTable* table_of(const Row& r);
     // "3", "cwd", "mem", ...
     static std::string assoc(const OpenFile& f);
     const SocketInfo* socket(const OpenFile& f) const;
@@ -60,13 +61,14 @@ private:
         const Process* process;
         const OpenFile* file;
     };
-    void index_endpoints();
+    void index_endpoints() const;  // on first use: most tables never show endpoints
     void add_holders(const Key& key, const Row& self, std::vector<Endpoint>& out) const;
     static Key endpoint_key(const OpenFile& f);
 
     const Snapshot& snap_;
     std::vector<Row> rows_;
-    std::unordered_map<Key, std::vector<Holder>, KeyHash> holders_;
+    mutable std::unordered_map<Key, std::vector<Holder>, KeyHash> holders_;
+    mutable bool indexed_ = false;
 };
 
 }  // namespace fdscope::report

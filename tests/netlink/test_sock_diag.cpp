@@ -702,7 +702,7 @@ TEST(CollectSockets, UnprivilegedCallerFallsBackToProcfs) {
         SocketMap m = collect_sockets({{child_ns, child.pid()}}, r);
         std::string line;
         auto it = m.find(child.facts().inode);
-        line += it == m.end() ? "missing" : it->second.state + " " + it->second.local + " " +
+        line += it == m.end() ? "missing" : std::string(it->second.state) + " " + it->second.local + " " +
                                                 std::to_string(it->second.netns == child_ns);
         line += " " + std::to_string(r.namespaces) + " " + std::to_string(r.via_netlink) + " " +
                 std::to_string(r.via_procfs) + " " + std::to_string(has_note(r, "/net"));
