@@ -11,7 +11,8 @@
 #
 # Usage: bench/run.sh [--tools LIST] [--reps N] [--processes P] [--fds F]
 #                     [--warmup N] [--build DIR] [--population PATH] [--out FILE]
-#   --tools  comma-separated, from: fdscope, fdscope-json, lsof, lsfd
+#   --tools  comma-separated, from: fdscope, fdscope-json, fdscope-desc,
+#            fdscope-summary, lsof, lsfd
 #            (default: all four)
 # Run as root to see every process (as lsof/lsfd would need too).
 set -euo pipefail
@@ -50,6 +51,8 @@ tool_cmd() {
     case $1 in
     fdscope) echo "$build/fdscope ls" ;;
     fdscope-json) echo "$build/fdscope ls --json" ;;
+    fdscope-summary) echo "$build/fdscope" ;;
+    fdscope-desc) echo "$build/fdscope ls -o command,pid,user,fd,kind,mode,cloexec,desc,name" ;;
     lsof) echo "lsof -n -P" ;;
     lsfd) echo "lsfd" ;;
     *) return 1 ;;
