@@ -76,6 +76,8 @@ Snapshot scan(const ScanOptions& opts) {
     read_kernel_counters(snap);
     read_tables(snap);
     const PseudoMounts pm = learn_pseudo_mounts();
+    if (pm.pipefs.mnt_id < -1 || pm.sockfs.mnt_id < -1)
+        snap.notes.emplace_back("pipes and sockets are read with readlink: their pseudo-filesystem mount was not learned");
     std::vector<pid_t> pids = opts.pids ? *opts.pids : list_pids();
     std::sort(pids.begin(), pids.end());
     pids.erase(std::unique(pids.begin(), pids.end()), pids.end());

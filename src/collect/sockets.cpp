@@ -40,6 +40,7 @@ void read_socket_tables(Snapshot& snap) {
             namespaces.push_back({p.netns, p.pid});
     netlink::DiagReport report;
     snap.sockets = netlink::collect_sockets(namespaces, report);
+    for (auto& n : report.notes) snap.notes.push_back("sockets: " + n);
 }
 
 void apply_socket_kinds(Snapshot& snap) {

@@ -62,6 +62,7 @@ struct Snapshot {
     std::unordered_map<std::uint64_t, SocketInfo> sockets;  // by socket inode
     std::uint32_t description_count = 0;
     std::unordered_map<uid_t, std::string> users;  // names of the uids seen
+    std::vector<std::string> notes;   // how things were read where it matters (fallbacks)
 };
 
 }  // namespace fdscope

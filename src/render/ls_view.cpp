@@ -297,6 +297,9 @@ void write_ls_json(Output& out, const LsReport& r, const std::string& backend) {
     j.key("fds_vanished").value(s.skipped_fds.vanished);
     j.key("fds_permission").value(s.skipped_fds.permission);
     j.end_object();
+    j.key("notes").begin_array();
+    for (const auto& n : s.notes) j.value(n);
+    j.end_array();
     j.key("files").begin_array();
     for (const auto& w : r.rows()) {
         j.newline();

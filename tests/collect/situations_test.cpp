@@ -232,6 +232,50 @@ TEST(Files, DeletedButOpenWithItsSize) {
     EXPECT_EQ(f->name, fx.facts()["path"].get<std::string>());
 }
 
+TEST(Mappings, EverySysvAttachIsOneShmRow) {
+    Fixture fx("shm_attach", {"7"});
+    Snapshot s = scan_pids({fx.facts()["pid"]});
+    const Process* p = find_process(s, fx.facts()["pid"]);
+    ASSERT_NE(p, nullptr);
+    std::set<std::uint64_t> starts;
+    for (const auto& f : p->assocs)
+        if (f.assoc == Assoc::Shm) {
+            EXPECT_EQ(f.inode, fx.facts()["shmid"].get<std::uint64_t>());
+            ASSERT_TRUE(f.range);
+            starts.insert(f.range->start);
+        }
+    std::set<std::uint64_t> want;
+    for (std::uint64_t a : fx.facts()["addrs"]) want.insert(a);
+    EXPECT_EQ(starts, want);
+    bool segment = false;
+    for (const auto& seg : s.shm)
+        if (seg.shmid == fx.facts()["shmid"].get<std::int64_t>()) {
+            segment = true;
+            EXPECT_EQ(seg.nattch, 7u);
+        }
+    EXPECT_TRUE(segment) << "/proc/sysvipc/shm lists the segment";
+}
+
+TEST(Mappings, FilesMappedAfterCloseAreMemRowsWithoutFds) {
+    Fixture fx("mmap_after_close", {"5"});
+    Snapshot s = scan_pids({fx.facts()["pid"]});
+    const Process* p = find_process(s, fx.facts()["pid"]);
+    ASSERT_NE(p, nullptr);
+    for (const auto& file : fx.facts()["files"]) {
+        const std::uint64_t ino = file["inode"];
+        bool mapped = false;
+        for (const auto& f : p->assocs)
+            if (f.assoc == Assoc::Mem && f.inode == ino) {
+                mapped = true;
+                EXPECT_EQ(f.name, file["path"].get<std::string>());
+                EXPECT_EQ(f.range->start, file["addr"].get<std::uint64_t>());
+            }
+        EXPECT_TRUE(mapped) << file.dump();
+        for (const auto& t : p->tables)
+            for (const auto& f : t.fds) EXPECT_NE(f.inode, ino) << "no fd holds it";
+    }
+}
+
 TEST(Limits, RlimitNofileIsRead) {
     Fixture fx("fd_limit", {"200", "85"});
     Snapshot s = scan_pids({fx.facts()["pid"]});
