@@ -30,6 +30,7 @@ JsonWriter& JsonWriter::begin_object() {
 }
 
 JsonWriter& JsonWriter::end_object() {
+    newline_pending_ = false;  // a break before the next element that never came
     out_.buffer() += '}';
     first_.pop_back();
     out_.maybe_flush();
@@ -44,6 +45,7 @@ JsonWriter& JsonWriter::begin_array() {
 }
 
 JsonWriter& JsonWriter::end_array() {
+    newline_pending_ = false;
     out_.buffer() += ']';
     first_.pop_back();
     return *this;

@@ -51,16 +51,13 @@ void write_table(Output& out, const std::vector<ColumnSpec>& columns, std::size_
         b += last ? '\n' : ' ';
     };
     if (style.header) {
-        if (style.color) out.buffer() += "\x1b[1m";
-        for (std::size_t c = 0; c < ncol; ++c) {
-            if (style.color && c + 1 == ncol) {
-                // Keep the reset before the newline so colour never leaks.
-                auto& b = out.buffer();
-                b += columns[c].header;
-                b += "\x1b[0m\n";
-            } else {
-                emit(c, columns[c].header);
-            }
+        auto& b = out.buffer();
+        if (style.color) b += "\x1b[1m";
+        for (std::size_t c = 0; c < ncol; ++c) emit(c, columns[c].header);
+        if (style.color) {
+            // Reset before the newline so colour never leaks into the rows.
+            b.pop_back();
+            b += "\x1b[0m\n";
         }
     }
     for (std::size_t r = 0; r < rows; ++r) {

@@ -50,8 +50,12 @@ std::string signal_names(std::uint64_t mask) {
     for (int sig = 1; sig <= 64; ++sig) {
         if (!(mask & (1ULL << (sig - 1)))) continue;
         if (!out.empty()) out += ',';
+        // glibc reserves 32 and 33 below SIGRTMIN: they have no name.
         const char* abbrev = sig < SIGRTMIN ? sigabbrev_np(sig) : nullptr;
-        out += abbrev ? std::string("SIG") + abbrev : fmt::format("SIGRTMIN+{}", sig - SIGRTMIN);
+        if (abbrev) out += std::string("SIG") + abbrev;
+        else if (sig < SIGRTMIN) out += fmt::format("SIG{}", sig);
+        else if (sig == SIGRTMIN) out += "SIGRTMIN";
+        else out += fmt::format("SIGRTMIN+{}", sig - SIGRTMIN);
     }
     return out;
 }

@@ -114,7 +114,10 @@ bool process_matches(const LsFilter& f, const Process& p) {
 bool file_matches(const LsFilter& f, const OpenFile& file, const SocketInfo* sock) {
     if (!f.kinds.empty() && std::find(f.kinds.begin(), f.kinds.end(), file.kind) == f.kinds.end()) return false;
     if (f.inet && !inet_matches(*f.inet, file, sock)) return false;
-    if (!f.path_prefix.empty() && !file.name.starts_with(f.path_prefix)) return false;
+    if (!f.path_prefix.empty()) {
+        std::string buf;
+        if (!name_of(file, buf).starts_with(f.path_prefix)) return false;
+    }
     if (f.deleted_only && !file.deleted) return false;
     if (f.no_cloexec && (file.assoc != Assoc::Fd || file.cloexec)) return false;
     return true;

@@ -37,7 +37,8 @@ Summary summarize(const Snapshot& snap, std::size_t top_n, double near_percent) 
     s.processes = all.size();
     for (const auto& u : all)
         if (u.percent >= near_percent) s.near_limit.push_back(u);
-    std::sort(s.near_limit.begin(), s.near_limit.end(), [](const auto& a, const auto& b) { return a.percent > b.percent; });
+    std::sort(s.near_limit.begin(), s.near_limit.end(),
+              [](const auto& a, const auto& b) { return a.percent != b.percent ? a.percent > b.percent : a.pid < b.pid; });
     auto by_fds = [](const ProcessUse& a, const ProcessUse& b) { return a.fds != b.fds ? a.fds > b.fds : a.pid < b.pid; };
     std::size_t n = std::min(top_n, all.size());
     std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(), by_fds);
