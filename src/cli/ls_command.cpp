@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "cli/terminal.hpp"
 #include "collect/phase_timer.hpp"
 #include "collect/scan.hpp"
@@ -141,6 +142,7 @@ int run_ls(const LsArgs& a) {
     timer.mark("report");
 
     render::Output out;
+    int status = kExitOk;
     if (a.out.json) render::write_ls_json(out, rep, snap.backend);
     else if (a.out.ndjson) render::write_ls_ndjson(out, rep);
     else {
@@ -153,7 +155,7 @@ int run_ls(const LsArgs& a) {
             style.header = !a.out.no_header;
             render::write_ls_table(out, rep, columns, style);
         }
-        out.flush();
+        status = finish_output(out);
         timer.mark("render");
         const auto& sk = snap.skipped_processes;
         if ((sk.permission || sk.vanished) && !a.out.csv)
@@ -162,8 +164,9 @@ int run_ls(const LsArgs& a) {
                          static_cast<unsigned long long>(sk.permission), static_cast<unsigned long long>(sk.vanished));
         if (!snap.ids_exact)
             std::fprintf(stderr, "fdscope: kcmp not permitted; description ids are approximate\n");
+        return status;
     }
-    return kExitOk;
+    return finish_output(out);
 }
 
 }  // namespace fdscope::cli

@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 #include "cli/terminal.hpp"
 #include "collect/scan.hpp"
 #include "collect/users.hpp"
@@ -39,7 +40,7 @@ int run_summary(const SummaryArgs& args) {
         style.color = use_color();
         render::write_summary_text(out, summary, snap, style, seconds);
     }
-    return kExitOk;
+    return finish_output(out);
 }
 
 }  // namespace fdscope::cli

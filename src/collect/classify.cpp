@@ -48,4 +48,9 @@ Kind classify(const procfs::LinkTarget& link, mode_t st_mode) {
     return Kind::Unknown;
 }
 
+bool really_deleted(std::string_view path, bool marked_deleted, Kind kind) {
+    if (!marked_deleted || kind == Kind::Memfd) return false;
+    return !path.starts_with("/SYSV") && path != "/dev/zero";
+}
+
 }  // namespace fdscope::collect

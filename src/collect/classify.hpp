@@ -15,4 +15,9 @@ Kind kind_of_anon(std::string_view anon_class);
 // st_mode is used only for Path targets; pass 0 when stat failed.
 Kind classify(const procfs::LinkTarget& link, mode_t st_mode);
 
+// Whether a " (deleted)" suffix means what users mean by deleted-but-open:
+// not for a memfd (never had a name), a SysV segment, or shared anonymous
+// memory (maps shows it as "/dev/zero (deleted)").
+bool really_deleted(std::string_view path, bool marked_deleted, Kind kind);
+
 }  // namespace fdscope::collect

@@ -16,7 +16,7 @@ void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, un
         for (const auto& t : p.tables)
             for (const auto& f : t.fds) {
                 if (f.kind == Kind::Pipe) filter.inodes.insert(f.inode);
-                else if (f.kind == Kind::Fifo) filter.paths.emplace(f.name);
+                else if (f.kind == Kind::Fifo) filter.fifos.emplace(f.dev, f.inode);
                 else if (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0)
                     filter.eventfd_ids.insert(f.detail->eventfd_id);
                 else if (f.kind == Kind::Socket || f.kind == Kind::Unix) {
@@ -27,7 +27,7 @@ void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, un
                 }
             }
     }
-    if (filter.inodes.empty() && filter.paths.empty() && filter.eventfd_ids.empty()) return;
+    if (filter.inodes.empty() && filter.fifos.empty() && filter.eventfd_ids.empty()) return;
     std::vector<pid_t> others;
     for (pid_t pid : list_pids())
         if (!selected.count(pid)) others.push_back(pid);
@@ -42,6 +42,10 @@ void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, un
         if (read_process(proc_dirfd, others[i], opts, pm, scratch[w], found[i], skips[w]) != ReadResult::Ok)
             found[i].tables.clear();
     });
+    for (const auto& sk : skips) {
+        snap.skipped_fds.vanished += sk.vanished;
+        snap.skipped_fds.permission += sk.permission;
+    }
     for (auto& p : found) {
         bool any = false;
         for (const auto& t : p.tables) any = any || !t.fds.empty();

@@ -1,13 +1,13 @@
 #include "collect/identity.hpp"
 
+#include "collect/kcmp.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
-#include <linux/kcmp.h>
-#include <sys/syscall.h>
 #include <thread>
 #include <unistd.h>
 #include <unordered_map>
@@ -39,19 +39,15 @@ std::uint64_t hint_key(const OpenFile& f) {
     return (static_cast<std::uint64_t>(f.flags & ~static_cast<std::uint32_t>(O_CLOEXEC)) << 40) ^ f.pos;
 }
 
-enum class Cmp { Equal, Less, Greater, Unknown, Denied };
-
 std::atomic<std::uint64_t> g_kcmp_calls{0};
 
-Cmp compare(const Ref& a, const Ref& b) {
+KcmpResult compare(const Ref& a, const Ref& b) {
     g_kcmp_calls.fetch_add(1, std::memory_order_relaxed);
-    long r = ::syscall(SYS_kcmp, a.tid, b.tid, KCMP_FILE, a.file->fd, b.file->fd);
-    if (r == 0) return Cmp::Equal;
-    if (r == 1) return Cmp::Less;
-    if (r == 2) return Cmp::Greater;
-    if (r < 0 && (errno == EPERM || errno == EACCES || errno == ENOSYS)) return Cmp::Denied;
-    return Cmp::Unknown;  // fd closed or task gone since it was read
+    return kcmp_files(a.tid, a.file->fd, b.tid, b.file->fd);
 }
+
+// Whether the fd behind a ref is still open in its task.
+bool alive(const Ref& r) { return compare(r, r) == KcmpResult::Equal; }
 
 struct Rep {
     const Ref* ref;
@@ -72,34 +68,51 @@ bool split_group(std::vector<Ref>& refs, std::size_t begin, std::size_t end,
         // there is the hint likely to be the same description.
         auto related = [&](const Ref& r) { return r.pid == x.pid || r.pid == x.ppid || r.ppid == x.pid; };
         if (auto h = hints.find(hk); h != hints.end() && related(*h->second.ref)) {
-            Cmp c = compare(x, *h->second.ref);
-            if (c == Cmp::Equal) {
+            KcmpResult c = compare(x, *h->second.ref);
+            if (c == KcmpResult::Equal) {
                 x.cls = h->second.cls;
                 continue;
             }
-            if (c == Cmp::Denied) ok = false;
+            if (c == KcmpResult::Denied) ok = false;
         }
-        std::size_t lo = 0, hi = reps.size();
-        bool found = false, placed = true;
-        while (lo < hi) {
-            std::size_t mid = (lo + hi) / 2;
-            Cmp c = compare(x, *reps[mid].ref);
-            if (c == Cmp::Equal) {
-                x.cls = reps[mid].cls;
-                found = true;
+        // Binary insertion. A representative whose fd closed (or whose task
+        // exited) since the read cannot be compared any more: drop it and
+        // search again, or it would split every later fd of its group.
+        bool found = false;
+        for (;;) {
+            std::size_t lo = 0, hi = reps.size();
+            KcmpResult failed = KcmpResult::Equal;
+            std::size_t failed_at = 0;
+            while (lo < hi) {
+                std::size_t mid = (lo + hi) / 2;
+                KcmpResult c = compare(x, *reps[mid].ref);
+                if (c == KcmpResult::Equal) {
+                    x.cls = reps[mid].cls;
+                    found = true;
+                    break;
+                }
+                if (c == KcmpResult::Less) hi = mid;
+                else if (c == KcmpResult::Greater) lo = mid + 1;
+                else {
+                    failed = c;
+                    failed_at = mid;
+                    break;
+                }
+            }
+            if (found) break;
+            if (failed == KcmpResult::Equal) {  // searched to the end: a new description
+                x.cls = next_cls.fetch_add(1, std::memory_order_relaxed);
+                reps.insert(reps.begin() + static_cast<std::ptrdiff_t>(lo), Rep{&x, x.cls});
                 break;
             }
-            if (c == Cmp::Less) hi = mid;
-            else if (c == Cmp::Greater) lo = mid + 1;
-            else {
-                if (c == Cmp::Denied) ok = false;
-                placed = false;
-                break;
+            if (failed == KcmpResult::Denied) ok = false;
+            if (failed == KcmpResult::Unknown && alive(x)) {
+                reps.erase(reps.begin() + static_cast<std::ptrdiff_t>(failed_at));
+                continue;
             }
-        }
-        if (!found) {
+            // x itself is gone (or kcmp is denied): its own description.
             x.cls = next_cls.fetch_add(1, std::memory_order_relaxed);
-            if (placed) reps.insert(reps.begin() + static_cast<std::ptrdiff_t>(lo), Rep{&x, x.cls});
+            break;
         }
         hints[hk] = Rep{&x, x.cls};
     }
@@ -147,14 +160,15 @@ void assign_descriptions(Snapshot& snap, unsigned threads) {
     for (std::size_t i = 0; i < sorted.size();) {
         std::size_t j = i + 1;
         while (j < sorted.size() && same_group(sorted[i], sorted[j])) ++j;
-        if (j - i == 1 || unique_by_inode(*sorted[i].file) || sorted[i].ino == 0) {
-            // One description per inode (or nothing to compare with). inode 0
-            // means unknown identity: every fd is its own description.
+        // Sockets and eventfds are one description per key (eventfd ids start
+        // at 0, so this test comes before the unknown-inode one).
+        const bool unique = unique_by_inode(*sorted[i].file);
+        if (j - i == 1 || unique) {
             std::uint32_t cls = next_cls.fetch_add(1, std::memory_order_relaxed);
-            for (std::size_t k = i; k < j; ++k) {
-                if (sorted[i].ino == 0 && k > i) cls = next_cls.fetch_add(1, std::memory_order_relaxed);
-                sorted[k].cls = cls;
-            }
+            for (std::size_t k = i; k < j; ++k) sorted[k].cls = cls;
+        } else if (sorted[i].ino == 0) {
+            // Inode 0: identity unknown, every fd is its own description.
+            for (std::size_t k = i; k < j; ++k) sorted[k].cls = next_cls.fetch_add(1, std::memory_order_relaxed);
         } else {
             groups.emplace_back(i, j);
         }

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
-#include <linux/kcmp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "collect/classify.hpp"
+#include "collect/kcmp.hpp"
 #include "collect/proc_io.hpp"
 #include "procfs/parse_fdinfo.hpp"
 #include "procfs/parse_limits.hpp"
@@ -92,9 +91,7 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
     f.kind = classify(link, have_stat ? st.st_mode : 0);
     if (link.type == procfs::LinkTarget::Type::Path) {
         f.name = names.add(link.path);
-        // A memfd never had a name in any directory: "(deleted)" is how
-        // the kernel shows every memfd, not news.
-        f.deleted = link.deleted && f.kind != Kind::Memfd;
+        f.deleted = really_deleted(link.path, link.deleted, f.kind);
     } else {
         f.name = names.add(s.link);
         if (f.inode == 0) f.inode = link.inode;
@@ -140,7 +137,14 @@ ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& o
     table.fds.reserve(fds.size());
     for (std::int32_t fd : fds) {
         if (opts.only) {
-            if (readlink_at(fd_dir.get(), NumName(fd).text, s.link) != 0 || !opts.only->matches_link(s.link))
+            NumName name(fd);
+            if (readlink_at(fd_dir.get(), name.text, s.link) != 0) continue;
+            auto verdict = opts.only->matches_link(s.link);
+            if (verdict == FdFilter::Verdict::No) continue;
+            struct stat st {};
+            if (verdict == FdFilter::Verdict::IfFifo &&
+                (::fstatat(fd_dir.get(), name.text, &st, 0) != 0 || !S_ISFIFO(st.st_mode) ||
+                 !opts.only->fifos.count({st.st_dev, st.st_ino})))
                 continue;
         }
         OpenFile f;
@@ -153,10 +157,6 @@ ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& o
         }
     }
     return ReadResult::Ok;
-}
-
-long kcmp(pid_t a, pid_t b, int type, unsigned long x, unsigned long y) {
-    return ::syscall(SYS_kcmp, a, b, type, x, y);
 }
 
 // Tasks that hold a distinct fd table: the leader (when alive) and every
@@ -177,10 +177,10 @@ std::vector<pid_t> table_holders(int pid_dir, pid_t pid, bool leader_alive, Scra
         if (tid == pid) continue;
         bool shared = false;
         for (pid_t h : holders) {
-            long r = kcmp(h, tid, KCMP_FILES, 0, 0);
+            KcmpResult r = kcmp_fd_tables(h, tid);
             // Without kcmp we cannot tell tables apart; assume sharing, the
             // overwhelmingly common case, rather than list fds twice.
-            if (r == 0 || (r < 0 && errno != ESRCH)) {
+            if (r == KcmpResult::Equal || r == KcmpResult::Denied) {
                 shared = true;
                 break;
             }
@@ -203,7 +203,7 @@ void read_assoc(int pid_dir, const char* what, Assoc assoc, Scratch& s, Process&
     }
     f.kind = classify(link, mode);
     f.name = p.names.add(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
-    f.deleted = link.deleted;
+    f.deleted = really_deleted(link.path, link.deleted, f.kind);
     f.mode = Mode::None;
     if (assoc == Assoc::Exe) p.exe = f.name;
     p.assocs.push_back(std::move(f));
@@ -218,7 +218,7 @@ void read_maps(int pid_dir, Scratch& s, Process& p) {
         f.assoc = sysv ? Assoc::Shm : Assoc::Mem;
         f.kind = m.path.starts_with("/memfd:") ? Kind::Memfd : Kind::File;
         f.name = p.names.add(m.path);
-        f.deleted = m.deleted && !sysv;  // SysV segments always read "(deleted)"
+        f.deleted = really_deleted(m.path, m.deleted, f.kind);
         f.inode = m.inode;
         f.dev = makedev(m.major, m.minor);
         f.mode = m.perms[1] == 'w' ? (m.perms[0] == 'r' ? Mode::ReadWrite : Mode::Write)
@@ -256,17 +256,18 @@ bool fd_dir_size_is_count() {
     return yes;
 }
 
-bool FdFilter::matches_link(std::string_view text) const {
+FdFilter::Verdict FdFilter::matches_link(std::string_view text) const {
     auto link = procfs::parse_link(text);
     using T = procfs::LinkTarget::Type;
+    auto yes = [](bool b) { return b ? Verdict::Yes : Verdict::No; };
     switch (link.type) {
         case T::Socket:
-        case T::Pipe: return inodes.count(link.inode) != 0;
-        case T::Path: return paths.count(std::string(link.path)) != 0;
-        case T::AnonInode: return !eventfd_ids.empty() && kind_of_anon(link.anon_class) == Kind::Eventfd;
-        case T::Other: return false;
+        case T::Pipe: return yes(inodes.count(link.inode) != 0);
+        case T::Path: return fifos.empty() ? Verdict::No : Verdict::IfFifo;
+        case T::AnonInode: return yes(!eventfd_ids.empty() && kind_of_anon(link.anon_class) == Kind::Eventfd);
+        case T::Other: return Verdict::No;
     }
-    return false;
+    return Verdict::No;
 }
 
 bool FdFilter::keeps(const OpenFile& f) const {
@@ -277,10 +278,10 @@ bool FdFilter::keeps(const OpenFile& f) const {
 ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
                         Scratch& s, Process& p, FdSkips& skips) {
     int err = 0;
+    p.pid = pid;
     UniqueFd dir = open_dir(proc_dirfd, NumName(pid).text, err);
     if (!dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
     int d = dir.get();
-    p.pid = pid;
     struct stat dst {};
     if (::fstat(d, &dst) == 0) p.uid = dst.st_uid;
     err = read_file_at(d, "stat", s.text, ReadMode::SingleRecord);
@@ -299,7 +300,6 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
     if (zombie && !p.leader_exited) return ReadResult::Ok;
 
     read_nofile(d, pid, s, p);
-    if (!opts.count_only && readlink_at(d, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
 
     bool denied_any = false;
     std::vector<pid_t> holders;
@@ -325,6 +325,7 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
         task_dir = open_dir(d, ("task/" + std::to_string(holders.front())).c_str(), err);
         if (task_dir) assoc_dir = task_dir.get();
     }
+    if (!opts.count_only && readlink_at(assoc_dir, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
     if (opts.assocs) {
         read_assoc(assoc_dir, "cwd", Assoc::Cwd, s, p);
         read_assoc(assoc_dir, "root", Assoc::Rtd, s, p);

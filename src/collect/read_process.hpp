@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <sys/types.h>
+#include <set>
 #include <unordered_set>
 #include <vector>
 
@@ -19,9 +20,11 @@ namespace fdscope::collect {
 // one syscall.
 struct FdFilter {
     std::unordered_set<std::uint64_t> inodes;        // pipe and socket inodes
-    std::unordered_set<std::string> paths;           // FIFO paths
+    std::set<std::pair<std::uint64_t, std::uint64_t>> fifos;  // (dev, inode): any path may name them
     std::unordered_set<std::int64_t> eventfd_ids;
-    bool matches_link(std::string_view link) const;
+    enum class Verdict { No, Yes, IfFifo };
+    // IfFifo: a path that is one of `fifos` only if a stat says so.
+    Verdict matches_link(std::string_view link) const;
     bool keeps(const OpenFile& f) const;             // after the full read
 };
 

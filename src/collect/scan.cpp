@@ -17,6 +17,7 @@
 #include "collect/proc_io.hpp"
 #include "collect/sockets.hpp"
 #include "procfs/parse_mountinfo.hpp"
+#include "procfs/parse_status.hpp"
 #include "procfs/parse_sysfs.hpp"
 #include "procfs/parse_sysvipc_shm.hpp"
 
@@ -69,6 +70,22 @@ void read_tables(Snapshot& snap) {
 
 }  // namespace
 
+std::vector<pid_t> thread_groups(const std::vector<pid_t>& ids) {
+    // /proc/TID exists for every thread too; a tid asked for means its process.
+    std::vector<pid_t> out;
+    std::string text;
+    for (pid_t id : ids) {
+        std::string path = "/proc/" + std::to_string(id) + "/status";
+        if (read_file_at(AT_FDCWD, path.c_str(), text, ReadMode::SingleRecord) == 0)
+            if (auto st = procfs::parse_status(text); st && st->tgid > 0) {
+                out.push_back(st->tgid);
+                continue;
+            }
+        out.push_back(id);  // gone or unreadable: the read reports it
+    }
+    return out;
+}
+
 Snapshot scan(const ScanOptions& opts) {
     PhaseTimer timer;
     Snapshot snap;
@@ -78,7 +95,7 @@ Snapshot scan(const ScanOptions& opts) {
     const PseudoMounts pm = learn_pseudo_mounts();
     if (pm.pipefs.mnt_id < -1 || pm.sockfs.mnt_id < -1)
         snap.notes.emplace_back("pipes and sockets are read with readlink: their pseudo-filesystem mount was not learned");
-    std::vector<pid_t> pids = opts.pids ? *opts.pids : list_pids();
+    std::vector<pid_t> pids = opts.pids ? thread_groups(*opts.pids) : list_pids();
     std::sort(pids.begin(), pids.end());
     pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
 

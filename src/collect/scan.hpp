@@ -25,6 +25,9 @@ struct ScanOptions {
 
 Snapshot scan(const ScanOptions& opts);
 
+// The thread group (process) of each id: a thread id maps to its process.
+std::vector<pid_t> thread_groups(const std::vector<pid_t>& ids);
+
 // Every pid in /proc, ascending.
 std::vector<pid_t> list_pids();
 

@@ -24,11 +24,7 @@ struct Column {
 
 void put(std::string& out, std::string_view raw) { escape_for_table(raw, out); }
 
-const std::string& user_of(const LsReport& r, uid_t uid) {
-    static const std::string none;
-    auto it = r.snapshot().users.find(uid);
-    return it == r.snapshot().users.end() ? none : it->second;
-}
+std::string user_of(const LsReport& r, uid_t uid) { return report::user_name(r.snapshot(), uid); }
 
 std::string endpoints_text(const LsReport& r, const Row& row) {
     std::string s;
@@ -82,7 +78,8 @@ const Column kColumns[] = {
      [](const LsReport&, const Row& w, std::string& o) { o += std::to_string(w.file->inode); }},
     {"size", "SIZE", true, false, "size of regular files",
      [](const LsReport&, const Row& w, std::string& o) {
-         if (w.file->kind == Kind::File) o += std::to_string(w.file->size);
+         if (w.file->kind == Kind::File && w.file->assoc != Assoc::Mem && w.file->assoc != Assoc::Shm)
+             o += std::to_string(w.file->size);
      }},
     {"deleted", "DEL", false, false, "deleted but open",
      [](const LsReport&, const Row& w, std::string& o) { o += w.file->deleted ? "yes" : "no"; }},
@@ -167,7 +164,8 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
     j.key("deleted").value(f.deleted);
     j.key("description");
     f.description != kNoDescription ? j.value(f.description) : j.null();
-    if (f.kind == Kind::File) j.key("size").value(f.size);
+    // Mappings come from maps, which has no size: say nothing rather than 0.
+    if (f.kind == Kind::File && f.assoc != Assoc::Mem && f.assoc != Assoc::Shm) j.key("size").value(f.size);
     if ((f.kind == Kind::Chr || f.kind == Kind::Blk) && f.detail) j.key("rdev").value(report::dev_text(f.detail->rdev));
     if (f.range) {
         j.key("range").begin_object();

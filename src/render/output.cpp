@@ -11,7 +11,8 @@ void Output::flush() {
         ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            break;  // EPIPE and friends: the reader left; drop the rest
+            if (errno != EPIPE && !error_) error_ = errno;
+            break;  // drop the rest: nobody can read it
         }
         done += static_cast<std::size_t>(n);
     }

@@ -22,8 +22,12 @@ public:
         if (buf_.size() >= kChunk) flush();
     }
     void flush();
+    // errno of the first failed write other than EPIPE (a reader that left
+    // early, like head, is not an error); 0 when every write succeeded.
+    int error() const { return error_; }
 
 private:
+    int error_ = 0;
     static constexpr std::size_t kChunk = 64 * 1024;
     int fd_;
     std::string buf_;

@@ -4,6 +4,7 @@
 
 #include "render/escape.hpp"
 #include "render/json_writer.hpp"
+#include "report/describe.hpp"
 
 namespace fdscope::render {
 namespace {
@@ -11,11 +12,6 @@ namespace {
 std::string limit_text(const Limit& l) {
     if (!l.known) return "?";
     return l.soft == kUnlimited ? "unlimited" : std::to_string(l.soft);
-}
-
-std::string user_of(const Snapshot& snap, uid_t uid) {
-    auto it = snap.users.find(uid);
-    return it == snap.users.end() ? std::to_string(uid) : it->second;
 }
 
 void process_table(Output& out, const std::vector<report::ProcessUse>& rows, const Snapshot& snap,
@@ -33,7 +29,7 @@ void process_table(Output& out, const std::vector<report::ProcessUse>& rows, con
                             if (u.leader_exited) o += " (leader exited)";
                             if (u.tables > 1) o += fmt::format(" ({} fd tables)", u.tables);
                             break;
-                        case 2: escape_for_table(user_of(snap, u.uid), o); break;
+                        case 2: escape_for_table(report::user_name(snap, u.uid), o); break;
                         case 3: o += std::to_string(u.fds); break;
                         case 4: o += limit_text(u.nofile); break;
                         case 5: if (u.percent > 0) o += fmt::format("{:.1f}", u.percent); break;
@@ -76,13 +72,14 @@ void write_summary_json(Output& out, const report::Summary& s, const Snapshot& s
             j.key("pid").value(u.pid);
             j.key("command").value(u.comm);
             j.key("uid").value(static_cast<std::uint64_t>(u.uid));
-            j.key("user").value(user_of(snap, u.uid));
+            j.key("user").value(report::user_name(snap, u.uid));
             j.key("fds").value(u.fds);
             j.key("limit");
             (u.nofile.known && u.nofile.soft != kUnlimited) ? j.value(u.nofile.soft) : j.null();
             j.key("limit_hard");
             (u.nofile.known && u.nofile.hard != kUnlimited) ? j.value(u.nofile.hard) : j.null();
-            j.key("percent").value(u.percent);
+            j.key("percent");
+            (u.nofile.known && u.nofile.soft != kUnlimited) ? j.value(u.percent) : j.null();
             j.key("fd_tables").value(u.tables);
             j.key("leader_exited").value(u.leader_exited);
             j.end_object();

@@ -88,4 +88,9 @@ std::string detail_text(const FdDetail& d) {
 
 std::string dev_text(std::uint64_t dev) { return fmt::format("{}:{}", major(dev), minor(dev)); }
 
+std::string user_name(const Snapshot& snap, uid_t uid) {
+    auto it = snap.users.find(uid);
+    return it == snap.users.end() ? std::to_string(uid) : it->second;
+}
+
 }  // namespace fdscope::report

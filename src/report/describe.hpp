@@ -22,4 +22,7 @@ std::string signal_names(std::uint64_t mask);
 
 std::string dev_text(std::uint64_t dev);  // "major:minor"
 
+// The user name collect::resolve_users found for a uid, else its number.
+std::string user_name(const Snapshot& snap, uid_t uid);
+
 }  // namespace fdscope::report

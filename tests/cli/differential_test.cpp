@@ -55,7 +55,11 @@ TEST(Differential, LsfdSeesTheSameFds) {
         EXPECT_TRUE(lsfd_type_matches(row["type"], mine["kind"])) << mine["kind"];
         EXPECT_EQ(row["inode"].get<std::uint64_t>(), mine["inode"].get<std::uint64_t>());
         EXPECT_EQ(lsfd_mode(row["mode"]), mine["mode"].get<std::string>());
-        EXPECT_EQ(row["pos"].get<std::uint64_t>(), mine["pos"].get<std::uint64_t>());
+        // fds 0-2 are the harness's pipes and ctest's log, written while we
+        // look: their positions move between the two reads.
+        if (fd > 2) {
+            EXPECT_EQ(row["pos"].get<std::uint64_t>(), mine["pos"].get<std::uint64_t>());
+        }
         std::string kind = mine["kind"];
         if (kind == "file" || kind == "dir" || kind == "chr" || kind == "blk" || kind == "fifo" || kind == "pipe") {
             std::string name = mine["name"];
@@ -112,7 +116,7 @@ TEST(Differential, LsofSeesTheSameFds) {
             EXPECT_EQ(std::stoull(rec.inode), mine["inode"].get<std::uint64_t>());
         }
         // lsof prints offsets as 0tDECIMAL or 0xHEX.
-        if (rec.offset.starts_with("0t")) {
+        if (rec.offset.starts_with("0t") && fd > 2) {
             EXPECT_EQ(std::stoull(rec.offset.substr(2)), mine["pos"].get<std::uint64_t>());
         }
         if (rec.type == "REG" && !mine.contains("name_escaped") && !mine["deleted"].get<bool>() && mine["kind"] == "file") {

@@ -34,6 +34,9 @@ TEST(LsOutput, JsonEnvelopeAndRequiredKeys) {
         if ((kind == "pipe" || kind == "unix" || kind == "fifo" || kind == "eventfd") && !f["fd"].is_null()) {
             EXPECT_TRUE(f.contains("endpoints")) << f.dump();
         }
+        if (f["assoc"] == "mem" || f["assoc"] == "shm") {
+            EXPECT_FALSE(f.contains("size")) << "maps gives no size: " << f.dump();
+        }
         if (f["fd"].is_null()) {
             EXPECT_NE(f["assoc"], "");
         } else {
@@ -166,6 +169,13 @@ TEST(LsUsage, BadArgumentsExitTwo) {
     EXPECT_EQ(run({fdscope_bin(), "ls", "--json", "--csv"}).status, 2);
     EXPECT_EQ(run({fdscope_bin(), "--no-such-option"}).status, 2);
     EXPECT_EQ(run({fdscope_bin(), "ls", "--help"}).status, 0);
+}
+
+TEST(LsUsage, WriteErrorsExitOne) {
+    RunResult r = run({"sh", "-c", "\"$0\" ls -p $$ > /dev/full", fdscope_bin()});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
+    EXPECT_EQ(run({"sh", "-c", "\"$0\" --json > /dev/full", fdscope_bin()}).status, 1);
 }
 
 TEST(LsRobustness, ScanDuringAForkStormCompletes) {

@@ -2,7 +2,12 @@
 // fixture, checked exactly: description identity, threads, endpoints,
 // namespaces.
 #include <gtest/gtest.h>
+#include <csignal>
+#include <fcntl.h>
 #include <set>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "collect/snapshot_helpers.hpp"
 #include "report/ls.hpp"
@@ -83,6 +88,7 @@ TEST(Threads, ExitedLeaderFdsAreListedThroughTheWorker) {
     const Process* p = find_process(s, pid);
     ASSERT_NE(p, nullptr);
     EXPECT_TRUE(p->leader_exited);
+    EXPECT_NE(p->netns, 0u) << "the namespace is read through the live thread too";
     ASSERT_EQ(p->tables.size(), 1u);
     EXPECT_EQ(p->tables[0].tid, worker);
     EXPECT_FALSE(p->tables[0].leader);
@@ -167,6 +173,54 @@ TEST(Endpoints, UnixSocketPairPeerInAnotherProcess) {
         return;
     }
     FAIL() << "socket not listed";
+}
+
+TEST(Endpoints, FifoOpenedThroughAnotherPathIsFoundByInode) {
+    // Two hard links name one FIFO: the endpoint search must match the
+    // inode, not the path text (bind mounts and containers do the same).
+    char dir[] = "/tmp/fdscope-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    std::string a = std::string(dir) + "/a", b = std::string(dir) + "/b";
+    ASSERT_EQ(::mkfifo(a.c_str(), 0600), 0);
+    ASSERT_EQ(::link(a.c_str(), b.c_str()), 0);
+    int mine = ::open(a.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(mine, 0);
+    int ready[2];
+    ASSERT_EQ(::pipe2(ready, O_CLOEXEC), 0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        int fd = ::open(b.c_str(), O_RDONLY);  // does not block: we hold a writer
+        ::dup2(fd, 0);
+        ::execlp("sleep", "sleep", "60", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    ::close(ready[1]);
+    char c;
+    ASSERT_EQ(::read(ready[0], &c, 1), 0) << "EOF once the child has exec'd";
+    ::close(ready[0]);
+    Snapshot s = scan_pids({child}, true);
+    report::LsReport rep(s, report::LsFilter{});
+    bool found = false;
+    for (const auto& row : rep.rows()) {
+        if (row.file->fd != 0 || row.file->assoc != Assoc::Fd) continue;
+        EXPECT_EQ(row.file->kind, Kind::Fifo);
+        for (const auto& e : rep.endpoints(row)) found = found || (e.pid == ::getpid() && e.assoc == std::to_string(mine));
+    }
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    ::close(mine);
+    ::unlink(a.c_str());
+    ::unlink(b.c_str());
+    ::rmdir(dir);
+    EXPECT_TRUE(found);
+}
+
+TEST(Scan, AThreadIdMeansItsProcess) {
+    Fixture fx("unshared_table");
+    pid_t pid = fx.facts()["pid"], tid = fx.facts()["shared_tid"];
+    Snapshot s = scan_pids({tid});
+    ASSERT_EQ(s.processes.size(), 1u);
+    EXPECT_EQ(s.processes[0].pid, pid);
 }
 
 TEST(Sockets, InheritedListenerIsOneDescriptionInParentAndExecdChild) {
