@@ -44,19 +44,36 @@ void process_table(Output& out, const std::vector<report::ProcessUse>& rows, con
 void write_summary_text(Output& out, const report::Summary& s, const Snapshot& snap, const TableStyle& style,
                         double seconds) {
     auto& b = out.buffer();
-    fmt::format_to(std::back_inserter(b), "Kernel file handles  {} allocated of fs.file-max {} ({:.2f}%), fs.nr_open {}\n",
-                   s.file_nr.allocated, s.file_nr.max, s.handles_percent, s.nr_open);
-    fmt::format_to(std::back_inserter(b), "File descriptors     {} in {} processes", s.fds, s.processes);
+    // Short lines: the summary must fit an 80x24 terminal.
+    fmt::format_to(std::back_inserter(b), "Kernel handles       {} allocated, fs.file-max {} ({:.2f}%)\n",
+                   s.file_nr.allocated, s.file_nr.max, s.handles_percent);
+    fmt::format_to(std::back_inserter(b), "File descriptors     {} in {} processes (fs.nr_open {})\n", s.fds, s.processes,
+                   s.nr_open);
     if (s.skipped.vanished || s.skipped.permission)
-        fmt::format_to(std::back_inserter(b), " ({} not readable: {} permission denied, {} vanished)",
+        fmt::format_to(std::back_inserter(b), "Not readable         {} processes: {} permission denied, {} vanished\n",
                        s.skipped.vanished + s.skipped.permission, s.skipped.permission, s.skipped.vanished);
-    b += '\n';
     if (s.near_limit.empty()) {
         fmt::format_to(std::back_inserter(b), "Near the limit       none at or above {:.0f}% of RLIMIT_NOFILE\n", s.near_percent);
     } else {
-        fmt::format_to(std::back_inserter(b), "Near the limit       {} processes at or above {:.0f}% of RLIMIT_NOFILE:\n",
-                       s.near_limit.size(), s.near_percent);
-        process_table(out, s.near_limit, snap, style);
+        // One line, so the summary stays one screen however many there are;
+        // --json lists them all.
+        std::string line = fmt::format("Near the limit       {} at >= {:.0f}% of their limit:", s.near_limit.size(),
+                                       s.near_percent);
+        const std::size_t width = style.width ? style.width : 120;
+        const std::size_t n = s.near_limit.size();
+        auto tail = [&](std::size_t shown) { return shown < n ? fmt::format(" +{} more", n - shown) : std::string(); };
+        std::string kept = line;  // the longest prefix that fits with its tail
+        std::string attempt = line;
+        std::size_t shown = 0;
+        for (const auto& u : s.near_limit) {
+            attempt += fmt::format("{} {} {} {:.1f}%", shown ? "," : "", u.pid, escape_for_table(u.comm), u.percent);
+            if (display_width(attempt) + tail(shown + 1).size() > width) break;
+            kept = attempt;
+            ++shown;
+        }
+        line = kept + tail(shown);
+        b += line;
+        b += '\n';
     }
     b += "\nTop processes by open fds\n";
     process_table(out, s.top, snap, style);

@@ -1,5 +1,7 @@
 // The machine summary: counts, top processes, near-limit, JSON contract.
 #include <filesystem>
+#include <memory>
+#include <sstream>
 #include <gtest/gtest.h>
 
 #include "cli/cli_helpers.hpp"
@@ -52,9 +54,20 @@ TEST(Summary, CountsAnExitedLeadersFds) {
 }
 
 TEST(Summary, TextFitsOneScreen) {
+    // Many processes near their limit must not push the summary off an
+    // 80x24 screen.
+    std::vector<std::unique_ptr<Fixture>> near;
+    for (int i = 0; i < 12; ++i) near.push_back(std::make_unique<Fixture>("fd_limit", std::vector<std::string>{"64", "90"}));
     RunResult r = run({fdscope_bin()}, {"COLUMNS=80"});
     ASSERT_EQ(r.status, 0);
-    EXPECT_LE(std::count(r.out.begin(), r.out.end(), '\n'), 24);
+    EXPECT_LE(std::count(r.out.begin(), r.out.end(), '\n'), 24) << r.out;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);) {
+        std::size_t width = 0;
+        for (unsigned char ch : line) width += (ch & 0xc0) != 0x80;
+        EXPECT_LE(width, 80u) << line;
+    }
+    EXPECT_NE(r.out.find("more"), std::string::npos) << "twelve near-limit processes do not fit one line";
     EXPECT_NE(r.out.find("fs.file-max"), std::string::npos);
     EXPECT_NE(r.out.find("Top processes"), std::string::npos);
 }

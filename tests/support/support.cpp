@@ -61,6 +61,9 @@ Fixture::Fixture(const std::string& name, const std::vector<std::string>& args,
         setpgid(0, 0);
         dup2(in[0], 0);
         dup2(out[1], 1);
+        // A fixture starts with stdin, stdout and stderr only: ctest leaks its
+        // log file (no O_CLOEXEC) into tests, and it would show up as fd 3.
+        syscall(SYS_close_range, 3U, ~0U, 0U);
         auto v = c_argv(argv);
         execvp(v[0], v.data());
         _exit(127);
