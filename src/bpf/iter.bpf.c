@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fdscope's BPF iterators: every (task, fd, file) and every file-backed
+ * mapping, written as binary records (see records.h) with bpf_seq_write.
+ *
+ * CO-RE: built against a vmlinux.h generated from /sys/kernel/btf/vmlinux
+ * at build time; field offsets are relocated by libbpf at load time.
+ *
+ * The struct file and files_struct pointers are written as identities for
+ * userspace to key maps with; they must never be printed (records.h).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "records.h"
+
+_Static_assert(sizeof(struct fds_rec_hdr) == 8, "record header layout");
+_Static_assert(sizeof(struct fds_file_rec) == 80, "file record layout");
+_Static_assert(sizeof(struct fds_vma_rec) == 80, "vma record layout");
+
+char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_seq_write are GPL-only */
+
+/* The path buffer: too large for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[FDS_PATH_MAX]);
+} path_buf SEC(".maps");
+
+/* Set by the loader before load (rodata; the verifier prunes what they turn
+ * off). use_d_path 0: the dentry name only (for kernels that refuse
+ * bpf_d_path); want_paths 0: no path tails at all. */
+const volatile int use_d_path = 1;
+const volatile int want_paths = 1;
+
+static __always_inline __s32 mount_id_of(struct vfsmount *mnt)
+{
+	/* container_of(mnt, struct mount, mnt)->mnt_id, offset relocated. */
+	struct mount *m = (void *)mnt - bpf_core_field_offset(struct mount, mnt);
+	return BPF_CORE_READ(m, mnt_id);
+}
+
+/* Fills buf with the file's path and returns its length without the NUL
+ * (0 when none); *kind and *err say how it was read. */
+static __always_inline __u32 path_of(struct file *file, char *buf, __u8 *kind, __s32 *err)
+{
+	long n = -1;
+	*err = 0;
+	if (!want_paths) {
+		*kind = FDS_PATH_NONE;
+		return 0;
+	}
+	if (use_d_path) {
+		n = bpf_d_path((struct path *)&file->f_path, buf, FDS_PATH_MAX);
+		if (n > 0) {
+			*kind = FDS_PATH_DPATH;
+			return (__u32)(n - 1) & (FDS_PATH_MAX - 1);
+		}
+		*err = (__s32)n;
+	}
+	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	n = bpf_probe_read_kernel_str(buf, FDS_PATH_MAX, name);
+	if (n > 0) {
+		*kind = FDS_PATH_DNAME;
+		return (__u32)(n - 1) & (FDS_PATH_MAX - 1);
+	}
+	*kind = FDS_PATH_NONE;
+	return 0;
+}
+
+struct file_out {
+	struct fds_rec_hdr hdr;
+	struct fds_file_rec rec;
+};
+
+struct vma_out {
+	struct fds_rec_hdr hdr;
+	struct fds_vma_rec rec;
+};
+
+SEC("iter/task_file")
+int fds_task_file(struct bpf_iter__task_file *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct file_out out = {};
+	__u32 zero = 0;
+	char *buf;
+
+	if (!task || !file)
+		return 0;
+	buf = bpf_map_lookup_elem(&path_buf, &zero);
+	if (!buf)
+		return 0;
+
+	/* ctx->task and ctx->file are trusted BTF pointers: direct loads (CO-RE
+	 * relocated, checked by the verifier, faulting safely) are much cheaper
+	 * than a bpf_probe_read_kernel per field. */
+	__u32 fd = ctx->fd;
+	struct files_struct *files = task->files;
+	struct inode *inode = file->f_inode;
+	struct super_block *sb = inode->i_sb;
+
+	out.rec.file_id = (__u64)file;
+	out.rec.files_id = (__u64)files;
+	out.rec.pos = file->f_pos;
+	out.rec.ino = inode->i_ino;
+	out.rec.s_magic = sb->s_magic;
+	out.rec.tgid = task->tgid;
+	out.rec.tid = task->pid;
+	out.rec.fd = fd;
+	out.rec.f_flags = file->f_flags;
+	out.rec.f_mode = file->f_mode;
+	out.rec.s_dev = sb->s_dev;
+	out.rec.i_mode = inode->i_mode;
+	out.rec.mnt_id = mount_id_of(file->f_path.mnt);
+
+	/* close_on_exec is a bitmap of longs in the current fdtable. */
+	unsigned long *coe = BPF_CORE_READ(files, fdt, close_on_exec); /* not BTF-walkable: a pointer to longs */
+	unsigned long word = 0;
+	if (coe && bpf_probe_read_kernel(&word, sizeof(word), coe + fd / (8 * sizeof(long))) == 0)
+		out.rec.cloexec = (word >> (fd % (8 * sizeof(long)))) & 1;
+
+	__u8 kind;
+	__s32 err;
+	__u32 plen = path_of(file, buf, &kind, &err);
+	out.rec.path_kind = kind;
+	out.rec.path_err = err;
+	out.hdr.type = FDS_REC_FILE;
+	out.hdr.path_len = plen;
+	out.hdr.len = sizeof(out) + plen;
+	bpf_seq_write(seq, &out, sizeof(out));
+	if (plen)
+		bpf_seq_write(seq, buf, plen);
+	return 0;
+}
+
+SEC("iter/task_vma")
+int fds_task_vma(struct bpf_iter__task_vma *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct vm_area_struct *vma = ctx->vma;
+	struct vma_out out = {};
+	__u32 zero = 0;
+	char *buf;
+
+	if (!task || !vma)
+		return 0;
+	struct file *file = vma->vm_file;
+	if (!file)
+		return 0;
+	buf = bpf_map_lookup_elem(&path_buf, &zero);
+	if (!buf)
+		return 0;
+
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	out.rec.file_id = (__u64)file;
+	out.rec.start = BPF_CORE_READ(vma, vm_start);
+	out.rec.end = BPF_CORE_READ(vma, vm_end);
+	out.rec.pgoff = BPF_CORE_READ(vma, vm_pgoff);
+	out.rec.vm_flags = BPF_CORE_READ(vma, vm_flags);
+	out.rec.ino = BPF_CORE_READ(inode, i_ino);
+	out.rec.s_magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	out.rec.tgid = BPF_CORE_READ(task, tgid);
+	out.rec.tid = BPF_CORE_READ(task, pid);
+	out.rec.s_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	out.rec.i_mode = BPF_CORE_READ(inode, i_mode);
+
+	__u8 kind;
+	__s32 err;
+	__u32 plen = path_of(file, buf, &kind, &err);
+	out.rec.path_kind = kind;
+	out.rec.path_err = err;
+	out.hdr.type = FDS_REC_VMA;
+	out.hdr.path_len = plen;
+	out.hdr.len = sizeof(out) + plen;
+	bpf_seq_write(seq, &out, sizeof(out));
+	if (plen)
+		bpf_seq_write(seq, buf, plen);
+	return 0;
+}

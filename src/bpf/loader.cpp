@@ -1,0 +1,261 @@
+#include "bpf/loader.hpp"
+
+#include <linux/types.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "records.h"
+#include "iter.skel.h"
+
+namespace fdscope::bpf {
+namespace {
+
+static_assert(sizeof(fds_rec_hdr) == 8, "record header layout");
+static_assert(sizeof(fds_file_rec) == 80, "file record layout");
+static_assert(sizeof(fds_vma_rec) == 80, "vma record layout");
+
+template <class T>
+T load_at(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+PathKind path_kind(std::uint8_t k) {
+    return k == FDS_PATH_DPATH ? PathKind::DPath : k == FDS_PATH_DNAME ? PathKind::DentryName : PathKind::None;
+}
+
+// libbpf's log while loading: kept so a failure can say what the verifier
+// or libbpf refused. libbpf_set_print is process-wide, hence the mutex.
+std::mutex log_mutex;
+std::string* log_sink = nullptr;
+
+int capture_print(enum libbpf_print_level level, const char* fmt, va_list args) {
+    if (level == LIBBPF_DEBUG || !log_sink) return 0;
+    char line[1024];
+    int n = std::vsnprintf(line, sizeof line, fmt, args);
+    if (n > 0) log_sink->append(line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1));
+    return 0;
+}
+
+// The last `max_lines` non-empty lines of a log: the verifier's verdict is at the end.
+std::string tail_lines(std::string_view log, int max_lines) {
+    std::size_t end = log.size();
+    while (end && log[end - 1] == '\n') --end;
+    std::size_t begin = end;
+    for (int lines = 0; begin && lines < max_lines;) {
+        --begin;
+        if (log[begin] == '\n') ++lines;
+    }
+    if (begin && log[begin] == '\n') ++begin;
+    return std::string(log.substr(begin, end - begin));
+}
+
+std::string errno_text(int err) {
+    if (err < 0) err = -err;
+    return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")";
+}
+
+struct LoadAttempt {
+    fds_iter* skel = nullptr;
+    int err = 0;
+    std::string stage;
+    std::string log;
+};
+
+LoadAttempt try_load(bool use_d_path, bool want_paths) {
+    LoadAttempt a;
+    std::lock_guard lock(log_mutex);
+    log_sink = &a.log;
+    libbpf_print_fn_t old = libbpf_set_print(capture_print);
+    a.skel = fds_iter__open();
+    if (!a.skel) {
+        a.err = errno ? errno : EINVAL;
+        a.stage = "open";
+    } else {
+        a.skel->rodata->use_d_path = use_d_path ? 1 : 0;
+        a.skel->rodata->want_paths = want_paths ? 1 : 0;
+        if (int e = fds_iter__load(a.skel)) {
+            a.err = -e;
+            a.stage = "load";
+            fds_iter__destroy(a.skel);
+            a.skel = nullptr;
+        }
+    }
+    libbpf_set_print(old);
+    log_sink = nullptr;
+    return a;
+}
+
+std::string hint(int err) {
+    switch (err) {
+        case EPERM:
+        case EACCES: return " (needs root, or CAP_BPF and CAP_PERFMON; or kernel.unprivileged_bpf_disabled / lockdown forbids it)";
+        case ENOENT:
+        case ESRCH: return " (no kernel BTF? /sys/kernel/btf/vmlinux is needed for CO-RE)";
+        case EINVAL: return " (the kernel refused the program or lacks BPF iterators)";
+        default: return "";
+    }
+}
+
+}  // namespace
+
+std::uint64_t user_dev(std::uint32_t kernel_dev) {
+    std::uint64_t major = kernel_dev >> 20, minor = kernel_dev & 0xfffff;
+    // glibc's makedev encoding.
+    return ((major & 0xfffff000ULL) << 32) | ((major & 0xfffULL) << 8) | ((minor & 0xffffff00ULL) << 12) |
+           (minor & 0xffULL);
+}
+
+ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
+    ParseResult r;
+    const char* p = bytes.data();
+    std::size_t left = bytes.size();
+    while (left) {
+        if (left < sizeof(fds_rec_hdr)) {
+            r.status = ParseStatus::Truncated;
+            break;
+        }
+        auto hdr = load_at<fds_rec_hdr>(p);
+        std::size_t body = hdr.type == FDS_REC_FILE ? sizeof(fds_file_rec)
+                         : hdr.type == FDS_REC_VMA  ? sizeof(fds_vma_rec)
+                                                    : 0;
+        if (body == 0 || hdr.len != sizeof(fds_rec_hdr) + body + hdr.path_len || hdr.path_len >= FDS_PATH_MAX) {
+            r.status = ParseStatus::Corrupt;
+            break;
+        }
+        if (hdr.len > left) {
+            r.status = ParseStatus::Truncated;
+            break;
+        }
+        const char* b = p + sizeof(fds_rec_hdr);
+        std::string_view path(b + body, hdr.path_len);
+        if (hdr.type == FDS_REC_FILE) {
+            auto raw = load_at<fds_file_rec>(b);
+            if (sink.file) {
+                FileRecord f;
+                f.file_id = raw.file_id;
+                f.files_id = raw.files_id;
+                f.pos = raw.pos;
+                f.ino = raw.ino;
+                f.s_magic = raw.s_magic;
+                f.tgid = raw.tgid;
+                f.tid = raw.tid;
+                f.fd = raw.fd;
+                f.f_flags = raw.f_flags;
+                f.f_mode = raw.f_mode;
+                f.s_dev = raw.s_dev;
+                f.mnt_id = raw.mnt_id;
+                f.path_err = raw.path_err;
+                f.i_mode = raw.i_mode;
+                f.cloexec = raw.cloexec != 0;
+                f.path_kind = path_kind(raw.path_kind);
+                f.path = path;
+                sink.file(f);
+            }
+        } else {
+            auto raw = load_at<fds_vma_rec>(b);
+            if (sink.vma) {
+                VmaRecord v;
+                v.file_id = raw.file_id;
+                v.start = raw.start;
+                v.end = raw.end;
+                v.pgoff = raw.pgoff;
+                v.vm_flags = raw.vm_flags;
+                v.ino = raw.ino;
+                v.s_magic = raw.s_magic;
+                v.tgid = raw.tgid;
+                v.tid = raw.tid;
+                v.s_dev = raw.s_dev;
+                v.path_err = raw.path_err;
+                v.i_mode = raw.i_mode;
+                v.path_kind = path_kind(raw.path_kind);
+                v.path = path;
+                sink.vma(v);
+            }
+        }
+        ++r.records;
+        p += hdr.len;
+        left -= hdr.len;
+        r.consumed += hdr.len;
+    }
+    return r;
+}
+
+std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes, const LoadOptions& opts) {
+    std::unique_ptr<Iterators> it(new Iterators());
+    LoadAttempt a = try_load(opts.paths && opts.d_path, opts.paths);
+    if (!a.skel && a.stage == "load" && a.err != EPERM && opts.paths && opts.d_path) {
+        // Maybe only bpf_d_path was refused (older kernels, other program
+        // types): the same programs without it read the dentry name.
+        LoadAttempt b = try_load(false, true);
+        if (b.skel) {
+            notes += "bpf_d_path was refused; paths are dentry names only:\n" + tail_lines(a.log, 3);
+            it->d_path_ = false;
+            a = std::move(b);
+        }
+    }
+    if (!a.skel) {
+        why = "cannot " + a.stage + " the BPF iterators: " + errno_text(a.err) + hint(a.err);
+        if (std::string t = tail_lines(a.log, 6); !t.empty()) why += "\n" + t;  // libbpf's lines say "libbpf: ..."
+        return nullptr;
+    }
+    it->skel_ = a.skel;
+    if (!opts.paths || !opts.d_path) it->d_path_ = false;
+    it->file_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task_file, nullptr);
+    if (!it->file_link_) {
+        why = "cannot attach the task_file iterator: " + errno_text(errno) + hint(errno);
+        return nullptr;
+    }
+    it->vma_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task_vma, nullptr);
+    if (!it->vma_link_) {
+        why = "cannot attach the task_vma iterator: " + errno_text(errno) + hint(errno);
+        return nullptr;
+    }
+    return it;
+}
+
+Iterators::~Iterators() {
+    if (vma_link_) bpf_link__destroy(vma_link_);
+    if (file_link_) bpf_link__destroy(file_link_);
+    if (skel_) fds_iter__destroy(skel_);
+}
+
+bool Iterators::read(Iter which, std::string& out, std::string& why) {
+    bpf_link* link = which == Iter::TaskFile ? file_link_ : vma_link_;
+    int fd = bpf_iter_create(bpf_link__fd(link));
+    if (fd < 0) {
+        why = "cannot start the iterator: " + errno_text(errno);
+        return false;
+    }
+    constexpr std::size_t kChunk = 1 << 20;
+    std::size_t used = out.size();
+    for (;;) {
+        if (out.size() - used < kChunk) out.resize(std::max(used + kChunk, out.size() * 2));
+        ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+        if (n > 0) {
+            used += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n == 0) break;
+        if (errno == EINTR) continue;
+        why = "reading the iterator failed: " + errno_text(errno);
+        ::close(fd);
+        out.resize(used);
+        return false;
+    }
+    ::close(fd);
+    out.resize(used);
+    return true;
+}
+
+}  // namespace fdscope::bpf

@@ -1,0 +1,114 @@
+// The BPF iterator backend's kernel side: load the iterators, read their
+// binary record streams (src/bpf/records.h), and parse them.
+//
+// KERNEL ADDRESSES: FileRecord::file_id / files_id and VmaRecord::file_id
+// are raw kernel pointers. Use them only as map keys; map them to dense
+// integers before anything is rendered or logged. Never print them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+// libbpf's and the skeleton's types, global namespace.
+struct bpf_link;
+struct fds_iter;
+
+namespace fdscope::bpf {
+
+// How a record's path was read (records.h FDS_PATH_*).
+enum class PathKind : std::uint8_t { None = 0, DPath = 1, DentryName = 2 };
+
+struct FileRecord {
+    std::uint64_t file_id = 0;   // struct file *: identity only, never print
+    std::uint64_t files_id = 0;  // struct files_struct *: identity only, never print
+    std::uint64_t pos = 0;
+    std::uint64_t ino = 0;
+    std::uint64_t s_magic = 0;
+    std::uint32_t tgid = 0, tid = 0, fd = 0;
+    std::uint32_t f_flags = 0, f_mode = 0;
+    std::uint32_t s_dev = 0;     // kernel encoding: major << 20 | minor
+    std::int32_t mnt_id = -1;
+    std::int32_t path_err = 0;
+    std::uint16_t i_mode = 0;
+    bool cloexec = false;
+    PathKind path_kind = PathKind::None;
+    std::string_view path;       // into the parsed buffer
+};
+
+struct VmaRecord {
+    std::uint64_t file_id = 0;   // struct file *: identity only, never print
+    std::uint64_t start = 0, end = 0;
+    std::uint64_t pgoff = 0;     // pages
+    std::uint64_t vm_flags = 0;
+    std::uint64_t ino = 0;
+    std::uint64_t s_magic = 0;
+    std::uint32_t tgid = 0, tid = 0;
+    std::uint32_t s_dev = 0;
+    std::int32_t path_err = 0;
+    std::uint16_t i_mode = 0;
+    PathKind path_kind = PathKind::None;
+    std::string_view path;
+};
+
+// Kernel dev_t (major << 20 | minor) to userspace makedev(), as st_dev has it.
+std::uint64_t user_dev(std::uint32_t kernel_dev);
+
+struct RecordSink {
+    std::function<void(const FileRecord&)> file;  // may be empty: skipped
+    std::function<void(const VmaRecord&)> vma;
+};
+
+enum class ParseStatus : std::uint8_t {
+    Ok,         // every byte was part of a whole record
+    Truncated,  // the stream ended inside a record (the tail is ignored)
+    Corrupt,    // a header made no sense (unknown type, bad length); parsing stopped there
+};
+
+struct ParseResult {
+    ParseStatus status = ParseStatus::Ok;
+    std::size_t records = 0;   // records handed to the sink
+    std::size_t consumed = 0;  // bytes of whole records read
+};
+
+// Pure: reads records from `bytes` in order and calls the sink for each.
+// Never reads outside `bytes`, whatever they hold. The string_views given
+// to the sink point into `bytes`.
+ParseResult parse_records(std::string_view bytes, const RecordSink& sink);
+
+enum class Iter : std::uint8_t { TaskFile, TaskVma };
+
+struct LoadOptions {
+    bool paths = true;   // false: no path tails at all (counting, or timing without d_path)
+    bool d_path = true;  // false: dentry names only, as when the verifier refuses bpf_d_path
+};
+
+// The loaded iterators. Not thread-safe: one read at a time.
+class Iterators {
+public:
+    // Loads and attaches both iterators. On failure returns null and sets
+    // `why` to a sentence for the user (errno text and the last lines of
+    // libbpf's / the verifier's log). `notes` receives fallbacks taken
+    // (e.g. paths read from the dentry name because bpf_d_path was refused).
+    static std::unique_ptr<Iterators> load(std::string& why, std::string& notes, const LoadOptions& opts = {});
+    ~Iterators();
+    Iterators(const Iterators&) = delete;
+    Iterators& operator=(const Iterators&) = delete;
+
+    // Runs one iterator over the whole machine, appending its byte stream to
+    // `out`. False with `why` set on a read error.
+    bool read(Iter which, std::string& out, std::string& why);
+
+    bool d_path() const { return d_path_; }
+
+private:
+    Iterators() = default;
+    ::fds_iter* skel_ = nullptr;
+    ::bpf_link* file_link_ = nullptr;
+    ::bpf_link* vma_link_ = nullptr;
+    bool d_path_ = true;
+};
+
+}  // namespace fdscope::bpf

@@ -1,0 +1,73 @@
+/* Binary records the fdscope BPF iterators write with bpf_seq_write.
+ *
+ * Shared by src/bpf/iter.bpf.c (BPF side, after vmlinux.h) and the C++
+ * loader (after <linux/types.h>). Every record is
+ *
+ *     struct fds_rec_hdr | fixed body for `type` | path bytes (path_len, no NUL)
+ *
+ * and hdr.len counts all three. Records are not padded: the reader must
+ * memcpy fields out (the stream is not aligned).
+ *
+ * KERNEL ADDRESSES: file_id and files_id are raw kernel pointers (the
+ * `struct file *` and the `struct files_struct *`). They are identities
+ * only: userspace may use them as map keys and must map them to dense
+ * integers before anything is rendered, logged, or written anywhere.
+ * Never print them, never put them in an error message.
+ */
+#ifndef FDSCOPE_BPF_RECORDS_H
+#define FDSCOPE_BPF_RECORDS_H
+
+#define FDS_REC_FILE 1
+#define FDS_REC_VMA 2
+
+#define FDS_PATH_MAX 4096 /* bytes of the path buffer (power of two) */
+
+/* How the path tail was obtained. */
+#define FDS_PATH_NONE 0   /* no path (path_len 0) */
+#define FDS_PATH_DPATH 1  /* bpf_d_path(): full path as /proc/PID/fd shows it */
+#define FDS_PATH_DNAME 2  /* bpf_d_path failed: only the dentry's own name */
+
+struct fds_rec_hdr {
+	__u16 type;     /* FDS_REC_* */
+	__u16 path_len; /* bytes of the tail */
+	__u32 len;      /* whole record: header + body + tail */
+};
+
+struct fds_file_rec {
+	__u64 file_id;  /* struct file * : identity only, never print */
+	__u64 files_id; /* struct files_struct * of the task: identity only */
+	__u64 pos;      /* f_pos */
+	__u64 ino;
+	__u64 s_magic;  /* superblock magic: PIPEFS_MAGIC, SOCKFS_MAGIC, ANON_INODE_FS_MAGIC, ... */
+	__u32 tgid;
+	__u32 tid;      /* task->pid of the task the iterator visited */
+	__u32 fd;
+	__u32 f_flags;  /* file->f_flags (O_CLOEXEC is not kept there: see cloexec) */
+	__u32 f_mode;   /* FMODE_* bits */
+	__u32 s_dev;    /* kernel dev_t encoding (major << 20 | minor) */
+	__s32 mnt_id;
+	__s32 path_err; /* bpf_d_path's error when path_kind != FDS_PATH_DPATH, else 0 */
+	__u16 i_mode;
+	__u8 cloexec;   /* the fd's bit in fdt->close_on_exec */
+	__u8 path_kind; /* FDS_PATH_* */
+	__u32 pad;
+};
+
+struct fds_vma_rec {
+	__u64 file_id;  /* vma->vm_file : identity only, never print */
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;    /* in pages */
+	__u64 vm_flags;
+	__u64 ino;
+	__u64 s_magic;
+	__u32 tgid;
+	__u32 tid;
+	__u32 s_dev;
+	__s32 path_err;
+	__u16 i_mode;
+	__u8 path_kind;
+	__u8 pad[5];
+};
+
+#endif

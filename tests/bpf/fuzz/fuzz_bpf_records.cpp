@@ -1,0 +1,20 @@
+// parse_records must never read outside its input, whatever it holds.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "bpf/loader.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace fdscope::bpf;
+    std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    std::size_t sum = 0;
+    auto r = parse_records(bytes, {[&](const FileRecord& f) {
+                                       for (char c : f.path) sum += static_cast<unsigned char>(c);
+                                   },
+                                   [&](const VmaRecord& v) {
+                                       for (char c : v.path) sum += static_cast<unsigned char>(c);
+                                   }});
+    if (r.consumed > size) __builtin_trap();
+    return static_cast<int>(sum & 0);
+}
