@@ -48,6 +48,14 @@ Kind classify(const procfs::LinkTarget& link, mode_t st_mode) {
     return Kind::Unknown;
 }
 
+bool stat_may_block(std::string_view t) {
+    if (t == "fuse" || t == "fuseblk" || t.starts_with("fuse.")) return true;  // fuse.sshfs, ...; not fusectl
+    for (std::string_view remote : {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "ceph", "glusterfs", "afs",
+                                    "lustre", "davfs", "ncpfs", "coda", "gfs2", "ocfs2", "virtiofs"})
+        if (t == remote) return true;
+    return false;
+}
+
 bool really_deleted(std::string_view path, bool marked_deleted, Kind kind) {
     if (!marked_deleted || kind == Kind::Memfd) return false;
     return !path.starts_with("/SYSV") && path != "/dev/zero";

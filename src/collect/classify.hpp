@@ -20,4 +20,8 @@ Kind classify(const procfs::LinkTarget& link, mode_t st_mode);
 // memory (maps shows it as "/dev/zero (deleted)").
 bool really_deleted(std::string_view path, bool marked_deleted, Kind kind);
 
+// Filesystems where stat() can block indefinitely (a dead NFS/SMB server, a
+// stuck FUSE daemon): the scan does not stat fds that live on them.
+bool stat_may_block(std::string_view fstype);
+
 }  // namespace fdscope::collect

@@ -79,6 +79,16 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
     auto link = procfs::parse_link(s.link);
     struct stat st {};
     bool have_stat = false;
+    // On a mount where stat may hang, trust fdinfo and the mount table.
+    if (opts.no_stat && link.type == procfs::LinkTarget::Type::Path && f.has_pos && f.inode != 0)
+        if (auto m = opts.no_stat->find(f.mnt_id); m != opts.no_stat->end()) {
+            f.dev = m->second;
+            f.kind = (f.flags & O_DIRECTORY) ? Kind::Dir : Kind::File;
+            f.not_stated = true;
+            f.name = names.add(link.path);
+            f.deleted = really_deleted(link.path, link.deleted, f.kind);
+            return FdRead::Ok;
+        }
     // Pseudo-filesystem files need no stat: dev is known, inode came from fdinfo.
     if (link.type == procfs::LinkTarget::Type::Path || !pseudo || f.inode == 0) {
         if (::fstatat(fd_dir, name.text, &st, 0) == 0) {

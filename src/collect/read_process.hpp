@@ -7,6 +7,7 @@
 #include <string>
 #include <sys/types.h>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct FdFilter {
 
 struct ReadOptions {
     const FdFilter* only = nullptr;  // read only matching fds
+    // mnt_id -> st_dev of mounts where stat may block (see stat_may_block):
+    // fds there are not stat'ed. Null or empty: stat everything.
+    const std::unordered_map<std::int32_t, std::uint64_t>* no_stat = nullptr;
     bool fdinfo = true;   // pos/flags/mnt_id/detail per fd (costs a file read per fd)
     bool assocs = true;   // cwd, rtd, exe
     bool maps = true;     // mem and shm rows from /proc/PID/maps

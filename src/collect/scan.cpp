@@ -8,9 +8,12 @@
 #include <fcntl.h>
 #include <functional>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unordered_map>
 #include <thread>
 #include <unordered_set>
 
+#include "collect/classify.hpp"
 #include "collect/endpoint_search.hpp"
 #include "collect/identity.hpp"
 #include "collect/phase_timer.hpp"
@@ -95,6 +98,12 @@ Snapshot scan(const ScanOptions& opts) {
     const PseudoMounts pm = learn_pseudo_mounts();
     if (pm.pipefs.mnt_id < -1 || pm.sockfs.mnt_id < -1)
         snap.notes.emplace_back("pipes and sockets are read with readlink: their pseudo-filesystem mount was not learned");
+    // Mounts where stat may hang (NFS, FUSE, ...): their fds are not stat'ed.
+    std::unordered_map<std::int32_t, std::uint64_t> no_stat;
+    for (const auto& m : snap.mounts)
+        if (stat_may_block(m.fstype)) no_stat.emplace(m.id, makedev(m.major, m.minor));
+    ReadOptions read = opts.read;
+    if (!no_stat.empty()) read.no_stat = &no_stat;
     std::vector<pid_t> pids = opts.pids ? thread_groups(*opts.pids) : list_pids();
     std::sort(pids.begin(), pids.end());
     pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
@@ -107,7 +116,7 @@ Snapshot scan(const ScanOptions& opts) {
     std::vector<Scratch> scratch(threads);
     std::vector<FdSkips> skips(threads);
     parallel_for(pids.size(), threads, [&](std::size_t i, unsigned w) {
-        results[i] = read_process(proc.get(), pids[i], opts.read, pm, scratch[w], slots[i], skips[w]);
+        results[i] = read_process(proc.get(), pids[i], read, pm, scratch[w], slots[i], skips[w]);
     });
     timer.mark("processes");
     snap.processes.reserve(pids.size());
@@ -123,6 +132,16 @@ Snapshot scan(const ScanOptions& opts) {
     for (const auto& s : skips) {
         snap.skipped_fds.vanished += s.vanished;
         snap.skipped_fds.permission += s.permission;
+    }
+    if (!no_stat.empty()) {
+        std::uint64_t n = 0;
+        for (const auto& p : snap.processes)
+            for (const auto& t : p.tables)
+                for (const auto& f : t.fds) n += f.not_stated;
+        if (n)
+            snap.notes.push_back(std::to_string(n) +
+                                 " fds on network or FUSE mounts were not stat'ed (a hung server would block the scan): "
+                                 "their size is unknown and file/dir comes from the open flags");
     }
     // Identity needs every fd, including those the endpoint search adds, and
     // the search needs the socket tables (UNIX peers). Without a search,

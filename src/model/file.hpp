@@ -61,6 +61,8 @@ struct OpenFile {
     bool cloexec = false;
     bool deleted = false;
     bool has_pos = false;       // fdinfo was read
+    bool not_stated = false;    // on a network/FUSE mount: not stat'ed (a hung server would block),
+                                // so size is unknown and the kind comes from the open flags
 };
 
 // The name readlink gives: `name`, or "pipe:[N]" / "socket:[N]" made from

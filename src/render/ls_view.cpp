@@ -78,7 +78,8 @@ const Column kColumns[] = {
      [](const LsReport&, const Row& w, std::string& o) { o += std::to_string(w.file->inode); }},
     {"size", "SIZE", true, false, "size of regular files",
      [](const LsReport&, const Row& w, std::string& o) {
-         if (w.file->kind == Kind::File && w.file->assoc != Assoc::Mem && w.file->assoc != Assoc::Shm)
+         if (w.file->kind == Kind::File && w.file->assoc != Assoc::Mem && w.file->assoc != Assoc::Shm &&
+             !w.file->not_stated)
              o += std::to_string(w.file->size);
      }},
     {"deleted", "DEL", false, false, "deleted but open",
@@ -165,7 +166,10 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
     j.key("description");
     f.description != kNoDescription ? j.value(f.description) : j.null();
     // Mappings come from maps, which has no size: say nothing rather than 0.
-    if (f.kind == Kind::File && f.assoc != Assoc::Mem && f.assoc != Assoc::Shm) j.key("size").value(f.size);
+    if (f.kind == Kind::File && f.assoc != Assoc::Mem && f.assoc != Assoc::Shm) {
+        j.key("size");
+        f.not_stated ? j.null() : j.value(f.size);
+    }
     if ((f.kind == Kind::Chr || f.kind == Kind::Blk) && f.detail) j.key("rdev").value(report::dev_text(f.detail->rdev));
     if (f.range) {
         j.key("range").begin_object();
