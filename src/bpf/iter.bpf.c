@@ -16,7 +16,7 @@
 #include "records.h"
 
 _Static_assert(sizeof(struct fds_rec_hdr) == 8, "record header layout");
-_Static_assert(sizeof(struct fds_file_rec) == 80, "file record layout");
+_Static_assert(sizeof(struct fds_file_rec) == 88, "file record layout");
 _Static_assert(sizeof(struct fds_vma_rec) == 80, "vma record layout");
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_seq_write are GPL-only */
@@ -116,6 +116,8 @@ int fds_task_file(struct bpf_iter__task_file *ctx)
 	out.rec.f_mode = file->f_mode;
 	out.rec.s_dev = sb->s_dev;
 	out.rec.i_mode = inode->i_mode;
+	out.rec.rdev = inode->i_rdev;
+	out.rec.size = inode->i_size;
 	out.rec.mnt_id = mount_id_of(file->f_path.mnt);
 
 	/* close_on_exec is a bitmap of longs in the current fdtable. */
@@ -124,9 +126,13 @@ int fds_task_file(struct bpf_iter__task_file *ctx)
 	if (coe && bpf_probe_read_kernel(&word, sizeof(word), coe + fd / (8 * sizeof(long))) == 0)
 		out.rec.cloexec = (word >> (fd % (8 * sizeof(long)))) & 1;
 
-	__u8 kind;
-	__s32 err;
-	__u32 plen = path_of(file, buf, &kind, &err);
+	__u8 kind = FDS_PATH_PSEUDO;
+	__s32 err = 0;
+	__u32 plen = 0;
+	/* Pipes and sockets (most fds on a busy machine) are named from their
+	 * inode in userspace: d_path would only format "pipe:[N]" here. */
+	if (!want_paths || (out.rec.s_magic != FDS_PIPEFS_MAGIC && out.rec.s_magic != FDS_SOCKFS_MAGIC))
+		plen = path_of(file, buf, &kind, &err);
 	out.rec.path_kind = kind;
 	out.rec.path_err = err;
 	out.hdr.type = FDS_REC_FILE;

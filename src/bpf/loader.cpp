@@ -20,7 +20,7 @@ namespace fdscope::bpf {
 namespace {
 
 static_assert(sizeof(fds_rec_hdr) == 8, "record header layout");
-static_assert(sizeof(fds_file_rec) == 80, "file record layout");
+static_assert(sizeof(fds_file_rec) == 88, "file record layout");
 static_assert(sizeof(fds_vma_rec) == 80, "vma record layout");
 
 template <class T>
@@ -31,7 +31,10 @@ T load_at(const char* p) {
 }
 
 PathKind path_kind(std::uint8_t k) {
-    return k == FDS_PATH_DPATH ? PathKind::DPath : k == FDS_PATH_DNAME ? PathKind::DentryName : PathKind::None;
+    return k == FDS_PATH_DPATH    ? PathKind::DPath
+           : k == FDS_PATH_DNAME  ? PathKind::DentryName
+           : k == FDS_PATH_PSEUDO ? PathKind::Pseudo
+                                  : PathKind::None;
 }
 
 // libbpf's log while loading: kept so a failure can say what the verifier
@@ -157,6 +160,8 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
                 f.mnt_id = raw.mnt_id;
                 f.path_err = raw.path_err;
                 f.i_mode = raw.i_mode;
+                f.rdev = raw.rdev;
+                f.size = raw.size;
                 f.cloexec = raw.cloexec != 0;
                 f.path_kind = path_kind(raw.path_kind);
                 f.path = path;

@@ -19,7 +19,9 @@ struct fds_iter;
 namespace fdscope::bpf {
 
 // How a record's path was read (records.h FDS_PATH_*).
-enum class PathKind : std::uint8_t { None = 0, DPath = 1, DentryName = 2 };
+// Pseudo: a pipe or socket, no path read; its name is "pipe:[ino]" /
+// "socket:[ino]" (s_magic says which), as readlink shows it.
+enum class PathKind : std::uint8_t { None = 0, DPath = 1, DentryName = 2, Pseudo = 3 };
 
 struct FileRecord {
     std::uint64_t file_id = 0;   // struct file *: identity only, never print
@@ -33,6 +35,8 @@ struct FileRecord {
     std::int32_t mnt_id = -1;
     std::int32_t path_err = 0;
     std::uint16_t i_mode = 0;
+    std::uint32_t rdev = 0;      // i_rdev, kernel encoding (user_dev() converts)
+    std::uint64_t size = 0;      // i_size
     bool cloexec = false;
     PathKind path_kind = PathKind::None;
     std::string_view path;       // into the parsed buffer

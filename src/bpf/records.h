@@ -26,6 +26,11 @@
 #define FDS_PATH_NONE 0   /* no path (path_len 0) */
 #define FDS_PATH_DPATH 1  /* bpf_d_path(): full path as /proc/PID/fd shows it */
 #define FDS_PATH_DNAME 2  /* bpf_d_path failed: only the dentry's own name */
+#define FDS_PATH_PSEUDO 3 /* a pipe or socket (s_magic PIPEFS/SOCKFS): no tail, readlink's
+                           * "pipe:[ino]" / "socket:[ino]" follows from s_magic and ino */
+
+#define FDS_PIPEFS_MAGIC 0x50495045
+#define FDS_SOCKFS_MAGIC 0x534F434B
 
 struct fds_rec_hdr {
 	__u16 type;     /* FDS_REC_* */
@@ -50,7 +55,8 @@ struct fds_file_rec {
 	__u16 i_mode;
 	__u8 cloexec;   /* the fd's bit in fdt->close_on_exec */
 	__u8 path_kind; /* FDS_PATH_* */
-	__u32 pad;
+	__u32 rdev;     /* inode->i_rdev, kernel dev_t encoding (chr/blk devices) */
+	__u64 size;     /* inode->i_size (st_size of regular files) */
 };
 
 struct fds_vma_rec {

@@ -1,0 +1,318 @@
+// Agreement: the BPF backend (scan_bpf) and the procfs backend
+// (collect::scan with kcmp identity) must see the same fixture processes the
+// same way: the same tables and fds, kinds, inodes, names, flags, positions,
+// the same partition of fds into open file descriptions, and the same
+// mem/shm mappings. Needs root (or CAP_BPF + CAP_PERFMON) and BTF.
+#include <algorithm>
+#include <cstdio>
+#include <dirent.h>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <unistd.h>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bpf/collect.hpp"
+#include "bpf/loader.hpp"
+#include "collect/scan.hpp"
+#include "support/support.hpp"
+
+namespace fdscope::bpf {
+namespace {
+
+std::unique_ptr<Iterators> g_iters;
+std::string g_skip;
+
+class BpfLoaded : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        if (::geteuid() != 0) {
+            g_skip = "BPF iterators need root (or CAP_BPF and CAP_PERFMON)";
+            return;
+        }
+        std::string why, notes;
+        g_iters = Iterators::load(why, notes);
+        if (!g_iters) g_skip = "BPF iterators did not load: " + why;
+    }
+    static void TearDownTestSuite() { g_iters.reset(); }
+    void SetUp() override {
+        if (!g_skip.empty()) GTEST_SKIP() << g_skip;
+    }
+};
+
+class Agreement : public BpfLoaded, public ::testing::WithParamInterface<const char*> {};
+
+// Every pid a fixture names: itself and its children.
+std::vector<pid_t> pids_of(const nlohmann::json& facts) {
+    std::vector<pid_t> pids{facts.at("pid").get<pid_t>()};
+    if (facts.contains("children"))
+        for (const auto& c : facts["children"]) pids.push_back(c.get<pid_t>());
+    if (facts.contains("child_pid")) pids.push_back(facts["child_pid"].get<pid_t>());
+    return pids;
+}
+
+// A fixture's children may still be starting (inherited_listener's child
+// execs sleep, whose loader maps libraries and opens files after the facts
+// line): wait until every pid's maps and fd list stay the same for 100 ms,
+// or the two scans would see different moments, not different backends.
+std::string moment(const std::vector<pid_t>& pids) {
+    std::string all;
+    for (pid_t pid : pids) {
+        const std::string base = "/proc/" + std::to_string(pid);
+        if (FILE* f = std::fopen((base + "/maps").c_str(), "r")) {
+            char buf[4096];
+            for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) all.append(buf, n);
+            std::fclose(f);
+        }
+        if (DIR* d = ::opendir((base + "/fd").c_str())) {
+            while (dirent* e = ::readdir(d)) all += std::string(e->d_name) + ",";
+            ::closedir(d);
+        }
+    }
+    return all;
+}
+
+void settle(const std::vector<pid_t>& pids) {
+    std::string last = moment(pids);
+    for (int i = 0; i < 50; ++i) {
+        ::usleep(100 * 1000);
+        std::string now = moment(pids);
+        if (now == last) return;
+        last = std::move(now);
+    }
+}
+
+using FdKey = std::tuple<pid_t, pid_t, int>;  // pid, table tid, fd
+
+std::string key_text(const FdKey& k) {
+    std::ostringstream o;
+    o << "pid " << std::get<0>(k) << " table " << std::get<1>(k) << " fd " << std::get<2>(k);
+    return o.str();
+}
+
+std::map<FdKey, const OpenFile*> fds_of(const Snapshot& s) {
+    std::map<FdKey, const OpenFile*> out;
+    for (const auto& p : s.processes)
+        for (const auto& t : p.tables)
+            for (const auto& f : t.fds) out[{p.pid, t.tid, f.fd}] = &f;
+    return out;
+}
+
+using MapKey = std::tuple<pid_t, int, std::uint64_t, std::uint64_t, std::uint64_t>;  // pid, assoc, inode, start, end
+
+std::multiset<MapKey> maps_of(const Snapshot& s) {
+    std::multiset<MapKey> out;
+    for (const auto& p : s.processes)
+        for (const auto& f : p.assocs)
+            if ((f.assoc == Assoc::Mem || f.assoc == Assoc::Shm) && f.range)
+                out.insert({p.pid, static_cast<int>(f.assoc), f.inode, f.range->start, f.range->end});
+    return out;
+}
+
+// A name as C would write it: one line, whatever bytes it holds.
+std::string quoted(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
+        else if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+        else {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\x%02x", c);
+            out += b;
+        }
+    }
+    return out + "\"";
+}
+
+// Every difference between the two snapshots, one line each ("" if none).
+std::string differences(const Snapshot& pro, const Snapshot& bpf, std::size_t& compared) {
+    std::ostringstream d;
+    int lines = 0;
+    auto diff = [&](const std::string& where, const char* field, const auto& a, const auto& b) {
+        if (++lines <= 200) d << "  " << where << ": " << field << ": procfs " << a << ", bpf " << b << "\n";
+    };
+    // Processes and tables.
+    std::map<pid_t, const Process*> pp, bp;
+    for (const auto& p : pro.processes) pp[p.pid] = &p;
+    for (const auto& p : bpf.processes) bp[p.pid] = &p;
+    for (const auto& [pid, p] : pp) {
+        auto it = bp.find(pid);
+        if (it == bp.end()) {
+            diff("pid " + std::to_string(pid), "process", "present", "missing");
+            continue;
+        }
+        const Process& b = *it->second;
+        const std::string where = "pid " + std::to_string(pid);
+        if (p->leader_exited != b.leader_exited) diff(where, "leader_exited", p->leader_exited, b.leader_exited);
+        if (p->comm != b.comm) diff(where, "comm", p->comm, b.comm);
+        if (p->netns != b.netns) diff(where, "netns", p->netns, b.netns);
+        std::vector<std::pair<pid_t, bool>> pt, bt;
+        for (const auto& t : p->tables) pt.emplace_back(t.tid, t.leader);
+        for (const auto& t : b.tables) bt.emplace_back(t.tid, t.leader);
+        if (pt != bt) {
+            auto show = [](const std::vector<std::pair<pid_t, bool>>& v) {
+                std::string s = "[";
+                for (auto& [tid, leader] : v) s += " " + std::to_string(tid) + (leader ? "(leader)" : "");
+                return s + " ]";
+            };
+            diff(where, "tables", show(pt), show(bt));
+        }
+    }
+    for (const auto& [pid, b] : bp)
+        if (!pp.count(pid)) diff("pid " + std::to_string(pid), "process", "missing", "present");
+
+    // Fds.
+    auto pf = fds_of(pro), bf = fds_of(bpf);
+    std::map<std::uint32_t, std::uint32_t> p2b, b2p;
+    std::string pbuf, bbuf;
+    for (const auto& [k, p] : pf) {
+        auto it = bf.find(k);
+        const std::string where = key_text(k);
+        if (it == bf.end()) {
+            diff(where, "fd", "present", "missing");
+            continue;
+        }
+        ++compared;
+        const OpenFile& b = *it->second;
+        if (p->kind != b.kind) diff(where, "kind", kind_name(p->kind), kind_name(b.kind));
+        if (p->inode != b.inode) diff(where, "inode", p->inode, b.inode);
+        if (p->dev != b.dev) diff(where, "dev", p->dev, b.dev);
+        std::string_view pn = name_of(*p, pbuf), bn = name_of(b, bbuf);
+        if (pn != bn) diff(where, "name", quoted(pn), quoted(bn));
+        if (p->deleted != b.deleted) diff(where, "deleted", p->deleted, b.deleted);
+        if (p->cloexec != b.cloexec) diff(where, "cloexec", p->cloexec, b.cloexec);
+        if (p->flags != b.flags) diff(where, "flags", p->flags, b.flags);
+        if (p->pos != b.pos) diff(where, "pos", p->pos, b.pos);
+        if (p->mode != b.mode) diff(where, "mode", mode_name(p->mode), mode_name(b.mode));
+        if (p->mnt_id != b.mnt_id) diff(where, "mnt_id", p->mnt_id, b.mnt_id);
+        if (p->kind == Kind::File && p->size != b.size) diff(where, "size", p->size, b.size);
+        // Partition: procfs id -> bpf id must be a bijection.
+        if (p->description == kNoDescription || b.description == kNoDescription) {
+            diff(where, "description", p->description == kNoDescription ? "none" : "set",
+                 b.description == kNoDescription ? "none" : "set");
+            continue;
+        }
+        auto [x, fresh_p] = p2b.try_emplace(p->description, b.description);
+        if (!fresh_p && x->second != b.description)
+            diff(where, "description", "shared with an fd bpf puts elsewhere (procfs id " + std::to_string(p->description) + ")",
+                 "id " + std::to_string(b.description) + " instead of " + std::to_string(x->second));
+        auto [y, fresh_b] = b2p.try_emplace(b.description, p->description);
+        if (!fresh_b && y->second != p->description)
+            diff(where, "description", "id " + std::to_string(p->description) + ", apart from bpf's partner (procfs id " +
+                 std::to_string(y->second) + ")", "shared (bpf id " + std::to_string(b.description) + ")");
+    }
+    for (const auto& [k, b] : bf)
+        if (!pf.count(k)) diff(key_text(k), "fd", "missing", "present");
+
+    // Mappings.
+    auto pm = maps_of(pro), bm = maps_of(bpf);
+    std::vector<MapKey> only_p, only_b;
+    std::set_difference(pm.begin(), pm.end(), bm.begin(), bm.end(), std::back_inserter(only_p));
+    std::set_difference(bm.begin(), bm.end(), pm.begin(), pm.end(), std::back_inserter(only_b));
+    auto map_text = [](const MapKey& m) {
+        std::ostringstream o;
+        o << "pid " << std::get<0>(m) << (std::get<1>(m) == static_cast<int>(Assoc::Shm) ? " shm" : " mem") << " inode "
+          << std::get<2>(m) << " " << std::hex << std::get<3>(m) << "-" << std::get<4>(m);
+        return o.str();
+    };
+    for (const auto& m : only_p) diff(map_text(m), "mapping", "present", "missing");
+    for (const auto& m : only_b) diff(map_text(m), "mapping", "missing", "present");
+    if (lines > 200) d << "  ... and " << (lines - 200) << " more\n";
+    return d.str();
+}
+
+TEST_P(Agreement, SameFdsKindsNamesAndPartition) {
+    test::Fixture fx(GetParam());
+    const std::vector<pid_t> pids = pids_of(fx.facts());
+    settle(pids);
+
+    collect::ScanOptions opts;
+    opts.pids = pids;
+    opts.identity = true;
+    Snapshot pro = collect::scan(opts);
+    ASSERT_TRUE(pro.ids_exact) << "kcmp was not usable: procfs ids are approximate";
+
+    Snapshot bpf;
+    std::string why;
+    ASSERT_TRUE(scan_bpf(*g_iters, bpf, why, std::optional<std::vector<pid_t>>(pids))) << why;
+    EXPECT_EQ(bpf.backend, "bpf");
+    EXPECT_TRUE(bpf.ids_exact);
+
+    std::size_t compared = 0;
+    const std::string d = differences(pro, bpf, compared);
+    EXPECT_TRUE(d.empty()) << GetParam() << ": the backends disagree (" << compared << " fds compared):\n" << d;
+    EXPECT_GT(compared, 0u);
+    std::size_t maps = maps_of(pro).size();
+    std::printf("%s: %zu processes, %zu fds compared, %zu mappings, %u/%u descriptions\n", GetParam(),
+                pro.processes.size(), compared, maps, pro.description_count, bpf.description_count);
+}
+
+// The comparison itself: a disagreement planted in the BPF snapshot is listed.
+TEST_F(BpfLoaded, PlantedDifferencesAreListed) {
+    test::Fixture fx("fork_shared");
+    const std::vector<pid_t> pids = pids_of(fx.facts());
+    settle(pids);
+    collect::ScanOptions opts;
+    opts.pids = pids;
+    Snapshot pro = collect::scan(opts);
+    Snapshot bpf;
+    std::string why;
+    ASSERT_TRUE(scan_bpf(*g_iters, bpf, why, std::optional<std::vector<pid_t>>(pids))) << why;
+    std::size_t compared = 0;
+    ASSERT_EQ(differences(pro, bpf, compared), "");
+
+    // fork_shared: the children hold the parent's descriptions. Give one
+    // child's fd a description of its own, move a position, drop an fd.
+    ASSERT_GE(bpf.processes.size(), 2u);
+    auto& child = bpf.processes[1].tables.at(0).fds;
+    ASSERT_GE(child.size(), 3u);
+    child[0].description = bpf.description_count + 1;
+    child[1].pos += 1;
+    const int dropped = child.back().fd;
+    child.pop_back();
+    const std::string d = differences(pro, bpf, compared);
+    EXPECT_NE(d.find("description"), std::string::npos) << d;
+    EXPECT_NE(d.find("pos: procfs"), std::string::npos) << d;
+    EXPECT_NE(d.find("fd " + std::to_string(dropped) + ": fd: procfs present, bpf missing"), std::string::npos) << d;
+}
+
+// Where the kernel refuses bpf_d_path, paths degrade to dentry names, but
+// the fds, kinds, inodes, flags and the partition must not.
+TEST_F(BpfLoaded, DentryNameFallbackKeepsKindsAndPartition) {
+    std::string why, notes;
+    LoadOptions lo;
+    lo.d_path = false;
+    auto it = Iterators::load(why, notes, lo);
+    if (!it) GTEST_SKIP() << "the dentry-name programs did not load: " << why;
+    test::Fixture fx("population");
+    const std::vector<pid_t> pids = pids_of(fx.facts());
+    settle(pids);
+    collect::ScanOptions opts;
+    opts.pids = pids;
+    Snapshot pro = collect::scan(opts);
+    Snapshot bpf;
+    ASSERT_TRUE(scan_bpf(*it, bpf, why, std::optional<std::vector<pid_t>>(pids))) << why;
+    std::size_t compared = 0;
+    std::string d = differences(pro, bpf, compared);
+    // Keep only what the fallback must still get right: drop name and
+    // deleted lines (a dentry name is not a path, and has no " (deleted)").
+    std::istringstream in(d);
+    std::string line, kept;
+    while (std::getline(in, line))
+        if (line.find(": name: ") == std::string::npos && line.find(": deleted: ") == std::string::npos) kept += line + "\n";
+    EXPECT_EQ(kept, "") << compared << " fds compared";
+    EXPECT_GT(compared, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, Agreement,
+                         ::testing::Values("population", "dup_storm", "fork_shared", "exited_leader", "unshared_table",
+                                           "mmap_after_close", "shm_attach", "inherited_listener"),
+                         [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
+
+}  // namespace
+}  // namespace fdscope::bpf
