@@ -20,6 +20,7 @@
 #include "procfs/parse_limits.hpp"
 #include "procfs/parse_link.hpp"
 #include "procfs/parse_mountinfo.hpp"
+#include "collect/read_process.hpp"
 #include "procfs/parse_stat.hpp"
 #include "procfs/parse_sysvipc_shm.hpp"
 #include "procfs/text.hpp"
@@ -150,44 +151,6 @@ void fill_map(const VmaRecord& v, NameStore& names, OpenFile& f) {
     f.pos = f.range->offset;
 }
 
-void read_nofile(int pid_dir, pid_t pid, std::string& text, Process& p) {
-    struct rlimit rl {};
-    if (::prlimit(pid, RLIMIT_NOFILE, nullptr, &rl) == 0) {
-        p.nofile.soft = rl.rlim_cur == RLIM_INFINITY ? kUnlimited : rl.rlim_cur;
-        p.nofile.hard = rl.rlim_max == RLIM_INFINITY ? kUnlimited : rl.rlim_max;
-        p.nofile.known = true;
-        return;
-    }
-    if (collect::read_file_at(pid_dir, "limits", text, ReadMode::SingleRecord) == 0)
-        if (auto l = procfs::parse_nofile_limit(text)) p.nofile = *l;
-}
-
-// cwd, root, exe as read_process reads them (readlink + stat).
-void read_assoc(int dir, const char* what, Assoc assoc, std::string& link_buf, Process& p) {
-    if (collect::readlink_at(dir, what, link_buf) != 0) return;
-    OpenFile f;
-    f.assoc = assoc;
-    auto link = procfs::parse_link(link_buf);
-    struct stat st {};
-    mode_t mode = 0;
-    if (::fstatat(dir, what, &st, 0) == 0) {
-        f.dev = st.st_dev;
-        f.inode = st.st_ino;
-        if (S_ISREG(st.st_mode)) f.size = static_cast<std::uint64_t>(st.st_size);
-        if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-            f.detail = std::make_unique<FdDetail>();
-            f.detail->rdev = st.st_rdev;
-        }
-        mode = st.st_mode;
-    }
-    f.kind = collect::classify(link, mode);
-    f.name = p.names.add(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(link_buf));
-    f.deleted = collect::really_deleted(link.path, link.deleted, f.kind);
-    f.mode = Mode::None;
-    if (assoc == Assoc::Exe) p.exe = f.name;
-    p.assocs.push_back(std::move(f));
-}
-
 // The lowest thread id of a process other than the leader, 0 if none.
 pid_t lowest_thread(int pid_dir, pid_t pid) {
     int err = 0;
@@ -279,7 +242,9 @@ void build_tables(pid_t pid, const std::vector<Run>* runs, const std::vector<Fil
 // iterators are read: nothing here depends on the records.
 Meta read_meta(int proc_dirfd, pid_t pid, Slot& slot) {
     Process& p = slot.proc;
-    std::string text, link;
+    collect::Scratch scratch;
+    std::string& text = scratch.text;
+    std::string& link = scratch.link;
     int err = 0;
     p.pid = pid;
     UniqueFd dir = collect::open_dir(proc_dirfd, NumName(pid).text, err);
@@ -301,7 +266,7 @@ Meta read_meta(int proc_dirfd, pid_t pid, Slot& slot) {
         slot.dead = true;  // a zombie: no tables, no associations (as procfs)
         return Meta::Ok;
     }
-    read_nofile(d, pid, text, p);
+    collect::read_nofile_limit(d, pid, scratch, p);
     // The exited leader's cwd, root, exe went with it; a live thread's task
     // directory still has them (procfs reads the lowest thread's).
     UniqueFd task_dir;
@@ -314,9 +279,9 @@ Meta read_meta(int proc_dirfd, pid_t pid, Slot& slot) {
         }
     }
     if (collect::readlink_at(assoc_dir, "ns/net", link) == 0) p.netns = procfs::parse_link(link).inode;
-    read_assoc(assoc_dir, "cwd", Assoc::Cwd, link, p);
-    read_assoc(assoc_dir, "root", Assoc::Rtd, link, p);
-    read_assoc(assoc_dir, "exe", Assoc::Exe, link, p);
+    collect::read_association(assoc_dir, "cwd", Assoc::Cwd, scratch, p);
+    collect::read_association(assoc_dir, "root", Assoc::Rtd, scratch, p);
+    collect::read_association(assoc_dir, "exe", Assoc::Exe, scratch, p);
     return Meta::Ok;
 }
 

@@ -200,25 +200,6 @@ std::vector<pid_t> table_holders(int pid_dir, pid_t pid, bool leader_alive, Scra
     return holders;
 }
 
-void read_assoc(int pid_dir, const char* what, Assoc assoc, Scratch& s, Process& p) {
-    if (readlink_at(pid_dir, what, s.link) != 0) return;
-    OpenFile f;
-    f.assoc = assoc;
-    auto link = procfs::parse_link(s.link);
-    struct stat st {};
-    mode_t mode = 0;
-    if (::fstatat(pid_dir, what, &st, 0) == 0) {
-        apply_stat(st, f);
-        mode = st.st_mode;
-    }
-    f.kind = classify(link, mode);
-    f.name = p.names.add(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
-    f.deleted = really_deleted(link.path, link.deleted, f.kind);
-    f.mode = Mode::None;
-    if (assoc == Assoc::Exe) p.exe = f.name;
-    p.assocs.push_back(std::move(f));
-}
-
 void read_maps(int pid_dir, Scratch& s, Process& p) {
     if (read_file_at(pid_dir, "maps", s.text, ReadMode::Stream) != 0) return;
     procfs::parse_maps(s.text, [&](const procfs::MapEntry& m) {
@@ -243,7 +224,9 @@ void read_maps(int pid_dir, Scratch& s, Process& p) {
     });
 }
 
-void read_nofile(int pid_dir, pid_t pid, Scratch& s, Process& p) {
+}  // namespace
+
+void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p) {
     struct rlimit rl {};
     if (::prlimit(pid, RLIMIT_NOFILE, nullptr, &rl) == 0) {
         p.nofile.soft = rl.rlim_cur == RLIM_INFINITY ? kUnlimited : rl.rlim_cur;
@@ -256,7 +239,24 @@ void read_nofile(int pid_dir, pid_t pid, Scratch& s, Process& p) {
         if (auto l = procfs::parse_nofile_limit(s.text)) p.nofile = *l;
 }
 
-}  // namespace
+void read_association(int pid_dir, const char* what, Assoc assoc, Scratch& s, Process& p) {
+    if (readlink_at(pid_dir, what, s.link) != 0) return;
+    OpenFile f;
+    f.assoc = assoc;
+    auto link = procfs::parse_link(s.link);
+    struct stat st {};
+    mode_t mode = 0;
+    if (::fstatat(pid_dir, what, &st, 0) == 0) {
+        apply_stat(st, f);
+        mode = st.st_mode;
+    }
+    f.kind = classify(link, mode);
+    f.name = p.names.add(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
+    f.deleted = really_deleted(link.path, link.deleted, f.kind);
+    f.mode = Mode::None;
+    if (assoc == Assoc::Exe) p.exe = f.name;
+    p.assocs.push_back(std::move(f));
+}
 
 bool fd_dir_size_is_count() {
     static const bool yes = [] {
@@ -309,7 +309,7 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
     p.leader_exited = zombie && st->num_threads > 1;
     if (zombie && !p.leader_exited) return ReadResult::Ok;
 
-    read_nofile(d, pid, s, p);
+    read_nofile_limit(d, pid, s, p);
 
     bool denied_any = false;
     std::vector<pid_t> holders;
@@ -337,9 +337,9 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
     }
     if (!opts.count_only && readlink_at(assoc_dir, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
     if (opts.assocs) {
-        read_assoc(assoc_dir, "cwd", Assoc::Cwd, s, p);
-        read_assoc(assoc_dir, "root", Assoc::Rtd, s, p);
-        read_assoc(assoc_dir, "exe", Assoc::Exe, s, p);
+        read_association(assoc_dir, "cwd", Assoc::Cwd, s, p);
+        read_association(assoc_dir, "root", Assoc::Rtd, s, p);
+        read_association(assoc_dir, "exe", Assoc::Exe, s, p);
     }
     if (opts.maps) read_maps(assoc_dir, s, p);
     return denied_any ? ReadResult::Permission : ReadResult::Ok;

@@ -63,4 +63,11 @@ struct FdSkips {
 ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
                         Scratch& scratch, Process& out, FdSkips& skips);
 
+// The parts of a process read that the BPF backend shares (it takes fds
+// and mappings from its iterators, everything else from /proc):
+// RLIMIT_NOFILE (prlimit, else /proc/PID/limits) ...
+void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p);
+// ... and one of cwd/root/exe (readlink + stat), appended to p.assocs.
+void read_association(int dir, const char* what, Assoc assoc, Scratch& s, Process& p);
+
 }  // namespace fdscope::collect
