@@ -21,7 +21,6 @@
 #include "procfs/parse_link.hpp"
 #include "procfs/parse_mountinfo.hpp"
 #include "collect/read_process.hpp"
-#include "procfs/parse_stat.hpp"
 #include "procfs/parse_sysvipc_shm.hpp"
 #include "procfs/text.hpp"
 
@@ -243,45 +242,28 @@ void build_tables(pid_t pid, const std::vector<Run>* runs, const std::vector<Fil
 Meta read_meta(int proc_dirfd, pid_t pid, Slot& slot) {
     Process& p = slot.proc;
     collect::Scratch scratch;
-    std::string& text = scratch.text;
-    std::string& link = scratch.link;
     int err = 0;
     p.pid = pid;
     UniqueFd dir = collect::open_dir(proc_dirfd, NumName(pid).text, err);
     if (!dir) return gone(err) ? Meta::Vanished : Meta::Permission;
     const int d = dir.get();
-    struct stat dst {};
-    if (::fstat(d, &dst) == 0) p.uid = dst.st_uid;
-    err = collect::read_file_at(d, "stat", text, ReadMode::SingleRecord);
-    if (err) return gone(err) ? Meta::Vanished : Meta::Permission;
-    auto st = procfs::parse_stat(text);
-    if (!st) return Meta::Vanished;
-    p.comm = st->comm;
-    p.ppid = st->ppid;
-    p.start_time = st->start_time;
-    p.threads = st->num_threads;
-    const bool zombie = st->state == 'Z' || st->state == 'X';
-    p.leader_exited = zombie && st->num_threads > 1;
-    if (zombie && !p.leader_exited) {
+    bool plain_zombie = false;
+    switch (collect::read_process_head(d, pid, scratch, p, plain_zombie)) {
+        case collect::ReadResult::Ok: break;
+        case collect::ReadResult::Permission: return Meta::Permission;
+        default: return Meta::Vanished;
+    }
+    if (plain_zombie) {
         slot.dead = true;  // a zombie: no tables, no associations (as procfs)
         return Meta::Ok;
     }
     collect::read_nofile_limit(d, pid, scratch, p);
-    // The exited leader's cwd, root, exe went with it; a live thread's task
-    // directory still has them (procfs reads the lowest thread's).
-    UniqueFd task_dir;
-    int assoc_dir = d;
-    if (p.leader_exited) {
-        slot.first_thread = lowest_thread(d, pid);
-        if (slot.first_thread) {
-            task_dir = collect::open_dir(d, ("task/" + std::to_string(slot.first_thread)).c_str(), err);
-            if (task_dir) assoc_dir = task_dir.get();
-        }
-    }
-    if (collect::readlink_at(assoc_dir, "ns/net", link) == 0) p.netns = procfs::parse_link(link).inode;
-    collect::read_association(assoc_dir, "cwd", Assoc::Cwd, scratch, p);
-    collect::read_association(assoc_dir, "root", Assoc::Rtd, scratch, p);
-    collect::read_association(assoc_dir, "exe", Assoc::Exe, scratch, p);
+    // Fds and mappings come from the iterators; netns and cwd/root/exe from
+    // /proc, through the lowest live thread when the leader exited (as procfs).
+    if (p.leader_exited) slot.first_thread = lowest_thread(d, pid);
+    collect::ReadOptions tail;
+    tail.maps = false;
+    collect::read_process_tail(d, pid, slot.first_thread ? slot.first_thread : pid, tail, scratch, p);
     return Meta::Ok;
 }
 

@@ -42,10 +42,7 @@ void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, un
         if (read_process(proc_dirfd, others[i], opts, pm, scratch[w], found[i], skips[w]) != ReadResult::Ok)
             found[i].tables.clear();
     });
-    for (const auto& sk : skips) {
-        snap.skipped_fds.vanished += sk.vanished;
-        snap.skipped_fds.permission += sk.permission;
-    }
+    add_fd_skips(snap, skips);
     for (auto& p : found) {
         bool any = false;
         for (const auto& t : p.tables) any = any || !t.fds.empty();

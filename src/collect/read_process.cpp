@@ -254,7 +254,6 @@ void read_association(int pid_dir, const char* what, Assoc assoc, Scratch& s, Pr
     f.name = p.names.add(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
     f.deleted = really_deleted(link.path, link.deleted, f.kind);
     f.mode = Mode::None;
-    if (assoc == Assoc::Exe) p.exe = f.name;
     p.assocs.push_back(std::move(f));
 }
 
@@ -285,16 +284,11 @@ bool FdFilter::keeps(const OpenFile& f) const {
     return true;
 }
 
-ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
-                        Scratch& s, Process& p, FdSkips& skips) {
-    int err = 0;
+ReadResult read_process_head(int pid_dir, pid_t pid, Scratch& s, Process& p, bool& plain_zombie) {
     p.pid = pid;
-    UniqueFd dir = open_dir(proc_dirfd, NumName(pid).text, err);
-    if (!dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
-    int d = dir.get();
     struct stat dst {};
-    if (::fstat(d, &dst) == 0) p.uid = dst.st_uid;
-    err = read_file_at(d, "stat", s.text, ReadMode::SingleRecord);
+    if (::fstat(pid_dir, &dst) == 0) p.uid = dst.st_uid;
+    int err = read_file_at(pid_dir, "stat", s.text, ReadMode::SingleRecord);
     if (err) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
     auto st = procfs::parse_stat(s.text);
     if (!st) return ReadResult::Vanished;  // an empty read: the task is being reaped
@@ -302,18 +296,50 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
     p.ppid = st->ppid;
     p.start_time = st->start_time;
     p.threads = st->num_threads;
-    if (opts.keep && !opts.keep(p)) return ReadResult::Filtered;
     // A zombie leader with live threads: its own fd table is gone, the
     // threads' table lives on and only /proc/PID/task/TID/fd shows it.
     bool zombie = st->state == 'Z' || st->state == 'X';
     p.leader_exited = zombie && st->num_threads > 1;
-    if (zombie && !p.leader_exited) return ReadResult::Ok;
+    plain_zombie = zombie && !p.leader_exited;
+    return ReadResult::Ok;
+}
+
+void read_process_tail(int pid_dir, pid_t pid, pid_t via_tid, const ReadOptions& opts, Scratch& s, Process& p) {
+    // The exited leader's cwd, root, exe and maps went with it; a live
+    // thread's task directory still has them.
+    UniqueFd task_dir;
+    int dir = pid_dir;
+    if (via_tid != pid) {
+        int err = 0;
+        task_dir = open_dir(pid_dir, ("task/" + std::to_string(via_tid)).c_str(), err);
+        if (task_dir) dir = task_dir.get();
+    }
+    if (!opts.count_only && readlink_at(dir, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
+    if (opts.assocs) {
+        read_association(dir, "cwd", Assoc::Cwd, s, p);
+        read_association(dir, "root", Assoc::Rtd, s, p);
+        read_association(dir, "exe", Assoc::Exe, s, p);
+    }
+    if (opts.maps) read_maps(dir, s, p);
+}
+
+ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
+                        Scratch& s, Process& p, FdSkips& skips) {
+    int err = 0;
+    p.pid = pid;
+    UniqueFd dir = open_dir(proc_dirfd, NumName(pid).text, err);
+    if (!dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    int d = dir.get();
+    bool plain_zombie = false;
+    if (ReadResult r = read_process_head(d, pid, s, p, plain_zombie); r != ReadResult::Ok) return r;
+    if (opts.keep && !opts.keep(p)) return ReadResult::Filtered;
+    if (plain_zombie) return ReadResult::Ok;
 
     read_nofile_limit(d, pid, s, p);
 
     bool denied_any = false;
     std::vector<pid_t> holders;
-    if (st->num_threads > 1 || p.leader_exited)
+    if (p.threads > 1 || p.leader_exited)
         holders = table_holders(d, pid, !p.leader_exited, s);
     else
         holders.push_back(pid);
@@ -327,22 +353,15 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
         else if (r == ReadResult::Permission) denied_any = true;
         else if (t.leader) return ReadResult::Vanished;
     }
-    // The exited leader's cwd, root, exe and maps went with it; a live
-    // thread's task directory still has them.
-    UniqueFd task_dir;
-    int assoc_dir = d;
-    if (p.leader_exited && !holders.empty()) {
-        task_dir = open_dir(d, ("task/" + std::to_string(holders.front())).c_str(), err);
-        if (task_dir) assoc_dir = task_dir.get();
-    }
-    if (!opts.count_only && readlink_at(assoc_dir, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
-    if (opts.assocs) {
-        read_association(assoc_dir, "cwd", Assoc::Cwd, s, p);
-        read_association(assoc_dir, "root", Assoc::Rtd, s, p);
-        read_association(assoc_dir, "exe", Assoc::Exe, s, p);
-    }
-    if (opts.maps) read_maps(assoc_dir, s, p);
+    read_process_tail(d, pid, p.leader_exited && !holders.empty() ? holders.front() : pid, opts, s, p);
     return denied_any ? ReadResult::Permission : ReadResult::Ok;
+}
+
+void add_fd_skips(Snapshot& snap, const std::vector<FdSkips>& skips) {
+    for (const auto& sk : skips) {
+        snap.skipped_fds.vanished += sk.vanished;
+        snap.skipped_fds.permission += sk.permission;
+    }
 }
 
 }  // namespace fdscope::collect

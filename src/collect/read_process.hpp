@@ -70,4 +70,15 @@ void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p);
 // ... and one of cwd/root/exe (readlink + stat), appended to p.assocs.
 void read_association(int dir, const char* what, Assoc assoc, Scratch& s, Process& p);
 
+// The head and tail of a process read, shared with the BPF backend.
+// Head: owner (of /proc/PID), comm, ppid, start time, threads, and whether
+// the leader exited; `plain_zombie` says nothing else is left to read.
+ReadResult read_process_head(int pid_dir, pid_t pid, Scratch& s, Process& p, bool& plain_zombie);
+// Tail: netns, and as `opts` asks cwd/root/exe and mem/shm rows, read through
+// task `via_tid` when that is not the leader (an exited leader keeps none).
+void read_process_tail(int pid_dir, pid_t pid, pid_t via_tid, const ReadOptions& opts, Scratch& s, Process& p);
+
+// Adds the per-thread fd skip counts into snap.skipped_fds.
+void add_fd_skips(Snapshot& snap, const std::vector<FdSkips>& skips);
+
 }  // namespace fdscope::collect

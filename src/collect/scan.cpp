@@ -129,10 +129,7 @@ Snapshot scan(const ScanOptions& opts) {
         }
         snap.processes.push_back(std::move(slots[i]));
     }
-    for (const auto& s : skips) {
-        snap.skipped_fds.vanished += s.vanished;
-        snap.skipped_fds.permission += s.permission;
-    }
+    add_fd_skips(snap, skips);
     if (!no_stat.empty()) {
         std::uint64_t n = 0;
         for (const auto& p : snap.processes)

@@ -33,7 +33,6 @@ struct Process {
     std::uint64_t start_time = 0;   // clock ticks since boot (stat field 22)
     std::uint64_t netns = 0;        // inode of /proc/PID/ns/net, 0 if unreadable
     std::string comm;
-    std::string_view exe;           // in `names`
     Limit nofile;
     bool leader_exited = false;     // leader is a zombie, fds live on in a thread
     bool partial = false;           // only some fds were read (endpoint search); not a row source

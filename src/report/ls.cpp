@@ -9,7 +9,8 @@ LsReport::LsReport(const Snapshot& snap, const LsFilter& filter) : snap_(snap) {
         if (p.partial || !process_matches(filter, p)) continue;
         for (const auto& t : p.tables)
             for (const auto& f : t.fds)
-                if (file_matches(filter, f, socket(f))) rows_.push_back(Row{&p, &f});
+                // The socket lookup is a hash probe per fd: only -i needs it.
+                if (file_matches(filter, f, filter.inet ? socket(f) : nullptr)) rows_.push_back(Row{&p, &f});
         for (const auto& f : p.assocs)
             if (file_matches(filter, f, nullptr)) rows_.push_back(Row{&p, &f});
     }
