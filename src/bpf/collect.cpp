@@ -13,11 +13,12 @@
 
 #include "bpf/loader.hpp"
 #include "collect/classify.hpp"
+#include "collect/endpoint_search.hpp"
 #include "collect/phase_timer.hpp"
 #include "collect/proc_io.hpp"
 #include "collect/scan.hpp"
 #include "collect/sockets.hpp"
-#include "procfs/parse_limits.hpp"
+#include "procfs/parse_fdinfo.hpp"
 #include "procfs/parse_link.hpp"
 #include "procfs/parse_mountinfo.hpp"
 #include "collect/read_process.hpp"
@@ -162,7 +163,28 @@ pid_t lowest_thread(int pid_dir, pid_t pid) {
     return best;
 }
 
-enum class Meta { Ok, Vanished, Permission };
+// Everything the three iterators said, grouped by thread group.
+struct Records {
+    std::vector<FileRecord> files;
+    std::vector<VmaRecord> vmas;
+    RunsByTgid file_runs, vma_runs;
+    std::unordered_map<std::uint32_t, std::vector<TaskRecord>> tasks;
+
+    const std::vector<Run>* file_runs_of(pid_t pid) const {
+        auto it = file_runs.find(static_cast<std::uint32_t>(pid));
+        return it == file_runs.end() ? nullptr : &it->second;
+    }
+    const std::vector<Run>* vma_runs_of(pid_t pid) const {
+        auto it = vma_runs.find(static_cast<std::uint32_t>(pid));
+        return it == vma_runs.end() ? nullptr : &it->second;
+    }
+    const std::vector<TaskRecord>* tasks_of(pid_t pid) const {
+        auto it = tasks.find(static_cast<std::uint32_t>(pid));
+        return it == tasks.end() ? nullptr : &it->second;
+    }
+};
+
+enum class Meta { Ok, Vanished, Permission, Filtered };
 
 struct Slot {
     Process proc;
@@ -172,66 +194,114 @@ struct Slot {
     std::vector<std::vector<std::uint64_t>> file_ids;  // per table, per fd: struct file identity
 };
 
-// The tables of one tgid from its task_file runs. Threads sharing a table
-// are one table: the leader when it visited it, else the lowest tid.
-void build_tables(pid_t pid, const std::vector<Run>* runs, const std::vector<FileRecord>& recs, Slot& slot,
-                  std::string& buf) {
-    Process& p = slot.proc;
-    if (runs) {
-        struct Table {
-            std::uint64_t files_id;
-            std::uint32_t tid;
-        };
-        std::vector<Table> tables;
+// One fd table of a process: its files_struct identity, the task it is
+// shown through (the leader when it uses it, else the lowest tid, as
+// procfs picks) and the task whose task_file runs list its fds.
+struct TableSpec {
+    std::uint64_t files_id = 0;
+    std::uint32_t tid = 0;
+    std::uint32_t runs_tid = 0;  // 0: no fds were reported for it
+};
+
+std::vector<TableSpec> table_specs(pid_t pid, const std::vector<TaskRecord>* tasks, const std::vector<Run>* runs) {
+    const auto leader = static_cast<std::uint32_t>(pid);
+    std::vector<TableSpec> specs;
+    auto add = [&](std::uint64_t files_id, std::uint32_t tid) -> TableSpec& {
+        auto it = std::find_if(specs.begin(), specs.end(), [&](const TableSpec& t) { return t.files_id == files_id; });
+        if (it == specs.end()) return specs.emplace_back(TableSpec{files_id, tid, 0});
+        if (it->tid != leader && (tid == leader || tid < it->tid)) it->tid = tid;
+        return *it;
+    };
+    // Every task's table, empty ones too (task_file never reports those).
+    if (tasks)
+        for (const TaskRecord& t : *tasks)
+            if (t.files_id) add(t.files_id, t.tid);
+    // A table met only by task_file: a thread that unshared between the two
+    // reads. When threads share a table, task_file may walk it once per
+    // thread (it skips only threads sharing the leader's table): keep the
+    // runs of the first task seen.
+    if (runs)
         for (const Run& r : *runs) {
-            auto it = std::find_if(tables.begin(), tables.end(), [&](const Table& t) { return t.files_id == r.files_id; });
-            if (it == tables.end()) tables.push_back({r.files_id, r.tid});
-            else if (it->tid != static_cast<std::uint32_t>(pid) &&
-                     (r.tid == static_cast<std::uint32_t>(pid) || r.tid < it->tid))
-                it->tid = r.tid;
+            TableSpec& t = add(r.files_id, r.tid);
+            if (!t.runs_tid) t.runs_tid = r.tid;
         }
-        std::sort(tables.begin(), tables.end(), [&](const Table& a, const Table& b) {
-            const bool la = a.tid == static_cast<std::uint32_t>(pid), lb = b.tid == static_cast<std::uint32_t>(pid);
-            if (la != lb) return la;
-            return a.tid < b.tid;
-        });
-        for (const Table& t : tables) {
-            FdTable table;
-            table.tid = static_cast<pid_t>(t.tid);
-            table.leader = table.tid == pid;
-            std::vector<std::uint64_t> ids;
-            for (const Run& r : *runs) {
-                if (r.files_id != t.files_id || r.tid != t.tid) continue;
-                for (std::uint32_t i = r.begin; i < r.end; ++i) {
-                    OpenFile f;
-                    fill_fd(recs[i], p.names, buf, f);
-                    table.fds.push_back(std::move(f));
-                    ids.push_back(recs[i].file_id);
-                }
-            }
-            // The iterator walks fds in ascending order; a task seen in two
-            // runs (it cannot, but be sure) would need a sort.
-            bool sorted = true;
-            for (std::size_t i = 1; i < table.fds.size() && sorted; ++i) sorted = table.fds[i - 1].fd < table.fds[i].fd;
-            if (!sorted) {
-                std::vector<std::size_t> order(table.fds.size());
-                for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-                std::stable_sort(order.begin(), order.end(),
-                                 [&](std::size_t a, std::size_t b) { return table.fds[a].fd < table.fds[b].fd; });
-                std::vector<OpenFile> fds;
-                std::vector<std::uint64_t> ids2;
-                std::int32_t last = -1;
-                for (std::size_t i : order) {
-                    if (table.fds[i].fd == last) continue;  // duplicate visit
-                    last = table.fds[i].fd;
-                    fds.push_back(std::move(table.fds[i]));
-                    ids2.push_back(ids[i]);
-                }
-                table.fds = std::move(fds);
-                ids = std::move(ids2);
-            }
-            p.tables.push_back(std::move(table));
-            slot.file_ids.push_back(std::move(ids));
+    std::sort(specs.begin(), specs.end(), [&](const TableSpec& a, const TableSpec& b) {
+        const bool la = a.tid == leader, lb = b.tid == leader;
+        if (la != lb) return la;
+        return a.tid < b.tid;
+    });
+    return specs;
+}
+
+// Fds of one table from its runs, ascending. `want` filters (endpoint
+// search); null keeps all.
+void fill_table(const TableSpec& spec, const std::vector<Run>* runs, const std::vector<FileRecord>& recs,
+                bool count_only, const std::function<bool(const FileRecord&)>& want, Process& p, FdTable& table,
+                std::vector<std::uint64_t>& ids, std::string& buf) {
+    if (!runs || !spec.runs_tid) return;
+    for (const Run& r : *runs) {
+        if (r.files_id != spec.files_id || r.tid != spec.runs_tid) continue;
+        if (count_only) {
+            table.counted += r.end - r.begin;
+            continue;
+        }
+        for (std::uint32_t i = r.begin; i < r.end; ++i) {
+            if (want && !want(recs[i])) continue;
+            OpenFile f;
+            fill_fd(recs[i], p.names, buf, f);
+            table.fds.push_back(std::move(f));
+            ids.push_back(recs[i].file_id);
+        }
+    }
+    // The iterator walks a table's fds in ascending order, so this holds
+    // unless a task appeared in two runs; then keep each fd once.
+    bool sorted = true;
+    for (std::size_t i = 1; i < table.fds.size() && sorted; ++i) sorted = table.fds[i - 1].fd < table.fds[i].fd;
+    if (sorted) return;
+    std::vector<std::size_t> order(table.fds.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return table.fds[a].fd < table.fds[b].fd; });
+    std::vector<OpenFile> fds;
+    std::vector<std::uint64_t> ids2;
+    std::int32_t last = -1;
+    for (std::size_t i : order) {
+        if (table.fds[i].fd == last) continue;
+        last = table.fds[i].fd;
+        fds.push_back(std::move(table.fds[i]));
+        ids2.push_back(ids[i]);
+    }
+    table.fds = std::move(fds);
+    ids = std::move(ids2);
+}
+
+// The kinds whose fdinfo carries per-kind lines (FdDetail); the iterator
+// does not read them, procfs does. A handful per process on a busy machine.
+bool has_fdinfo_detail(Kind k) {
+    switch (k) {
+        case Kind::Eventfd:
+        case Kind::Epoll:
+        case Kind::Inotify:
+        case Kind::Signalfd:
+        case Kind::Timerfd:
+        case Kind::Pidfd: return true;
+        default: return false;
+    }
+}
+
+// Reads fdinfo for the fds that have per-kind details. The fd may have been
+// closed and its number reused since the iterator ran: the detail is kept
+// only when fdinfo's inode is the record's.
+void read_details(int proc_dirfd, pid_t pid, Process& p, collect::Scratch& s) {
+    for (FdTable& t : p.tables) {
+        std::string base = std::to_string(pid) + "/task/" + std::to_string(t.tid) + "/fdinfo/";
+        for (OpenFile& f : t.fds) {
+            if (!has_fdinfo_detail(f.kind)) continue;
+            if (collect::read_file_at(proc_dirfd, (base + std::to_string(f.fd)).c_str(), s.text,
+                                      ReadMode::SingleRecord) != 0)
+                continue;
+            auto info = procfs::parse_fdinfo(s.text);
+            if (!info || !info->has_detail || (info->has_ino && info->ino != f.inode)) continue;
+            f.detail = std::make_unique<FdDetail>(std::move(info->detail));
         }
     }
 }
@@ -239,7 +309,7 @@ void build_tables(pid_t pid, const std::vector<Run>* runs, const std::vector<Fil
 // Everything per process that the iterators do not give, read from /proc as
 // read_process reads it (but not fd/ nor fdinfo/ nor maps). Runs while the
 // iterators are read: nothing here depends on the records.
-Meta read_meta(int proc_dirfd, pid_t pid, Slot& slot) {
+Meta read_meta(int proc_dirfd, pid_t pid, const collect::ReadOptions& opts, Slot& slot) {
     Process& p = slot.proc;
     collect::Scratch scratch;
     int err = 0;
@@ -253,33 +323,77 @@ Meta read_meta(int proc_dirfd, pid_t pid, Slot& slot) {
         case collect::ReadResult::Permission: return Meta::Permission;
         default: return Meta::Vanished;
     }
+    if (opts.keep && !opts.keep(p)) return Meta::Filtered;
     if (plain_zombie) {
         slot.dead = true;  // a zombie: no tables, no associations (as procfs)
         return Meta::Ok;
     }
-    collect::read_nofile_limit(d, pid, scratch, p);
-    // Fds and mappings come from the iterators; netns and cwd/root/exe from
-    // /proc, through the lowest live thread when the leader exited (as procfs).
+    // Fds and mappings come from the iterators, RLIMIT_NOFILE from the task
+    // iterator; netns and cwd/root/exe from /proc, through the lowest live
+    // thread when the leader exited (as procfs).
     if (p.leader_exited) slot.first_thread = lowest_thread(d, pid);
-    collect::ReadOptions tail;
+    collect::ReadOptions tail = opts;
     tail.maps = false;
     collect::read_process_tail(d, pid, slot.first_thread ? slot.first_thread : pid, tail, scratch, p);
     return Meta::Ok;
 }
 
+// RLIMIT_NOFILE from the leader's task record (signal_struct is shared by
+// the thread group, any task would do).
+void apply_limit(const std::vector<TaskRecord>* tasks, Process& p) {
+    if (!tasks || tasks->empty()) return;
+    const TaskRecord& t = tasks->front();
+    constexpr std::uint64_t kInfinity = ~0ULL;  // RLIM_INFINITY
+    p.nofile.soft = t.nofile_cur == kInfinity ? kUnlimited : t.nofile_cur;
+    p.nofile.hard = t.nofile_max == kInfinity ? kUnlimited : t.nofile_max;
+    p.nofile.known = true;
+}
+
+void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaRecord>& vrecs, Process& p) {
+    // Every task of a process shares its mm, and the vma iterator may walk
+    // it once per task it visits. Keep one task: the leader, else the
+    // lowest tid.
+    if (!vma_runs || vma_runs->empty()) return;
+    const auto leader = static_cast<std::uint32_t>(p.pid);
+    std::uint32_t tid = vma_runs->front().tid;
+    for (const Run& r : *vma_runs)
+        if (r.tid == leader || (tid != leader && r.tid < tid)) tid = r.tid;
+    for (const Run& r : *vma_runs) {
+        if (r.tid != tid) continue;
+        for (std::uint32_t i = r.begin; i < r.end; ++i) {
+            const VmaRecord& v = vrecs[i];
+            // As maps rows are kept: a file with an inode and a path.
+            if (v.ino == 0 || v.path.empty() || (v.path_kind == PathKind::DPath && v.path.front() != '/')) continue;
+            OpenFile f;
+            fill_map(v, p.names, f);
+            p.assocs.push_back(std::move(f));
+        }
+    }
+}
+
 // The fd tables and mem/shm rows of one process from its records.
-void attach_records(const std::vector<Run>* file_runs, const std::vector<FileRecord>& frecs,
-                    const std::vector<Run>* vma_runs, const std::vector<VmaRecord>& vrecs, Slot& slot) {
+void attach_records(const Records& rec, const collect::ReadOptions& opts, int proc_dirfd, Slot& slot) {
     Process& p = slot.proc;
     const pid_t pid = p.pid;
+    if (slot.result != Meta::Ok && slot.result != Meta::Permission) return;
+    apply_limit(rec.tasks_of(pid), p);
     if (slot.result != Meta::Ok || slot.dead) return;
     std::string buf;
-    build_tables(pid, file_runs, frecs, slot, buf);
+    const auto* runs = rec.file_runs_of(pid);
+    for (const TableSpec& spec : table_specs(pid, rec.tasks_of(pid), runs)) {
+        FdTable table;
+        table.tid = static_cast<pid_t>(spec.tid);
+        table.leader = table.tid == pid;
+        std::vector<std::uint64_t> ids;
+        fill_table(spec, runs, rec.files, opts.count_only, {}, p, table, ids, buf);
+        p.tables.push_back(std::move(table));
+        slot.file_ids.push_back(std::move(ids));
+    }
+    // A process that started after the task iterator ran (it is in the pid
+    // list, read before): its leader still has a table, as procfs shows.
     if (!p.leader_exited && (p.tables.empty() || !p.tables.front().leader)) {
-        // The leader's table has no fds (the iterator only reports fds).
         FdTable t;
         t.tid = pid;
-        t.leader = true;
         p.tables.insert(p.tables.begin(), std::move(t));
         slot.file_ids.insert(slot.file_ids.begin(), {});
     }
@@ -290,25 +404,74 @@ void attach_records(const std::vector<Run>* file_runs, const std::vector<FileRec
         p.tables.push_back(std::move(t));
         slot.file_ids.emplace_back();
     }
-    // Mappings: every task of a process shares its mm, and the vma iterator
-    // may walk it once per task it visits. Keep one task: the leader, else
-    // the lowest tid.
-    if (vma_runs && !vma_runs->empty()) {
-        std::uint32_t tid = vma_runs->front().tid;
-        for (const Run& r : *vma_runs)
-            if (r.tid == static_cast<std::uint32_t>(pid) || (tid != static_cast<std::uint32_t>(pid) && r.tid < tid))
-                tid = r.tid;
-        for (const Run& r : *vma_runs) {
-            if (r.tid != tid) continue;
-            for (std::uint32_t i = r.begin; i < r.end; ++i) {
-                const VmaRecord& v = vrecs[i];
-                // As maps rows are kept: a file with an inode and a path.
-                if (v.ino == 0 || v.path.empty() || (v.path_kind == PathKind::DPath && v.path.front() != '/')) continue;
-                OpenFile f;
-                fill_map(v, p.names, f);
-                p.assocs.push_back(std::move(f));
-            }
+    if (opts.fdinfo && !opts.count_only) {
+        collect::Scratch s;
+        read_details(proc_dirfd, pid, p, s);
+    }
+    if (opts.maps && !opts.count_only) attach_mappings(rec.vma_runs_of(pid), rec.vmas, p);
+}
+
+// Endpoint search (ScanOptions::endpoints with -p or a filter), as
+// collect::search_endpoints does through /proc but from the records already
+// read: the fds of other processes that are the other end of a selected
+// pipe, FIFO, UNIX socket, or the same socket or eventfd.
+void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int proc_dirfd,
+                      const std::unordered_map<std::uint64_t, SocketInfo>& sockets, const std::vector<Slot>& selected,
+                      std::vector<Slot>& found) {
+    collect::FdFilter filter;
+    for (const Slot& s : selected) collect::add_endpoints_of(s.proc, sockets, filter);
+    // Eventfds: one struct file per eventfd context, so the same file is
+    // the same eventfd id (no fdinfo needed to match).
+    std::unordered_set<std::uint64_t> eventfds;
+    std::unordered_set<std::uint32_t> taken;
+    for (const Slot& s : selected) {
+        taken.insert(static_cast<std::uint32_t>(s.proc.pid));
+        for (std::size_t t = 0; t < s.proc.tables.size(); ++t)
+            for (std::size_t i = 0; i < s.proc.tables[t].fds.size(); ++i)
+                if (s.proc.tables[t].fds[i].kind == Kind::Eventfd) eventfds.insert(s.file_ids[t][i]);
+    }
+    if (filter.inodes.empty() && filter.fifos.empty() && eventfds.empty()) return;
+    auto want = [&](const FileRecord& r) {
+        if (r.s_magic == kPipefsMagic || r.s_magic == kSockfsMagic) return filter.inodes.count(r.ino) != 0;
+        if (S_ISFIFO(r.i_mode)) return filter.fifos.count({user_dev(r.s_dev), r.ino}) != 0;
+        return r.s_magic == kAnonInodeMagic && eventfds.count(r.file_id) != 0;
+    };
+    std::vector<pid_t> candidates;
+    for (const auto& [tgid, runs] : rec.file_runs) {
+        if (taken.count(tgid)) continue;
+        bool any = false;
+        for (const Run& r : runs)
+            for (std::uint32_t i = r.begin; i < r.end && !any; ++i) any = want(rec.files[i]);
+        if (any) candidates.push_back(static_cast<pid_t>(tgid));
+    }
+    std::sort(candidates.begin(), candidates.end());
+    collect::ReadOptions meta;
+    meta.assocs = meta.maps = false;
+    for (pid_t pid : candidates) {
+        Slot slot;
+        if (read_meta(proc_dirfd, pid, meta, slot) != Meta::Ok || slot.dead) continue;
+        Process& p = slot.proc;
+        p.partial = true;
+        apply_limit(rec.tasks_of(pid), p);
+        std::string buf;
+        const auto* runs = rec.file_runs_of(pid);
+        for (const TableSpec& spec : table_specs(pid, rec.tasks_of(pid), runs)) {
+            FdTable table;
+            table.tid = static_cast<pid_t>(spec.tid);
+            table.leader = table.tid == pid;
+            std::vector<std::uint64_t> ids;
+            fill_table(spec, runs, rec.files, false, want, p, table, ids, buf);
+            if (table.fds.empty()) continue;
+            p.tables.push_back(std::move(table));
+            slot.file_ids.push_back(std::move(ids));
         }
+        if (p.tables.empty()) continue;
+        if (opts.fdinfo) {
+            collect::Scratch s;
+            read_details(proc_dirfd, pid, p, s);
+        }
+        slot.result = Meta::Ok;
+        found.push_back(std::move(slot));
     }
 }
 
@@ -320,18 +483,56 @@ void read_tables(Snapshot& snap) {
         snap.shm = procfs::parse_sysvipc_shm(text);
 }
 
+bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::function<bool(std::uint32_t)>& keep,
+                  Records& rec, Snapshot& snap, std::string& why, collect::PhaseTimer& timer) {
+    std::string tbytes, fbytes, vbytes;
+    // Tasks first: a table that appears in between is still met in task_file.
+    if (!it.read(Iter::Task, tbytes, why)) return false;
+    if (!it.read(Iter::TaskFile, fbytes, why)) return false;
+    timer.mark("bpf task + task_file");
+    if (opts.read.maps && !opts.read.count_only) {
+        if (!it.read(Iter::TaskVma, vbytes, why)) return false;
+        timer.mark("bpf task_vma");
+    }
+    RunCursor fcur, vcur;
+    rec.files.reserve(fbytes.size() / 100);
+    auto tres = parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) {
+                                           if (keep(t.tgid)) rec.tasks[t.tgid].push_back(t);
+                                       }});
+    auto fres = parse_records(fbytes, {[&](const FileRecord& r) {
+                                           if (keep(r.tgid)) add_to_runs(rec.files, rec.file_runs, fcur, r, r.files_id);
+                                       },
+                                       {}, {}});
+    auto vres = parse_records(vbytes, {{}, [&](const VmaRecord& r) {
+                                           if (keep(r.tgid)) add_to_runs(rec.vmas, rec.vma_runs, vcur, r, 0);
+                                       },
+                                       {}});
+    if (tres.status != ParseStatus::Ok || fres.status != ParseStatus::Ok || vres.status != ParseStatus::Ok)
+        snap.notes.emplace_back("bpf: the iterator output ended inside a record or held a malformed one; the rest was ignored");
+    if (!it.d_path() && !opts.read.count_only)
+        snap.notes.emplace_back("bpf: paths are dentry names only (the kernel refused bpf_d_path)");
+    timer.mark("bpf parse");
+    return true;
+}
+
 }  // namespace
 
-bool scan_bpf(Snapshot& out, std::string& why, const std::optional<std::vector<pid_t>>& pids) {
+LoadOptions load_options_for(const collect::ScanOptions& opts) {
+    LoadOptions lo;
+    lo.paths = !opts.read.count_only;  // counting needs no names
+    return lo;
+}
+
+bool scan_bpf(const collect::ScanOptions& opts, Snapshot& out, std::string& why) {
     std::string notes;
-    auto it = Iterators::load(why, notes);
+    auto it = Iterators::load(why, notes, load_options_for(opts));
     if (!it) return false;
-    if (!scan_bpf(*it, out, why, pids)) return false;
+    if (!scan_bpf(*it, opts, out, why)) return false;
     if (!notes.empty()) out.notes.push_back("bpf: " + notes);
     return true;
 }
 
-bool scan_bpf(Iterators& it, Snapshot& out, std::string& why, const std::optional<std::vector<pid_t>>& pids) {
+bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, std::string& why) {
     collect::PhaseTimer timer;
     Snapshot snap;
     snap.backend = "bpf";
@@ -340,12 +541,14 @@ bool scan_bpf(Iterators& it, Snapshot& out, std::string& why, const std::optiona
     collect::read_kernel_counters(snap);
     read_tables(snap);
 
-    std::vector<pid_t> list = pids ? collect::thread_groups(*pids) : collect::list_pids();
+    std::vector<pid_t> list = opts.pids ? collect::thread_groups(*opts.pids) : collect::list_pids();
     std::sort(list.begin(), list.end());
     list.erase(std::unique(list.begin(), list.end()), list.end());
+    const bool search = opts.endpoints && (opts.pids || opts.read.keep) && !opts.read.count_only;
     std::unordered_set<std::uint32_t> wanted;
-    if (pids) wanted.insert(list.begin(), list.end());
-    auto keep = [&](std::uint32_t tgid) { return !pids || wanted.count(tgid) != 0; };
+    if (opts.pids) wanted.insert(list.begin(), list.end());
+    // With an endpoint search every process's records may matter.
+    auto keep = [&](std::uint32_t tgid) { return search || !opts.pids || wanted.count(tgid) != 0; };
 
     int err = 0;
     UniqueFd proc = collect::open_dir(AT_FDCWD, "/proc", err);
@@ -354,11 +557,12 @@ bool scan_bpf(Iterators& it, Snapshot& out, std::string& why, const std::optiona
     // this one reads the iterators: neither needs the other.
     Snapshot socks;
     std::thread side([&] {
-        collect::parallel_for(list.size(), 0, [&](std::size_t i, unsigned) {
-            slots[i].result = read_meta(proc.get(), list[i], slots[i]);
+        collect::parallel_for(list.size(), opts.threads, [&](std::size_t i, unsigned) {
+            slots[i].result = read_meta(proc.get(), list[i], opts.read, slots[i]);
         });
+        if (!opts.sockets) return;
         for (const Slot& s : slots)
-            if (s.result != Meta::Vanished && s.proc.netns) {
+            if ((s.result == Meta::Ok || s.result == Meta::Permission) && s.proc.netns) {
                 Process q;
                 q.pid = s.proc.pid;
                 q.netns = s.proc.netns;
@@ -367,55 +571,45 @@ bool scan_bpf(Iterators& it, Snapshot& out, std::string& why, const std::optiona
         collect::read_socket_tables(socks);
     });
 
-    std::string fbytes, vbytes;
-    bool read_ok = it.read(Iter::TaskFile, fbytes, why);
-    timer.mark("bpf task_file");
-    read_ok = read_ok && it.read(Iter::TaskVma, vbytes, why);
-    timer.mark("bpf task_vma");
-    if (!read_ok) {
-        side.join();
-        return false;
-    }
-
-    std::vector<FileRecord> frecs;
-    std::vector<VmaRecord> vrecs;
-    RunsByTgid file_runs, vma_runs;
-    RunCursor fcur, vcur;
-    frecs.reserve(fbytes.size() / 128);
-    auto fres = parse_records(fbytes, {[&](const FileRecord& r) {
-                                           if (keep(r.tgid)) add_to_runs(frecs, file_runs, fcur, r, r.files_id);
-                                       },
-                                       {}});
-    auto vres = parse_records(vbytes, {{}, [&](const VmaRecord& r) {
-                                           if (keep(r.tgid)) add_to_runs(vrecs, vma_runs, vcur, r, 0);
-                                       }});
-    if (fres.status != ParseStatus::Ok || vres.status != ParseStatus::Ok)
-        snap.notes.emplace_back("bpf: the iterator output ended inside a record or held a malformed one; the rest was ignored");
-    if (!it.d_path())
-        snap.notes.emplace_back("bpf: paths are dentry names only (the kernel refused bpf_d_path)");
-    timer.mark("bpf parse");
+    Records rec;
+    const bool read_ok = read_records(it, opts, keep, rec, snap, why, timer);
     side.join();
     timer.mark("proc + sockets (overlapped)");
+    if (!read_ok) return false;
 
-    collect::parallel_for(list.size(), 0, [&](std::size_t i, unsigned) {
-        auto fr = file_runs.find(static_cast<std::uint32_t>(list[i]));
-        auto vr = vma_runs.find(static_cast<std::uint32_t>(list[i]));
-        attach_records(fr == file_runs.end() ? nullptr : &fr->second, frecs,
-                       vr == vma_runs.end() ? nullptr : &vr->second, vrecs, slots[i]);
-    });
+    collect::parallel_for(list.size(), opts.threads,
+                          [&](std::size_t i, unsigned) { attach_records(rec, opts.read, proc.get(), slots[i]); });
+    timer.mark("attach");
+
+    std::vector<Slot> kept;
+    kept.reserve(slots.size());
+    for (Slot& s : slots) {
+        switch (s.result) {
+            case Meta::Vanished: ++snap.skipped_processes.vanished; continue;
+            case Meta::Filtered: continue;
+            case Meta::Permission: ++snap.skipped_processes.permission; break;  // kept, as procfs does
+            case Meta::Ok: break;
+        }
+        kept.push_back(std::move(s));
+    }
+    slots.clear();
+    snap.sockets = std::move(socks.sockets);
+    for (auto& n : socks.notes) snap.notes.push_back(std::move(n));
+    if (search) {
+        std::vector<Slot> found;
+        search_endpoints(rec, opts.read, proc.get(), snap.sockets, kept, found);
+        for (Slot& s : found) kept.push_back(std::move(s));
+        std::sort(kept.begin(), kept.end(), [](const Slot& a, const Slot& b) { return a.proc.pid < b.proc.pid; });
+        timer.mark("endpoints");
+    }
 
     // Description ids: dense, in order of first appearance by (pid, table,
     // fd), as the procfs identity numbers them. The kernel pointers stay in
     // this map and die with it.
     std::unordered_map<std::uint64_t, std::uint32_t> ids;
-    ids.reserve(frecs.size());
-    snap.processes.reserve(slots.size());
-    for (Slot& s : slots) {
-        switch (s.result) {
-            case Meta::Vanished: ++snap.skipped_processes.vanished; continue;
-            case Meta::Permission: ++snap.skipped_processes.permission; break;  // kept, as procfs does
-            case Meta::Ok: break;
-        }
+    ids.reserve(rec.files.size());
+    snap.processes.reserve(kept.size());
+    for (Slot& s : kept) {
         for (std::size_t t = 0; t < s.proc.tables.size(); ++t) {
             auto& fds = s.proc.tables[t].fds;
             for (std::size_t i = 0; i < fds.size(); ++i) {
@@ -426,13 +620,8 @@ bool scan_bpf(Iterators& it, Snapshot& out, std::string& why, const std::optiona
         snap.processes.push_back(std::move(s.proc));
     }
     snap.description_count = static_cast<std::uint32_t>(ids.size());
-    ids.clear();
-    slots.clear();
     timer.mark("processes");
-
-    snap.sockets = std::move(socks.sockets);
-    for (auto& n : socks.notes) snap.notes.push_back(std::move(n));
-    collect::apply_socket_kinds(snap);
+    if (opts.sockets) collect::apply_socket_kinds(snap);
     timer.mark("socket kinds");
     out = std::move(snap);
     return true;

@@ -5,31 +5,39 @@
 // files_struct), every fd's flags, close-on-exec bit, mode, position, mnt_id,
 // device, inode, size/rdev and path, its exact open file description (the
 // struct file, mapped to dense ids as procfs identity numbers them), and
-// every file-backed mapping (mem and shm rows).
+// every file-backed mapping (mem and shm rows), every task's table (empty
+// unshared tables too) and RLIMIT_NOFILE.
 // What still comes from /proc, per process: stat (comm, ppid, state, start
-// time, threads), uid, RLIMIT_NOFILE, netns, cwd/rtd/exe; never the fd
+// time, threads), uid, netns, cwd/rtd/exe; never the fd
 // directories or maps. Sockets join through sock_diag as in procfs.
-// Not read: fdinfo's per-kind details (eventfd count/id, epoll targets,
-// inotify watches, signalfd mask, timerfd clock, pidfd pid).
+// fdinfo's per-kind details (eventfd count/id, epoll targets, inotify
+// watches, signalfd mask, timerfd clock, pidfd pid) are read from
+// /proc/PID/task/TID/fdinfo/N for those few fds, checked against the inode.
 #pragma once
 #include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
 
+#include "collect/scan.hpp"
 #include "model/snapshot.hpp"
 
 namespace fdscope::bpf {
 
 class Iterators;
+struct LoadOptions;
 
 // Loads the iterators, scans, unloads. False with `why` set (a sentence for
 // the user) when the iterators cannot load or be read; `out` is then
-// untouched. `pids`: keep only these processes (thread ids mean their
-// process), as ScanOptions::pids; nullopt: every process.
-bool scan_bpf(Snapshot& out, std::string& why, const std::optional<std::vector<pid_t>>& pids);
+// untouched. `opts` as for collect::scan: the same selection (pids, keep),
+// the same parts (fdinfo details, assocs, maps, sockets, count_only) and the
+// same endpoint search; identity is always exact and costs nothing.
+bool scan_bpf(const collect::ScanOptions& opts, Snapshot& out, std::string& why);
 
 // The same with iterators already loaded (repeated scans: top/watch, timing).
-bool scan_bpf(Iterators& it, Snapshot& out, std::string& why, const std::optional<std::vector<pid_t>>& pids);
+bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, std::string& why);
+
+// The load options a scan with `opts` needs (count_only reads no paths).
+LoadOptions load_options_for(const collect::ScanOptions& opts);
 
 }  // namespace fdscope::bpf

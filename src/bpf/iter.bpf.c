@@ -18,6 +18,9 @@
 _Static_assert(sizeof(struct fds_rec_hdr) == 8, "record header layout");
 _Static_assert(sizeof(struct fds_file_rec) == 88, "file record layout");
 _Static_assert(sizeof(struct fds_vma_rec) == 80, "vma record layout");
+_Static_assert(sizeof(struct fds_task_rec) == 40, "task record layout");
+
+#define FDS_RLIMIT_NOFILE 7 /* asm-generic/resource.h; macros are not in vmlinux.h */
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_d_path and bpf_seq_write are GPL-only */
 
@@ -187,5 +190,39 @@ int fds_task_vma(struct bpf_iter__task_vma *ctx)
 	bpf_seq_write(seq, &out, sizeof(out));
 	if (plen)
 		bpf_seq_write(seq, buf, plen);
+	return 0;
+}
+
+struct task_out {
+	struct fds_rec_hdr hdr;
+	struct fds_task_rec rec;
+};
+
+/* Every task: which fd table it uses. task_file reports only tables with fds
+ * and skips threads sharing their leader's table, so an emptied unshared
+ * table is seen only here. RLIMIT_NOFILE and the table's capacity come along. */
+SEC("iter/task")
+int fds_task(struct bpf_iter__task *ctx)
+{
+	struct seq_file *seq = ctx->meta->seq;
+	struct task_struct *task = ctx->task;
+	struct task_out out = {};
+
+	if (!task)
+		return 0;
+	struct files_struct *files = task->files;
+	struct signal_struct *sig = task->signal;
+	out.rec.files_id = (__u64)files;
+	out.rec.tgid = task->tgid;
+	out.rec.tid = task->pid;
+	if (files)
+		out.rec.max_fds = BPF_CORE_READ(files, fdt, max_fds);
+	if (sig) {
+		out.rec.nofile_cur = BPF_CORE_READ(sig, rlim[FDS_RLIMIT_NOFILE].rlim_cur);
+		out.rec.nofile_max = BPF_CORE_READ(sig, rlim[FDS_RLIMIT_NOFILE].rlim_max);
+	}
+	out.hdr.type = FDS_REC_TASK;
+	out.hdr.len = sizeof(out);
+	bpf_seq_write(seq, &out, sizeof(out));
 	return 0;
 }

@@ -22,6 +22,7 @@ namespace {
 static_assert(sizeof(fds_rec_hdr) == 8, "record header layout");
 static_assert(sizeof(fds_file_rec) == 88, "file record layout");
 static_assert(sizeof(fds_vma_rec) == 80, "vma record layout");
+static_assert(sizeof(fds_task_rec) == 40, "task record layout");
 
 template <class T>
 T load_at(const char* p) {
@@ -131,8 +132,9 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
         auto hdr = load_at<fds_rec_hdr>(p);
         std::size_t body = hdr.type == FDS_REC_FILE ? sizeof(fds_file_rec)
                          : hdr.type == FDS_REC_VMA  ? sizeof(fds_vma_rec)
+                         : hdr.type == FDS_REC_TASK ? sizeof(fds_task_rec)
                                                     : 0;
-        if (body == 0 || hdr.len != sizeof(fds_rec_hdr) + body + hdr.path_len || hdr.path_len >= FDS_PATH_MAX) {
+        if (body == 0 || (hdr.type == FDS_REC_TASK && hdr.path_len != 0) || hdr.len != sizeof(fds_rec_hdr) + body + hdr.path_len || hdr.path_len >= FDS_PATH_MAX) {
             r.status = ParseStatus::Corrupt;
             break;
         }
@@ -166,6 +168,18 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
                 f.path_kind = path_kind(raw.path_kind);
                 f.path = path;
                 sink.file(f);
+            }
+        } else if (hdr.type == FDS_REC_TASK) {
+            auto raw = load_at<fds_task_rec>(b);
+            if (sink.task) {
+                TaskRecord t;
+                t.files_id = raw.files_id;
+                t.nofile_cur = raw.nofile_cur;
+                t.nofile_max = raw.nofile_max;
+                t.tgid = raw.tgid;
+                t.tid = raw.tid;
+                t.max_fds = raw.max_fds;
+                sink.task(t);
             }
         } else {
             auto raw = load_at<fds_vma_rec>(b);
@@ -226,17 +240,23 @@ std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes,
         why = "cannot attach the task_vma iterator: " + errno_text(errno) + hint(errno);
         return nullptr;
     }
+    it->task_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task, nullptr);
+    if (!it->task_link_) {
+        why = "cannot attach the task iterator: " + errno_text(errno) + hint(errno);
+        return nullptr;
+    }
     return it;
 }
 
 Iterators::~Iterators() {
+    if (task_link_) bpf_link__destroy(task_link_);
     if (vma_link_) bpf_link__destroy(vma_link_);
     if (file_link_) bpf_link__destroy(file_link_);
     if (skel_) fds_iter__destroy(skel_);
 }
 
 bool Iterators::read(Iter which, std::string& out, std::string& why) {
-    bpf_link* link = which == Iter::TaskFile ? file_link_ : vma_link_;
+    bpf_link* link = which == Iter::TaskFile ? file_link_ : which == Iter::TaskVma ? vma_link_ : task_link_;
     int fd = bpf_iter_create(bpf_link__fd(link));
     if (fd < 0) {
         why = "cannot start the iterator: " + errno_text(errno);

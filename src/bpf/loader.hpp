@@ -57,12 +57,20 @@ struct VmaRecord {
     std::string_view path;
 };
 
+struct TaskRecord {
+    std::uint64_t files_id = 0;  // struct files_struct *: identity only, never print; 0: none
+    std::uint64_t nofile_cur = 0, nofile_max = 0;  // RLIM_INFINITY is ~0
+    std::uint32_t tgid = 0, tid = 0;
+    std::uint32_t max_fds = 0;   // capacity of the task's fd table
+};
+
 // Kernel dev_t (major << 20 | minor) to userspace makedev(), as st_dev has it.
 std::uint64_t user_dev(std::uint32_t kernel_dev);
 
 struct RecordSink {
-    std::function<void(const FileRecord&)> file;  // may be empty: skipped
-    std::function<void(const VmaRecord&)> vma;
+    std::function<void(const FileRecord&)> file = {};  // may be empty: skipped
+    std::function<void(const VmaRecord&)> vma = {};
+    std::function<void(const TaskRecord&)> task = {};
 };
 
 enum class ParseStatus : std::uint8_t {
@@ -82,7 +90,7 @@ struct ParseResult {
 // to the sink point into `bytes`.
 ParseResult parse_records(std::string_view bytes, const RecordSink& sink);
 
-enum class Iter : std::uint8_t { TaskFile, TaskVma };
+enum class Iter : std::uint8_t { Task, TaskFile, TaskVma };
 
 struct LoadOptions {
     bool paths = true;   // false: no path tails at all (counting, or timing without d_path)
@@ -92,7 +100,7 @@ struct LoadOptions {
 // The loaded iterators. Not thread-safe: one read at a time.
 class Iterators {
 public:
-    // Loads and attaches both iterators. On failure returns null and sets
+    // Loads and attaches the three iterators. On failure returns null and sets
     // `why` to a sentence for the user (errno text and the last lines of
     // libbpf's / the verifier's log). `notes` receives fallbacks taken
     // (e.g. paths read from the dentry name because bpf_d_path was refused).
@@ -112,6 +120,7 @@ private:
     ::fds_iter* skel_ = nullptr;
     ::bpf_link* file_link_ = nullptr;
     ::bpf_link* vma_link_ = nullptr;
+    ::bpf_link* task_link_ = nullptr;
     bool d_path_ = true;
 };
 

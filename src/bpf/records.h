@@ -19,6 +19,7 @@
 
 #define FDS_REC_FILE 1
 #define FDS_REC_VMA 2
+#define FDS_REC_TASK 3
 
 #define FDS_PATH_MAX 4096 /* bytes of the path buffer (power of two) */
 
@@ -74,6 +75,16 @@ struct fds_vma_rec {
 	__u16 i_mode;
 	__u8 path_kind;
 	__u8 pad[5];
+};
+
+struct fds_task_rec {
+	__u64 files_id;   /* task->files: identity only, never print; 0 when the task has none (exited) */
+	__u64 nofile_cur; /* signal->rlim[RLIMIT_NOFILE]: the process's limits, read without a syscall */
+	__u64 nofile_max;
+	__u32 tgid;
+	__u32 tid;
+	__u32 max_fds;    /* files->fdt->max_fds: the table's current capacity */
+	__u32 pad;
 };
 
 #endif

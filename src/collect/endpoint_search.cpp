@@ -8,25 +8,32 @@
 
 namespace fdscope::collect {
 
-void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, unsigned threads) {
-    FdFilter filter;
-    std::unordered_set<pid_t> selected;
-    for (const auto& p : snap.processes) {
-        selected.insert(p.pid);
-        for (const auto& t : p.tables)
-            for (const auto& f : t.fds) {
-                if (f.kind == Kind::Pipe) filter.inodes.insert(f.inode);
-                else if (f.kind == Kind::Fifo) filter.fifos.emplace(f.dev, f.inode);
-                else if (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0)
-                    filter.eventfd_ids.insert(f.detail->eventfd_id);
-                else if (f.kind == Kind::Socket || f.kind == Kind::Unix) {
-                    // The same socket held elsewhere (inherited), and a UNIX peer.
-                    filter.inodes.insert(f.inode);
-                    if (auto it = snap.sockets.find(f.inode); it != snap.sockets.end() && it->second.peer_inode)
-                        filter.inodes.insert(it->second.peer_inode);
-                }
+void add_endpoints_of(const Process& p, const std::unordered_map<std::uint64_t, SocketInfo>& sockets, FdFilter& filter) {
+    for (const auto& t : p.tables)
+        for (const auto& f : t.fds) {
+            if (f.kind == Kind::Pipe) filter.inodes.insert(f.inode);
+            else if (f.kind == Kind::Fifo) filter.fifos.emplace(f.dev, f.inode);
+            else if (f.kind == Kind::Eventfd && f.detail && f.detail->eventfd_id >= 0)
+                filter.eventfd_ids.insert(f.detail->eventfd_id);
+            else if (f.kind == Kind::Socket || f.kind == Kind::Unix) {
+                // The same socket held elsewhere (inherited), and a UNIX peer.
+                filter.inodes.insert(f.inode);
+                if (auto it = sockets.find(f.inode); it != sockets.end() && it->second.peer_inode)
+                    filter.inodes.insert(it->second.peer_inode);
             }
-    }
+        }
+}
+
+FdFilter endpoint_filter(const Snapshot& snap) {
+    FdFilter filter;
+    for (const auto& p : snap.processes) add_endpoints_of(p, snap.sockets, filter);
+    return filter;
+}
+
+void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, unsigned threads) {
+    const FdFilter filter = endpoint_filter(snap);
+    std::unordered_set<pid_t> selected;
+    for (const auto& p : snap.processes) selected.insert(p.pid);
     if (filter.inodes.empty() && filter.fifos.empty() && filter.eventfd_ids.empty()) return;
     std::vector<pid_t> others;
     for (pid_t pid : list_pids())

@@ -3,9 +3,16 @@
 // remaining processes' fd tables, reading only fds whose readlink matches.
 #pragma once
 #include "collect/pseudo_mounts.hpp"
+#include "collect/read_process.hpp"
 #include "model/snapshot.hpp"
 
 namespace fdscope::collect {
+
+// What the other ends of the fds of snap.processes look like: pipe and
+// socket inodes (with UNIX peers from snap.sockets), FIFOs, eventfd ids.
+FdFilter endpoint_filter(const Snapshot& snap);
+// The same for one process, added to `filter`.
+void add_endpoints_of(const Process& p, const std::unordered_map<std::uint64_t, SocketInfo>& sockets, FdFilter& filter);
 
 // Needs snap.sockets (for UNIX peers). Adds matching processes to
 // snap.processes with Process::partial set, keeping pid order.

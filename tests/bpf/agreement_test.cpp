@@ -20,6 +20,7 @@
 #include "bpf/collect.hpp"
 #include "bpf/loader.hpp"
 #include "collect/scan.hpp"
+#include "report/describe.hpp"
 #include "support/support.hpp"
 
 namespace fdscope::bpf {
@@ -151,6 +152,9 @@ std::string differences(const Snapshot& pro, const Snapshot& bpf, std::size_t& c
         if (p->leader_exited != b.leader_exited) diff(where, "leader_exited", p->leader_exited, b.leader_exited);
         if (p->comm != b.comm) diff(where, "comm", p->comm, b.comm);
         if (p->netns != b.netns) diff(where, "netns", p->netns, b.netns);
+        if (p->nofile.known != b.nofile.known || p->nofile.soft != b.nofile.soft || p->nofile.hard != b.nofile.hard)
+            diff(where, "RLIMIT_NOFILE", std::to_string(p->nofile.soft) + "/" + std::to_string(p->nofile.hard),
+                 std::to_string(b.nofile.soft) + "/" + std::to_string(b.nofile.hard));
         std::vector<std::pair<pid_t, bool>> pt, bt;
         for (const auto& t : p->tables) pt.emplace_back(t.tid, t.leader);
         for (const auto& t : b.tables) bt.emplace_back(t.tid, t.leader);
@@ -191,6 +195,8 @@ std::string differences(const Snapshot& pro, const Snapshot& bpf, std::size_t& c
         if (p->mode != b.mode) diff(where, "mode", mode_name(p->mode), mode_name(b.mode));
         if (p->mnt_id != b.mnt_id) diff(where, "mnt_id", p->mnt_id, b.mnt_id);
         if (p->kind == Kind::File && p->size != b.size) diff(where, "size", p->size, b.size);
+        const std::string pd = p->detail ? report::detail_text(*p->detail) : "", bd = b.detail ? report::detail_text(*b.detail) : "";
+        if (pd != bd) diff(where, "detail", quoted(pd), quoted(bd));
         // Partition: procfs id -> bpf id must be a bijection.
         if (p->description == kNoDescription || b.description == kNoDescription) {
             diff(where, "description", p->description == kNoDescription ? "none" : "set",
@@ -239,7 +245,7 @@ TEST_P(Agreement, SameFdsKindsNamesAndPartition) {
 
     Snapshot bpf;
     std::string why;
-    ASSERT_TRUE(scan_bpf(*g_iters, bpf, why, std::optional<std::vector<pid_t>>(pids))) << why;
+    ASSERT_TRUE(scan_bpf(*g_iters, opts, bpf, why)) << why;
     EXPECT_EQ(bpf.backend, "bpf");
     EXPECT_TRUE(bpf.ids_exact);
 
@@ -262,7 +268,7 @@ TEST_F(BpfLoaded, PlantedDifferencesAreListed) {
     Snapshot pro = collect::scan(opts);
     Snapshot bpf;
     std::string why;
-    ASSERT_TRUE(scan_bpf(*g_iters, bpf, why, std::optional<std::vector<pid_t>>(pids))) << why;
+    ASSERT_TRUE(scan_bpf(*g_iters, opts, bpf, why)) << why;
     std::size_t compared = 0;
     ASSERT_EQ(differences(pro, bpf, compared), "");
 
@@ -296,7 +302,7 @@ TEST_F(BpfLoaded, DentryNameFallbackKeepsKindsAndPartition) {
     opts.pids = pids;
     Snapshot pro = collect::scan(opts);
     Snapshot bpf;
-    ASSERT_TRUE(scan_bpf(*it, bpf, why, std::optional<std::vector<pid_t>>(pids))) << why;
+    ASSERT_TRUE(scan_bpf(*it, opts, bpf, why)) << why;
     std::size_t compared = 0;
     std::string d = differences(pro, bpf, compared);
     // Keep only what the fallback must still get right: drop name and

@@ -108,13 +108,16 @@ TEST(Threads, ExitedLeaderFdsAreListedThroughTheWorker) {
 TEST(Threads, UnsharedTableIsItsOwnTableAndSharedThreadsAreNotRepeated) {
     Fixture fx("unshared_table");
     pid_t pid = fx.facts()["pid"];
-    pid_t unshared = fx.facts()["unshared_tid"];
+    pid_t unshared = fx.facts()["unshared_tid"], emptied = fx.facts()["emptied_tid"];
     Snapshot s = scan_pids({pid});
     const Process* p = find_process(s, pid);
     ASSERT_NE(p, nullptr);
-    ASSERT_EQ(p->tables.size(), 2u) << "leader's table + the unshared one; the sharing thread adds none";
+    ASSERT_EQ(p->tables.size(), 3u) << "leader's table + the two unshared ones; the sharing thread adds none";
     EXPECT_EQ(p->tables[0].tid, pid);
-    EXPECT_EQ(p->tables[1].tid, unshared);
+    EXPECT_EQ(p->tables[1].tid, std::min(unshared, emptied));
+    EXPECT_EQ(p->tables[2].tid, std::max(unshared, emptied));
+    const FdTable& empty = p->tables[1].tid == emptied ? p->tables[1] : p->tables[2];
+    EXPECT_TRUE(empty.fds.empty()) << "the emptied thread closed every fd of its own table";
     for (const auto& e : fx.facts()["private"]) {
         EXPECT_NE(find_fd(*p, e["fd"].get<int>(), unshared), nullptr) << e.dump();
         const OpenFile* in_leader = find_fd(*p, e["fd"].get<int>(), pid);
