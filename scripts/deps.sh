@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the command and fails.
 set -eu
 PKGS="cmake ninja-build g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev
-libmnl-dev libgtest-dev googletest lsof util-linux iproute2 procps python3 time"
+libmnl-dev libgtest-dev googletest lsof util-linux iproute2 procps python3 time
+clang bpftool libbpf-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

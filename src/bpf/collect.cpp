@@ -16,6 +16,7 @@
 #include "collect/endpoint_search.hpp"
 #include "collect/phase_timer.hpp"
 #include "collect/proc_io.hpp"
+#include "collect/pseudo_mounts.hpp"
 #include "collect/scan.hpp"
 #include "collect/sockets.hpp"
 #include "procfs/parse_fdinfo.hpp"
@@ -426,7 +427,7 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
     std::unordered_set<std::uint32_t> taken;
     for (const Slot& s : selected) {
         taken.insert(static_cast<std::uint32_t>(s.proc.pid));
-        for (std::size_t t = 0; t < s.proc.tables.size(); ++t)
+        for (std::size_t t = 0; t < s.proc.tables.size() && t < s.file_ids.size(); ++t)
             for (std::size_t i = 0; i < s.proc.tables[t].fds.size(); ++i)
                 if (s.proc.tables[t].fds[i].kind == Kind::Eventfd) eventfds.insert(s.file_ids[t][i]);
     }
@@ -475,12 +476,42 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
     }
 }
 
-void read_tables(Snapshot& snap) {
-    std::string text;
-    if (collect::read_file_at(AT_FDCWD, "/proc/self/mountinfo", text, ReadMode::Stream) == 0)
-        snap.mounts = procfs::parse_mountinfo(text);
-    if (collect::read_file_at(AT_FDCWD, "/proc/sysvipc/shm", text, ReadMode::Stream) == 0)
-        snap.shm = procfs::parse_sysvipc_shm(text);
+// Processes the iterators never visited although /proc lists them: some
+// kernels' security policies hide tasks from BPF iterators (here: pid 1 of
+// a sandbox). They are read through /proc like the procfs backend does;
+// without a struct file identity their fds get no description id.
+void read_hidden(const Records& rec, const collect::ScanOptions& opts, int proc_dirfd, Snapshot& snap,
+                 std::vector<Slot>& slots) {
+    std::vector<Slot*> hidden;
+    for (Slot& s : slots)
+        if ((s.result == Meta::Ok || s.result == Meta::Permission) && !s.dead && !rec.tasks_of(s.proc.pid))
+            hidden.push_back(&s);
+    if (hidden.empty()) return;
+    const collect::PseudoMounts pm = collect::learn_pseudo_mounts();
+    const auto no_stat = collect::blocking_mounts(snap.mounts);
+    collect::ReadOptions read = opts.read;
+    read.keep = nullptr;  // already applied
+    if (!no_stat.empty()) read.no_stat = &no_stat;
+    collect::Scratch scratch;
+    collect::FdSkips skips;
+    std::size_t still_there = 0;
+    for (Slot* s : hidden) {
+        Process p;
+        const auto r = collect::read_process(proc_dirfd, s->proc.pid, read, pm, scratch, p, skips);
+        if (r == collect::ReadResult::Vanished) {
+            s->result = Meta::Vanished;
+            continue;
+        }
+        ++still_there;
+        s->result = r == collect::ReadResult::Permission ? Meta::Permission : Meta::Ok;
+        s->proc = std::move(p);
+        s->file_ids.clear();  // no identity: description ids stay unknown
+    }
+    collect::add_fd_skips(snap, {skips});
+    if (still_there)
+        snap.notes.push_back("bpf: " + std::to_string(still_there) +
+                             " processes were not visible to the BPF iterators (hidden by kernel policy); read "
+                             "through /proc, their fds have no description id");
 }
 
 bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::function<bool(std::uint32_t)>& keep,
@@ -539,7 +570,7 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     snap.ids_exact = true;
     snap.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     collect::read_kernel_counters(snap);
-    read_tables(snap);
+    collect::read_machine_tables(snap);
 
     std::vector<pid_t> list = opts.pids ? collect::thread_groups(*opts.pids) : collect::list_pids();
     std::sort(list.begin(), list.end());
@@ -579,6 +610,7 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
 
     collect::parallel_for(list.size(), opts.threads,
                           [&](std::size_t i, unsigned) { attach_records(rec, opts.read, proc.get(), slots[i]); });
+    read_hidden(rec, opts, proc.get(), snap, slots);
     timer.mark("attach");
 
     std::vector<Slot> kept;
@@ -610,7 +642,7 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     ids.reserve(rec.files.size());
     snap.processes.reserve(kept.size());
     for (Slot& s : kept) {
-        for (std::size_t t = 0; t < s.proc.tables.size(); ++t) {
+        for (std::size_t t = 0; t < s.proc.tables.size() && t < s.file_ids.size(); ++t) {
             auto& fds = s.proc.tables[t].fds;
             for (std::size_t i = 0; i < fds.size(); ++i) {
                 auto [e, fresh] = ids.try_emplace(s.file_ids[t][i], static_cast<std::uint32_t>(ids.size()));

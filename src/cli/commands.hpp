@@ -20,6 +20,7 @@ struct LsArgs {
     bool inet_given = false;
     bool deleted = false, no_cloexec = false;
     unsigned threads = 0;
+    std::string backend = "auto";
     OutputFlags out;
 };
 
@@ -27,6 +28,7 @@ struct SummaryArgs {
     std::size_t top = 10;
     bool json = false;
     unsigned threads = 0;
+    std::string backend = "auto";
 };
 
 void add_ls(CLI::App& app, LsArgs& args);

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 
+#include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/terminal.hpp"
@@ -55,6 +56,7 @@ void add_ls(CLI::App& app, LsArgs& a) {
         },
         "print the column names for -o and exit");
     ls->add_option("--threads", a.threads, "scan threads (default: one per core)");
+    add_backend_option(*ls, a.backend);
     ls->callback([&a, inet] { a.inet_given = inet->count() > 0; });
 }
 
@@ -135,7 +137,9 @@ int run_ls(const LsArgs& a) {
     if (filter.command || filter.uid) {
         opts.read.keep = [&filter](const Process& p) { return report::process_matches(filter, p); };
     }
-    Snapshot snap = collect::scan(opts);
+    Snapshot snap;
+    std::string why;
+    if (!scan_with(a.backend, opts, snap, why)) return backend_unavailable("ls", why);
     collect::PhaseTimer timer;
     collect::resolve_users(snap);
     report::LsReport rep(snap, filter);

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
     add_summary_options(app, summary);
     LsArgs ls;
     add_ls(app, ls);
-    app.footer("Exit status: 0 success, 1 failure, 2 usage error. See fdscope(1) and docs/json.md.");
+    app.footer("Exit status: 0 success, 1 failure, 2 usage error, 3 --backend bpf cannot run here.\n"
+               "See fdscope(1) and docs/json.md.");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

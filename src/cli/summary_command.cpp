@@ -1,6 +1,7 @@
 // `fdscope` with no command: the machine summary.
 #include <chrono>
 
+#include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/terminal.hpp"
@@ -15,6 +16,7 @@ void add_summary_options(CLI::App& app, SummaryArgs& args) {
     app.add_option("--top", args.top, "how many processes to list")->check(CLI::Range(1, 10000));
     app.add_flag("--json", args.json, "one JSON document (schema 1, docs/json.md)");
     app.add_option("--threads", args.threads, "scan threads (default: one per core)");
+    add_backend_option(app, args.backend);
 }
 
 int run_summary(const SummaryArgs& args) {
@@ -27,7 +29,9 @@ int run_summary(const SummaryArgs& args) {
     opts.sockets = false;
     opts.identity = false;
     opts.threads = args.threads;
-    Snapshot snap = collect::scan(opts);
+    Snapshot snap;
+    std::string why;
+    if (!scan_with(args.backend, opts, snap, why)) return backend_unavailable("", why);
     collect::resolve_users(snap);
     auto summary = report::summarize(snap, args.top);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -61,9 +61,7 @@ void read_kernel_counters(Snapshot& snap) {
         if (auto v = procfs::parse_u64(text)) snap.nr_open = *v;
 }
 
-namespace {
-
-void read_tables(Snapshot& snap) {
+void read_machine_tables(Snapshot& snap) {
     std::string text;
     if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", text, ReadMode::Stream) == 0)
         snap.mounts = procfs::parse_mountinfo(text);
@@ -71,7 +69,12 @@ void read_tables(Snapshot& snap) {
         snap.shm = procfs::parse_sysvipc_shm(text);
 }
 
-}  // namespace
+std::unordered_map<std::int32_t, std::uint64_t> blocking_mounts(const std::vector<Mount>& mounts) {
+    std::unordered_map<std::int32_t, std::uint64_t> no_stat;
+    for (const auto& m : mounts)
+        if (stat_may_block(m.fstype)) no_stat.emplace(m.id, makedev(m.major, m.minor));
+    return no_stat;
+}
 
 std::vector<pid_t> thread_groups(const std::vector<pid_t>& ids) {
     // /proc/TID exists for every thread too; a tid asked for means its process.
@@ -94,14 +97,12 @@ Snapshot scan(const ScanOptions& opts) {
     Snapshot snap;
     snap.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     read_kernel_counters(snap);
-    read_tables(snap);
+    read_machine_tables(snap);
     const PseudoMounts pm = learn_pseudo_mounts();
     if (pm.pipefs.mnt_id < -1 || pm.sockfs.mnt_id < -1)
         snap.notes.emplace_back("pipes and sockets are read with readlink: their pseudo-filesystem mount was not learned");
     // Mounts where stat may hang (NFS, FUSE, ...): their fds are not stat'ed.
-    std::unordered_map<std::int32_t, std::uint64_t> no_stat;
-    for (const auto& m : snap.mounts)
-        if (stat_may_block(m.fstype)) no_stat.emplace(m.id, makedev(m.major, m.minor));
+    const auto no_stat = blocking_mounts(snap.mounts);
     ReadOptions read = opts.read;
     if (!no_stat.empty()) read.no_stat = &no_stat;
     std::vector<pid_t> pids = opts.pids ? thread_groups(*opts.pids) : list_pids();

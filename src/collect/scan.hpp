@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <sys/types.h>
 #include <vector>
 
@@ -36,5 +37,12 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(std:
 
 // Kernel-wide counters: file-nr, file-max, nr_open.
 void read_kernel_counters(Snapshot& snap);
+
+// Machine-wide tables: our mount namespace's mountinfo, /proc/sysvipc/shm.
+void read_machine_tables(Snapshot& snap);
+
+// mnt_id -> st_dev of mounts where stat may block (network, FUSE): fds
+// there are not stat'ed (ReadOptions::no_stat).
+std::unordered_map<std::int32_t, std::uint64_t> blocking_mounts(const std::vector<Mount>& mounts);
 
 }  // namespace fdscope::collect

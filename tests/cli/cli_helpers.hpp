@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include "support/support.hpp"
@@ -69,5 +70,39 @@ inline std::string sanitize_utf8_json(const std::string& in) {
     }
     return out;
 }
+
+// Why `fdscope ls --backend bpf` cannot run here ("" when it can).
+inline std::string bpf_unavailable_reason() {
+    RunResult r = run({fdscope_bin(), "ls", "--backend", "bpf", "-p", std::to_string(::getpid())});
+    if (r.status == 0) return "";
+    return r.err.empty() ? "exit status " + std::to_string(r.status) : r.err;
+}
+
+// A test run once per backend (INSTANTIATE_BACKENDS). The BPF run skips
+// visibly where the BPF backend cannot load (not built, not root, no BTF).
+class Backends : public ::testing::TestWithParam<std::string> {
+protected:
+    void SetUp() override {
+        if (GetParam() == "bpf") {
+            static const std::string why = bpf_unavailable_reason();
+            if (!why.empty()) GTEST_SKIP() << "the BPF backend cannot run here: " << why;
+        }
+    }
+    // fdscope ARGS --backend B --json, parsed.
+    nlohmann::json json(std::vector<std::string> args) const {
+        args.push_back("--backend");
+        args.push_back(GetParam());
+        return fdscope_json(std::move(args));
+    }
+    std::vector<std::string> with_backend(std::vector<std::string> args) const {
+        args.push_back("--backend");
+        args.push_back(GetParam());
+        return args;
+    }
+};
+
+#define INSTANTIATE_BACKENDS(suite)                                                      \
+    INSTANTIATE_TEST_SUITE_P(Backend, suite, ::testing::Values("procfs", "bpf"), \
+                             [](const ::testing::TestParamInfo<std::string>& i) { return i.param; })
 
 }  // namespace fdscope::test

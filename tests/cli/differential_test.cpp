@@ -35,11 +35,14 @@ std::string lsfd_mode(const std::string& m) {
     return out.empty() ? "-" : out;
 }
 
-TEST(Differential, LsfdSeesTheSameFds) {
+// Every comparison runs on both backends: procfs and the BPF iterators.
+using Differential = Backends;
+
+TEST_P(Differential, LsfdSeesTheSameFds) {
     if (!have_tool("lsfd")) GTEST_SKIP() << "lsfd (util-linux) not installed";
     Fixture fx("population");
     pid_t pid = fx.facts()["pid"];
-    auto ours = fd_rows(fdscope_json({"ls", "-p", std::to_string(pid)}), pid);
+    auto ours = fd_rows(json({"ls", "-p", std::to_string(pid)}), pid);
     RunResult r = run({"lsfd", "-J", "-p", std::to_string(pid), "-o", "ASSOC,TYPE,INODE,MODE,POS,NAME"});
     ASSERT_EQ(r.status, 0) << r.err;
     auto theirs = nlohmann::json::parse(sanitize_utf8_json(r.out))["lsfd"];
@@ -75,11 +78,11 @@ TEST(Differential, LsfdSeesTheSameFds) {
     EXPECT_GE(our_fds.size(), 40u);
 }
 
-TEST(Differential, LsofSeesTheSameFds) {
+TEST_P(Differential, LsofSeesTheSameFds) {
     if (!have_tool("lsof")) GTEST_SKIP() << "lsof not installed";
     Fixture fx("population");
     pid_t pid = fx.facts()["pid"];
-    auto ours = fd_rows(fdscope_json({"ls", "-p", std::to_string(pid)}), pid);
+    auto ours = fd_rows(json({"ls", "-p", std::to_string(pid)}), pid);
     RunResult r = run({"lsof", "-n", "-P", "-o", "-w", "-p", std::to_string(pid), "-F", "fatino"});
     ASSERT_EQ(r.status, 0) << r.err;
     // -F output: one field per line, a record starts at an 'f' line.
@@ -128,11 +131,11 @@ TEST(Differential, LsofSeesTheSameFds) {
     EXPECT_EQ(our_fds, their_fds);
 }
 
-TEST(Differential, MappedFilesMatchLsfdAndSysvAttachesAreExtra) {
+TEST_P(Differential, MappedFilesMatchLsfdAndSysvAttachesAreExtra) {
     if (!have_tool("lsfd")) GTEST_SKIP() << "lsfd not installed";
     Fixture fx("population");
     pid_t pid = fx.facts()["pid"];
-    auto doc = fdscope_json({"ls", "-p", std::to_string(pid)});
+    auto doc = json({"ls", "-p", std::to_string(pid)});
     std::multiset<std::pair<std::uint64_t, std::uint64_t>> ours, theirs;
     bool sysv = false;
     for (const auto& f : doc["files"]) {
@@ -153,11 +156,11 @@ TEST(Differential, MappedFilesMatchLsfdAndSysvAttachesAreExtra) {
     EXPECT_TRUE(sysv) << "fdscope lists the SysV shm attach as assoc shm";
 }
 
-TEST(Differential, ExitedLeaderFdsAreSeenOnlyByFdscope) {
+TEST_P(Differential, ExitedLeaderFdsAreSeenOnlyByFdscope) {
     if (!have_tool("lsfd") || !have_tool("lsof")) GTEST_SKIP() << "lsfd or lsof not installed";
     Fixture fx("exited_leader", {"500"});
     pid_t pid = fx.facts()["pid"];
-    auto ours = fd_rows(fdscope_json({"ls", "-p", std::to_string(pid)}), pid);
+    auto ours = fd_rows(json({"ls", "-p", std::to_string(pid)}), pid);
     EXPECT_GE(ours.size(), 500u);
     for (const auto& [fd, row] : ours) EXPECT_EQ(row["tid"], fx.facts()["worker_tid"]) << fd;
     // What fdscope knows more: lsfd and lsof read /proc/PID/fd of the zombie
@@ -178,6 +181,8 @@ TEST(Differential, ExitedLeaderFdsAreSeenOnlyByFdscope) {
         lsof_fds += line.size() > 1 && line[0] == 'f' && std::isdigit(static_cast<unsigned char>(line[1]));
     EXPECT_EQ(lsof_fds, 0) << "lsof now sees exited leaders' fds: update this test";
 }
+
+INSTANTIATE_BACKENDS(Differential);
 
 }  // namespace
 }  // namespace fdscope::test

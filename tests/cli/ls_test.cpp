@@ -16,10 +16,12 @@ std::size_t count_lines(const std::string& s) {
 TEST(LsOutput, JsonEnvelopeAndRequiredKeys) {
     Fixture fx("population");
     pid_t pid = fx.facts()["pid"];
-    auto doc = fdscope_json({"ls", "-p", std::to_string(pid)});
+    auto doc = fdscope_json({"ls", "-p", std::to_string(pid), "--backend", "procfs"});
     EXPECT_EQ(doc["schema"], 1);
     EXPECT_EQ(doc["command"], "ls");
     EXPECT_EQ(doc["backend"], "procfs");
+    auto any = fdscope_json({"ls", "-p", std::to_string(pid)});
+    EXPECT_TRUE(any["backend"] == "procfs" || any["backend"] == "bpf") << any["backend"];
     EXPECT_TRUE(doc["skipped"].contains("vanished"));
     EXPECT_TRUE(doc["skipped"].contains("permission"));
     const char* keys[] = {"pid", "tid", "command", "uid", "user", "assoc", "fd", "kind", "mode", "flags", "cloexec",
@@ -97,39 +99,41 @@ TEST(LsOutput, TableFitsTheTerminalWidth) {
     EXPECT_NE(t.out.find("…"), std::string::npos) << "long names are cut in the middle";
 }
 
-TEST(LsFilters, InetPortFindsTheListenerInParentAndChild) {
+using LsFilters = Backends;
+
+TEST_P(LsFilters, InetPortFindsTheListenerInParentAndChild) {
     Fixture fx("inherited_listener");
     int port = fx.facts()["port"];
-    auto doc = fdscope_json({"ls", "-i", ":" + std::to_string(port)});
+    auto doc = json({"ls", "-i", ":" + std::to_string(port)});
     std::set<int> pids;
     for (const auto& f : doc["files"]) {
         EXPECT_EQ(f["kind"], "tcp");
         pids.insert(f["pid"].get<int>());
     }
     EXPECT_EQ(pids, (std::set<int>{fx.facts()["pid"].get<int>(), fx.facts()["child_pid"].get<int>()}));
-    auto udp = fdscope_json({"ls", "-i", "udp:" + std::to_string(port)});
+    auto udp = json({"ls", "-i", "udp:" + std::to_string(port)});
     EXPECT_TRUE(udp["files"].empty());
 }
 
-TEST(LsFilters, KindCommandUserPathDeletedAndCloexec) {
+TEST_P(LsFilters, KindCommandUserPathDeletedAndCloexec) {
     Fixture fx("population");
     pid_t pid = fx.facts()["pid"];
     std::string p = std::to_string(pid);
-    for (const auto& f : fdscope_json({"ls", "-p", p, "-t", "eventfd,epoll"})["files"])
+    for (const auto& f : json({"ls", "-p", p, "-t", "eventfd,epoll"})["files"])
         EXPECT_TRUE(f["kind"] == "eventfd" || f["kind"] == "epoll");
-    auto by_comm = fdscope_json({"ls", "-c", "^populatio", "-t", "pipe"});
+    auto by_comm = json({"ls", "-c", "^populatio", "-t", "pipe"});
     std::set<int> pids;
     for (const auto& f : by_comm["files"]) pids.insert(f["pid"].get<int>());
     EXPECT_TRUE(pids.count(pid));
-    for (const auto& f : fdscope_json({"ls", "-u", "root", "-p", p})["files"]) EXPECT_EQ(f["user"], "root");
+    for (const auto& f : json({"ls", "-u", "root", "-p", p})["files"]) EXPECT_EQ(f["user"], "root");
     std::string tmp = fx.facts()["tmpdir"];
-    auto by_path = fdscope_json({"ls", "-p", p, "--path", tmp});
+    auto by_path = json({"ls", "-p", p, "--path", tmp});
     ASSERT_FALSE(by_path["files"].empty());
     for (const auto& f : by_path["files"]) EXPECT_TRUE(f["name"].get<std::string>().starts_with(tmp));
-    auto deleted = fdscope_json({"ls", "-p", p, "--deleted"});
+    auto deleted = json({"ls", "-p", p, "--deleted"});
     ASSERT_EQ(deleted["files"].size(), 1u);
     EXPECT_TRUE(deleted["files"][0]["deleted"].get<bool>());
-    auto leaky = fdscope_json({"ls", "-p", p, "--no-cloexec"});
+    auto leaky = json({"ls", "-p", p, "--no-cloexec"});
     std::set<int> fds;
     for (const auto& f : leaky["files"]) {
         EXPECT_FALSE(f["cloexec"].get<bool>());
@@ -141,10 +145,10 @@ TEST(LsFilters, KindCommandUserPathDeletedAndCloexec) {
         }
 }
 
-TEST(LsFilters, ColumnsAreChosenWithO) {
+TEST_P(LsFilters, ColumnsAreChosenWithO) {
     Fixture fx("dup_storm", {"3"});
-    RunResult r = run({fdscope_bin(), "ls", "-p", std::to_string(fx.facts()["pid"].get<int>()), "-o", "fd,desc,inode",
-                       "-t", "file"});
+    RunResult r = run(with_backend({fdscope_bin(), "ls", "-p", std::to_string(fx.facts()["pid"].get<int>()), "-o",
+                                    "fd,desc,inode", "-t", "file"}));
     ASSERT_EQ(r.status, 0);
     std::istringstream in(r.out);
     std::string header;
@@ -159,6 +163,8 @@ TEST(LsFilters, ColumnsAreChosenWithO) {
     }
     EXPECT_EQ(descs.size(), 1u) << "4 fds of one description";
 }
+
+INSTANTIATE_BACKENDS(LsFilters);
 
 TEST(LsUsage, BadArgumentsExitTwo) {
     EXPECT_EQ(run({fdscope_bin(), "ls", "-t", "nonsense"}).status, 2);
@@ -178,21 +184,25 @@ TEST(LsUsage, WriteErrorsExitOne) {
     EXPECT_EQ(run({"sh", "-c", "\"$0\" --json > /dev/full", fdscope_bin()}).status, 1);
 }
 
-TEST(LsRobustness, ScanDuringAForkStormCompletes) {
+using LsRobustness = Backends;
+
+TEST_P(LsRobustness, ScanDuringAForkStormCompletes) {
     Fixture storm("fork_storm");
     for (int i = 0; i < 3; ++i) {
-        RunResult r = run({fdscope_bin(), "ls", "--json"});
+        RunResult r = run(with_backend({fdscope_bin(), "ls", "--json"}));
         ASSERT_EQ(r.status, 0) << r.err;
         auto doc = nlohmann::json::parse(r.out);
         EXPECT_TRUE(doc["skipped"]["vanished"].is_number());
-        RunResult t = run({fdscope_bin(), "ls"});
+        RunResult t = run(with_backend({fdscope_bin(), "ls"}));
         EXPECT_EQ(t.status, 0) << t.err;
-        RunResult s = run({fdscope_bin()});
+        RunResult s = run(with_backend({fdscope_bin()}));
         EXPECT_EQ(s.status, 0) << s.err;
     }
 }
 
-TEST(LsRobustness, UnprivilegedScanCountsPermissionSkips) {
+INSTANTIATE_BACKENDS(LsRobustness);
+
+TEST(LsUnprivileged, ScanCountsPermissionSkips) {
     if (!is_root()) GTEST_SKIP() << "needs root to switch to nobody";
     if (!have_tool("setpriv")) GTEST_SKIP() << "setpriv (util-linux) not installed";
     RunResult r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", fdscope_bin(), "ls", "--json"});
@@ -204,6 +214,34 @@ TEST(LsRobustness, UnprivilegedScanCountsPermissionSkips) {
     EXPECT_NE(t.err.find("permission denied"), std::string::npos) << t.err;
     RunResult s = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", fdscope_bin()});
     EXPECT_EQ(s.status, 0) << s.err;
+}
+
+// Without CAP_BPF the BPF iterators cannot load: auto falls back to procfs
+// without a word, --backend bpf says why and exits 3.
+TEST(LsUnprivileged, BackendAutoFallsBackAndForcedBpfExplains) {
+    if (!is_root()) GTEST_SKIP() << "needs root to switch to nobody";
+    if (!have_tool("setpriv")) GTEST_SKIP() << "setpriv (util-linux) not installed";
+    const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    auto as_nobody = [&](std::vector<std::string> args) {
+        std::vector<std::string> v = nobody;
+        v.push_back(fdscope_bin());
+        v.insert(v.end(), args.begin(), args.end());
+        return run(v);
+    };
+    RunResult self = as_nobody({"ls", "--json", "-t", "file"});
+    ASSERT_EQ(self.status, 0) << self.err;
+    EXPECT_EQ(nlohmann::json::parse(self.out)["backend"], "procfs");
+    EXPECT_EQ(self.err.find("BPF"), std::string::npos) << "auto falls back silently: " << self.err;
+    RunResult s = as_nobody({"--json"});
+    ASSERT_EQ(s.status, 0) << s.err;
+    EXPECT_EQ(nlohmann::json::parse(s.out)["backend"], "procfs");
+
+    RunResult forced = as_nobody({"ls", "--backend", "bpf"});
+    EXPECT_EQ(forced.status, 3) << forced.err;
+    EXPECT_NE(forced.err.find("BPF backend is not available"), std::string::npos) << forced.err;
+    EXPECT_TRUE(forced.out.empty()) << "nothing on stdout when the backend cannot run";
+    RunResult forced_summary = as_nobody({"--backend", "bpf"});
+    EXPECT_EQ(forced_summary.status, 3) << forced_summary.err;
 }
 
 }  // namespace

@@ -9,13 +9,16 @@
 namespace fdscope::test {
 namespace {
 
-TEST(Summary, TopAndNearLimitNameTheFixtures) {
+using Summary = Backends;
+
+TEST_P(Summary, TopAndNearLimitNameTheFixtures) {
     Fixture big("dup_storm", {"3000"});
     Fixture near("fd_limit", {"200", "85"});
-    RunResult r = run({fdscope_bin(), "--json", "--top", "50"});
+    RunResult r = run(with_backend({fdscope_bin(), "--json", "--top", "50"}));
     ASSERT_EQ(r.status, 0) << r.err;
     auto doc = nlohmann::json::parse(r.out);
     EXPECT_EQ(doc["schema"], 1);
+    EXPECT_EQ(doc["backend"], GetParam());
     EXPECT_EQ(doc["command"], "summary");
     EXPECT_GT(doc["file_nr"]["max"].get<std::uint64_t>(), 0u);
     EXPECT_GE(doc["fds"].get<std::uint64_t>(), 3000u);
@@ -41,9 +44,9 @@ TEST(Summary, TopAndNearLimitNameTheFixtures) {
     EXPECT_TRUE(near_seen);
 }
 
-TEST(Summary, CountsAnExitedLeadersFds) {
+TEST_P(Summary, CountsAnExitedLeadersFds) {
     Fixture fx("exited_leader", {"800"});
-    auto doc = nlohmann::json::parse(run({fdscope_bin(), "--json", "--top", "500"}).out);
+    auto doc = nlohmann::json::parse(run(with_backend({fdscope_bin(), "--json", "--top", "500"})).out);
     for (const auto& p : doc["top"])
         if (p["pid"] == fx.facts()["pid"]) {
             EXPECT_TRUE(p["leader_exited"].get<bool>());
@@ -71,6 +74,8 @@ TEST(Summary, TextFitsOneScreen) {
     EXPECT_NE(r.out.find("fs.file-max"), std::string::npos);
     EXPECT_NE(r.out.find("Top processes"), std::string::npos);
 }
+
+INSTANTIATE_BACKENDS(Summary);
 
 }  // namespace
 }  // namespace fdscope::test

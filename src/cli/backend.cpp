@@ -1,0 +1,48 @@
+#include "cli/backend.hpp"
+
+#include <cstdio>
+
+#ifdef FDSCOPE_HAVE_BPF
+#include "bpf/collect.hpp"
+#endif
+
+namespace fdscope::cli {
+
+void add_backend_option(CLI::App& app, std::string& backend) {
+    app.add_option("--backend", backend,
+                   "how to read the kernel: auto (BPF iterators when they load, else procfs), bpf, procfs")
+        ->check(CLI::IsMember({"auto", "bpf", "procfs"}))
+        ->default_str("auto");
+}
+
+bool bpf_built() {
+#ifdef FDSCOPE_HAVE_BPF
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool scan_with(const std::string& backend, const collect::ScanOptions& opts, Snapshot& snap, std::string& why) {
+    if (backend != "procfs") {
+#ifdef FDSCOPE_HAVE_BPF
+        // Identity is exact and free with BPF; ScanOptions::identity only
+        // decides whether procfs pays for kcmp.
+        if (bpf::scan_bpf(opts, snap, why)) return true;
+#else
+        why = "this fdscope was built without it (clang, bpftool, libbpf-dev or /sys/kernel/btf/vmlinux were missing "
+              "when it was built)";
+#endif
+        if (backend == "bpf") return false;
+    }
+    snap = collect::scan(opts);
+    return true;
+}
+
+int backend_unavailable(const char* command, const std::string& why) {
+    std::fprintf(stderr, "fdscope%s%s: the BPF backend is not available: %s\n", *command ? " " : "", command, why.c_str());
+    std::fprintf(stderr, "fdscope: use --backend procfs (or auto, which falls back to it)\n");
+    return kExitBackend;
+}
+
+}  // namespace fdscope::cli
