@@ -156,6 +156,11 @@ def report(results_path, meta_path, out_path):
             if ref in rows:
                 ratio_lines.append(f"| {f} / {ref} | {fmt_ratio(rows[f]['wall'], rows[ref]['wall'])} "
                                    f"| {fmt_ratio(rows[f]['rss_mib'], rows[ref]['rss_mib'])} |")
+        # JSON against the table run of the same backend (fdscope-json / fdscope).
+        if f.endswith("-json") and f[: -len("-json")] in rows:
+            ref = f[: -len("-json")]
+            ratio_lines.append(f"| {f} / {ref} | {fmt_ratio(rows[f]['wall'], rows[ref]['wall'])} "
+                               f"| {fmt_ratio(rows[f]['rss_mib'], rows[ref]['rss_mib'])} |")
     if ratio_lines:
         out.append("")
         out.append("| ratio (median) | wall time | peak RSS |")

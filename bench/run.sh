@@ -12,14 +12,16 @@
 # Usage: bench/run.sh [--tools LIST] [--reps N] [--processes P] [--fds F]
 #                     [--warmup N] [--build DIR] [--population PATH] [--out FILE]
 #   --tools  comma-separated, from: fdscope, fdscope-json, fdscope-desc,
-#            fdscope-summary, lsof, lsfd
-#            (default: all four)
+#            fdscope-summary (procfs backend), fdscope-bpf, fdscope-bpf-json,
+#            fdscope-bpf-desc, fdscope-bpf-summary (BPF backend), lsof, lsfd
+#            (default: fdscope, fdscope-json, fdscope-bpf, fdscope-bpf-json,
+#            lsof, lsfd)
 # Run as root to see every process (as lsof/lsfd would need too).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
-tools=fdscope,fdscope-json,lsof,lsfd
+tools=fdscope,fdscope-json,fdscope-bpf,fdscope-bpf-json,lsof,lsfd
 reps=5
 procs=100
 fds=2000
@@ -49,10 +51,14 @@ measure=$root/bench/measure.py
 # The command line each tool name stands for.
 tool_cmd() {
     case $1 in
-    fdscope) echo "$build/fdscope ls" ;;
-    fdscope-json) echo "$build/fdscope ls --json" ;;
-    fdscope-summary) echo "$build/fdscope" ;;
-    fdscope-desc) echo "$build/fdscope ls -o command,pid,user,fd,kind,mode,cloexec,desc,name" ;;
+    fdscope) echo "$build/fdscope ls --backend procfs" ;;
+    fdscope-json) echo "$build/fdscope ls --backend procfs --json" ;;
+    fdscope-summary) echo "$build/fdscope --backend procfs" ;;
+    fdscope-desc) echo "$build/fdscope ls --backend procfs -o command,pid,user,fd,kind,mode,cloexec,desc,name" ;;
+    fdscope-bpf) echo "$build/fdscope ls --backend bpf" ;;
+    fdscope-bpf-json) echo "$build/fdscope ls --backend bpf --json" ;;
+    fdscope-bpf-summary) echo "$build/fdscope --backend bpf" ;;
+    fdscope-bpf-desc) echo "$build/fdscope ls --backend bpf -o command,pid,user,fd,kind,mode,cloexec,desc,name" ;;
     lsof) echo "lsof -n -P" ;;
     lsfd) echo "lsfd" ;;
     *) return 1 ;;

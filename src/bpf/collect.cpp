@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <limits>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <thread>
@@ -94,6 +95,25 @@ procfs::LinkTarget link_of(const FileRecord& r, std::string& buf, std::string_vi
     return procfs::parse_link(text);
 }
 
+// The fdinfo details the iterator read itself (eventfd, timerfd, signalfd),
+// with fdinfo's conventions.
+void fill_extra(const FileRecord& r, OpenFile& f) {
+    if (r.extra == Extra::None) return;
+    auto d = std::make_unique<FdDetail>();
+    switch (r.extra) {
+        case Extra::Eventfd: {
+            constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+            d->eventfd_count = static_cast<std::int64_t>(std::min(r.extra0, kMax));  // as parse_fdinfo clamps
+            d->eventfd_id = static_cast<std::int32_t>(r.extra1);
+            break;
+        }
+        case Extra::Timerfd: d->timerfd_clockid = static_cast<std::int32_t>(r.extra0); break;
+        case Extra::Signalfd: d->signalfd_mask = static_cast<std::int64_t>(r.extra0); break;
+        case Extra::None: break;
+    }
+    f.detail = std::move(d);
+}
+
 void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& f) {
     f.fd = static_cast<std::int32_t>(r.fd);
     f.assoc = Assoc::Fd;
@@ -106,6 +126,12 @@ void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& 
     f.has_pos = true;
     f.inode = r.ino;
     f.dev = user_dev(r.s_dev);
+    // Pipes and sockets, most fds on a busy machine: no name (name_of()
+    // makes "pipe:[N]"), as the procfs backend reads them through fdinfo.
+    if (r.s_magic == kPipefsMagic || r.s_magic == kSockfsMagic) {
+        f.kind = r.s_magic == kPipefsMagic ? Kind::Pipe : Kind::Socket;
+        return;
+    }
     std::string_view text;
     const auto link = link_of(r, buf, text);
     f.kind = collect::classify(link, r.i_mode);
@@ -125,6 +151,7 @@ void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& 
         f.detail = std::make_unique<FdDetail>();
         f.detail->rdev = user_dev(r.rdev);
     }
+    fill_extra(r, f);
 }
 
 void fill_map(const VmaRecord& v, NameStore& names, OpenFile& f) {
@@ -166,6 +193,7 @@ pid_t lowest_thread(int pid_dir, pid_t pid) {
 
 // Everything the three iterators said, grouped by thread group.
 struct Records {
+    std::string file_bytes, vma_bytes;  // the records' paths point in here
     std::vector<FileRecord> files;
     std::vector<VmaRecord> vmas;
     RunsByTgid file_runs, vma_runs;
@@ -237,15 +265,11 @@ std::vector<TableSpec> table_specs(pid_t pid, const std::vector<TaskRecord>* tas
 // Fds of one table from its runs, ascending. `want` filters (endpoint
 // search); null keeps all.
 void fill_table(const TableSpec& spec, const std::vector<Run>* runs, const std::vector<FileRecord>& recs,
-                bool count_only, const std::function<bool(const FileRecord&)>& want, Process& p, FdTable& table,
+                const std::function<bool(const FileRecord&)>& want, Process& p, FdTable& table,
                 std::vector<std::uint64_t>& ids, std::string& buf) {
     if (!runs || !spec.runs_tid) return;
     for (const Run& r : *runs) {
         if (r.files_id != spec.files_id || r.tid != spec.runs_tid) continue;
-        if (count_only) {
-            table.counted += r.end - r.begin;
-            continue;
-        }
         for (std::uint32_t i = r.begin; i < r.end; ++i) {
             if (want && !want(recs[i])) continue;
             OpenFile f;
@@ -275,15 +299,26 @@ void fill_table(const TableSpec& spec, const std::vector<Run>* runs, const std::
     ids = std::move(ids2);
 }
 
-// The kinds whose fdinfo carries per-kind lines (FdDetail); the iterator
-// does not read them, procfs does. A handful per process on a busy machine.
-bool has_fdinfo_detail(Kind k) {
-    switch (k) {
+// A table's fd count from the task iterator: the task that counted it (the
+// others sharing it report 0).
+std::uint64_t open_fds_of(std::uint64_t files_id, const std::vector<TaskRecord>* tasks) {
+    std::uint64_t n = 0;
+    if (tasks)
+        for (const TaskRecord& t : *tasks)
+            if (t.files_id == files_id) n = std::max<std::uint64_t>(n, t.open_fds);
+    return n;
+}
+
+// The kinds whose fdinfo carries per-kind lines (FdDetail) that the
+// iterator does not read (eventfd, timerfd and signalfd it reads itself):
+// a handful per process on a busy machine.
+bool needs_fdinfo_detail(const OpenFile& f) {
+    switch (f.kind) {
         case Kind::Eventfd:
+        case Kind::Signalfd:
+        case Kind::Timerfd: return !f.detail;  // the iterator could not tell (unexpected dentry name)
         case Kind::Epoll:
         case Kind::Inotify:
-        case Kind::Signalfd:
-        case Kind::Timerfd:
         case Kind::Pidfd: return true;
         default: return false;
     }
@@ -296,7 +331,7 @@ void read_details(int proc_dirfd, pid_t pid, Process& p, collect::Scratch& s) {
     for (FdTable& t : p.tables) {
         std::string base = std::to_string(pid) + "/task/" + std::to_string(t.tid) + "/fdinfo/";
         for (OpenFile& f : t.fds) {
-            if (!has_fdinfo_detail(f.kind)) continue;
+            if (!needs_fdinfo_detail(f)) continue;
             if (collect::read_file_at(proc_dirfd, (base + std::to_string(f.fd)).c_str(), s.text,
                                       ReadMode::SingleRecord) != 0)
                 continue;
@@ -386,7 +421,8 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         table.tid = static_cast<pid_t>(spec.tid);
         table.leader = table.tid == pid;
         std::vector<std::uint64_t> ids;
-        fill_table(spec, runs, rec.files, opts.count_only, {}, p, table, ids, buf);
+        if (opts.count_only) table.counted = open_fds_of(spec.files_id, rec.tasks_of(pid));
+        else fill_table(spec, runs, rec.files, {}, p, table, ids, buf);
         p.tables.push_back(std::move(table));
         slot.file_ids.push_back(std::move(ids));
     }
@@ -405,7 +441,7 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         p.tables.push_back(std::move(t));
         slot.file_ids.emplace_back();
     }
-    if (opts.fdinfo && !opts.count_only) {
+    if (opts.fdinfo && opts.details && !opts.count_only) {
         collect::Scratch s;
         read_details(proc_dirfd, pid, p, s);
     }
@@ -461,13 +497,13 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
             table.tid = static_cast<pid_t>(spec.tid);
             table.leader = table.tid == pid;
             std::vector<std::uint64_t> ids;
-            fill_table(spec, runs, rec.files, false, want, p, table, ids, buf);
+            fill_table(spec, runs, rec.files, want, p, table, ids, buf);
             if (table.fds.empty()) continue;
             p.tables.push_back(std::move(table));
             slot.file_ids.push_back(std::move(ids));
         }
         if (p.tables.empty()) continue;
-        if (opts.fdinfo) {
+        if (opts.fdinfo && opts.details) {
             collect::Scratch s;
             read_details(proc_dirfd, pid, p, s);
         }
@@ -516,11 +552,22 @@ void read_hidden(const Records& rec, const collect::ScanOptions& opts, int proc_
 
 bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::function<bool(std::uint32_t)>& keep,
                   Records& rec, Snapshot& snap, std::string& why, collect::PhaseTimer& timer) {
-    std::string tbytes, fbytes, vbytes;
+    std::string tbytes;
+    std::string& fbytes = rec.file_bytes;
+    std::string& vbytes = rec.vma_bytes;
     // Tasks first: a table that appears in between is still met in task_file.
     if (!it.read(Iter::Task, tbytes, why)) return false;
-    if (!it.read(Iter::TaskFile, fbytes, why)) return false;
-    timer.mark("bpf task + task_file");
+    timer.mark("bpf task");
+    // Counting needs only the task iterator (it counts each table's fds).
+    if (!opts.read.count_only) {
+        // The task records count every table's fds: size the buffer once
+        // instead of growing (and copying) it while the records arrive.
+        std::uint64_t fds = 0;
+        parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) { fds += t.open_fds; }});
+        fbytes.reserve(fds * 128 + (1 << 20));
+        if (!it.read(Iter::TaskFile, fbytes, why)) return false;
+        timer.mark("bpf task_file");
+    }
     if (opts.read.maps && !opts.read.count_only) {
         if (!it.read(Iter::TaskVma, vbytes, why)) return false;
         timer.mark("bpf task_vma");

@@ -16,7 +16,7 @@
 #include "records.h"
 
 _Static_assert(sizeof(struct fds_rec_hdr) == 8, "record header layout");
-_Static_assert(sizeof(struct fds_file_rec) == 88, "file record layout");
+_Static_assert(sizeof(struct fds_file_rec) == 112, "file record layout");
 _Static_assert(sizeof(struct fds_vma_rec) == 80, "vma record layout");
 _Static_assert(sizeof(struct fds_task_rec) == 40, "task record layout");
 
@@ -73,6 +73,48 @@ static __always_inline __u32 path_of(struct file *file, char *buf, __u8 *kind, _
 	return 0;
 }
 
+/* "[eventfd]" etc.: the dentry name anon_inode_getfile() gives these files.
+ * `want` is compared whole, its NUL included ("[eventpoll]" is not "[eventfd]"). */
+static __always_inline int is_anon(const char *n, const char *want)
+{
+#pragma unroll
+	for (int i = 0; i < 12; i++) {
+		if (n[i] != want[i])
+			return 0;
+		if (!want[i])
+			return 1;
+	}
+	return 0;
+}
+
+/* The per-kind state fdinfo shows, read from the file's private data for
+ * the common anon inodes, so that no /proc/PID/fdinfo read is needed. */
+static __always_inline void anon_extra(struct file *file, struct fds_file_rec *rec)
+{
+	char n[12] = {};
+	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel_str(n, sizeof(n), name) < 5)
+		return;
+	void *priv = BPF_CORE_READ(file, private_data);
+	if (!priv)
+		return;
+	if (is_anon(n, "[eventfd]")) {
+		struct eventfd_ctx *ctx = priv;
+		rec->extra0 = BPF_CORE_READ(ctx, count);
+		rec->extra1 = (__u64)(__s64)BPF_CORE_READ(ctx, id);
+		rec->extra_kind = FDS_EXTRA_EVENTFD;
+	} else if (is_anon(n, "[timerfd]")) {
+		struct timerfd_ctx *ctx = priv;
+		rec->extra0 = (__u64)(__s64)BPF_CORE_READ(ctx, clockid);
+		rec->extra_kind = FDS_EXTRA_TIMERFD;
+	} else if (is_anon(n, "[signalfd]")) {
+		struct signalfd_ctx *ctx = priv;
+		/* The context keeps the complement; fdinfo prints it inverted back. */
+		rec->extra0 = ~BPF_CORE_READ(ctx, sigmask.sig[0]);
+		rec->extra_kind = FDS_EXTRA_SIGNALFD;
+	}
+}
+
 struct file_out {
 	struct fds_rec_hdr hdr;
 	struct fds_file_rec rec;
@@ -122,6 +164,8 @@ int fds_task_file(struct bpf_iter__task_file *ctx)
 	out.rec.rdev = inode->i_rdev;
 	out.rec.size = inode->i_size;
 	out.rec.mnt_id = mount_id_of(file->f_path.mnt);
+	if (out.rec.s_magic == FDS_ANON_INODE_MAGIC)
+		anon_extra(file, &out.rec);
 
 	/* close_on_exec is a bitmap of longs in the current fdtable. */
 	unsigned long *coe = BPF_CORE_READ(files, fdt, close_on_exec); /* not BTF-walkable: a pointer to longs */
@@ -193,6 +237,33 @@ int fds_task_vma(struct bpf_iter__task_vma *ctx)
 	return 0;
 }
 
+struct count_ctx {
+	const unsigned long *bits;
+	__u32 words;
+	__u32 count;
+};
+
+static __always_inline __u32 popcount64(__u64 x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (__u32)((x * 0x0101010101010101ULL) >> 56);
+}
+
+static long count_word(__u32 i, void *data)
+{
+	struct count_ctx *c = data;
+	unsigned long word = 0;
+
+	if (i >= c->words)
+		return 1;
+	if (bpf_probe_read_kernel(&word, sizeof(word), c->bits + i))
+		return 1;
+	c->count += popcount64(word);
+	return 0;
+}
+
 struct task_out {
 	struct fds_rec_hdr hdr;
 	struct fds_task_rec rec;
@@ -215,8 +286,22 @@ int fds_task(struct bpf_iter__task *ctx)
 	out.rec.files_id = (__u64)files;
 	out.rec.tgid = task->tgid;
 	out.rec.tid = task->pid;
-	if (files)
-		out.rec.max_fds = BPF_CORE_READ(files, fdt, max_fds);
+	if (files) {
+		struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+		out.rec.max_fds = BPF_CORE_READ(fdt, max_fds);
+		/* The fd count, as st_size of /proc/PID/fd gives it: the open_fds
+		 * bitmap's population. Counted once per table: threads sharing
+		 * their leader's table skip it. */
+		struct task_struct *leader = task->group_leader;
+		if (task == leader || BPF_CORE_READ(leader, files) != files) {
+			struct count_ctx c = {
+				.bits = BPF_CORE_READ(fdt, open_fds),
+				.words = out.rec.max_fds / (8 * sizeof(long)),
+			};
+			bpf_loop(c.words, count_word, &c, 0);
+			out.rec.open_fds = c.count;
+		}
+	}
 	if (sig) {
 		out.rec.nofile_cur = BPF_CORE_READ(sig, rlim[FDS_RLIMIT_NOFILE].rlim_cur);
 		out.rec.nofile_max = BPF_CORE_READ(sig, rlim[FDS_RLIMIT_NOFILE].rlim_max);

@@ -20,7 +20,7 @@ namespace fdscope::bpf {
 namespace {
 
 static_assert(sizeof(fds_rec_hdr) == 8, "record header layout");
-static_assert(sizeof(fds_file_rec) == 88, "file record layout");
+static_assert(sizeof(fds_file_rec) == 112, "file record layout");
 static_assert(sizeof(fds_vma_rec) == 80, "vma record layout");
 static_assert(sizeof(fds_task_rec) == 40, "task record layout");
 
@@ -165,6 +165,12 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
                 f.rdev = raw.rdev;
                 f.size = raw.size;
                 f.cloexec = raw.cloexec != 0;
+                f.extra0 = raw.extra0;
+                f.extra1 = raw.extra1;
+                f.extra = raw.extra_kind == FDS_EXTRA_EVENTFD    ? Extra::Eventfd
+                          : raw.extra_kind == FDS_EXTRA_TIMERFD  ? Extra::Timerfd
+                          : raw.extra_kind == FDS_EXTRA_SIGNALFD ? Extra::Signalfd
+                                                                 : Extra::None;
                 f.path_kind = path_kind(raw.path_kind);
                 f.path = path;
                 sink.file(f);
@@ -179,6 +185,7 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
                 t.tgid = raw.tgid;
                 t.tid = raw.tid;
                 t.max_fds = raw.max_fds;
+                t.open_fds = raw.open_fds;
                 sink.task(t);
             }
         } else {

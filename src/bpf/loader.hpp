@@ -23,6 +23,9 @@ namespace fdscope::bpf {
 // "socket:[ino]" (s_magic says which), as readlink shows it.
 enum class PathKind : std::uint8_t { None = 0, DPath = 1, DentryName = 2, Pseudo = 3 };
 
+// Per-kind state read in the iterator (records.h FDS_EXTRA_*).
+enum class Extra : std::uint8_t { None, Eventfd, Timerfd, Signalfd };
+
 struct FileRecord {
     std::uint64_t file_id = 0;   // struct file *: identity only, never print
     std::uint64_t files_id = 0;  // struct files_struct *: identity only, never print
@@ -39,6 +42,8 @@ struct FileRecord {
     std::uint64_t size = 0;      // i_size
     bool cloexec = false;
     PathKind path_kind = PathKind::None;
+    Extra extra = Extra::None;   // eventfd: extra0 count, extra1 id; timerfd: extra0 clockid;
+    std::uint64_t extra0 = 0, extra1 = 0;  // signalfd: extra0 mask as fdinfo shows it
     std::string_view path;       // into the parsed buffer
 };
 
@@ -62,6 +67,7 @@ struct TaskRecord {
     std::uint64_t nofile_cur = 0, nofile_max = 0;  // RLIM_INFINITY is ~0
     std::uint32_t tgid = 0, tid = 0;
     std::uint32_t max_fds = 0;   // capacity of the task's fd table
+    std::uint32_t open_fds = 0;  // fds in it (0 for threads sharing their leader's table)
 };
 
 // Kernel dev_t (major << 20 | minor) to userspace makedev(), as st_dev has it.

@@ -58,7 +58,20 @@ struct fds_file_rec {
 	__u8 path_kind; /* FDS_PATH_* */
 	__u32 rdev;     /* inode->i_rdev, kernel dev_t encoding (chr/blk devices) */
 	__u64 size;     /* inode->i_size (st_size of regular files) */
+	/* What fdinfo would show for the anon inodes read here (FDS_EXTRA_*):
+	 * eventfd: count, id; timerfd: clockid; signalfd: the mask as fdinfo's
+	 * "sigmask:" prints it (bit n-1 = signal n). */
+	__u64 extra0;
+	__u64 extra1;
+	__u8 extra_kind;
+	__u8 pad[7];
 };
+
+#define FDS_EXTRA_NONE 0
+#define FDS_EXTRA_EVENTFD 1
+#define FDS_EXTRA_TIMERFD 2
+#define FDS_EXTRA_SIGNALFD 3
+#define FDS_ANON_INODE_MAGIC 0x09041934
 
 struct fds_vma_rec {
 	__u64 file_id;  /* vma->vm_file : identity only, never print */
@@ -84,7 +97,8 @@ struct fds_task_rec {
 	__u32 tgid;
 	__u32 tid;
 	__u32 max_fds;    /* files->fdt->max_fds: the table's current capacity */
-	__u32 pad;
+	__u32 open_fds;   /* bits set in files->fdt->open_fds: the table's fd count (only when
+	                   * the task is its table's first visit: see fds_task) */
 };
 
 #endif

@@ -133,6 +133,9 @@ int run_ls(const LsArgs& a) {
     // (there is no cheaper way to tell n descriptions apart through procfs),
     // so they are computed only when shown: JSON, NDJSON, or -o desc.
     opts.identity = structured || chosen("desc");
+    // fdinfo's per-kind details: shown in JSON and the detail column; eventfd
+    // ids also pair eventfd endpoints. (Free with procfs; BPF reads fdinfo for them.)
+    opts.read.details = structured || chosen("detail") || chosen("endpoints");
     opts.read.assocs = opts.read.maps = wants_assocs(a, filter);
     if (filter.command || filter.uid) {
         opts.read.keep = [&filter](const Process& p) { return report::process_matches(filter, p); };
@@ -170,7 +173,9 @@ int run_ls(const LsArgs& a) {
             std::fprintf(stderr, "fdscope: kcmp not permitted; description ids are approximate\n");
         return status;
     }
-    return finish_output(out);
+    status = finish_output(out);
+    timer.mark("render");
+    return status;
 }
 
 }  // namespace fdscope::cli

@@ -35,6 +35,10 @@ struct ReadOptions {
     // fds there are not stat'ed. Null or empty: stat everything.
     const std::unordered_map<std::int32_t, std::uint64_t>* no_stat = nullptr;
     bool fdinfo = true;   // pos/flags/mnt_id/detail per fd (costs a file read per fd)
+    // Per-kind fdinfo details (eventfd count/id, epoll targets, ...). procfs
+    // gets them with fdinfo at no extra cost; the BPF backend reads fdinfo
+    // only for them, so it skips that when nothing shows them.
+    bool details = true;
     bool assocs = true;   // cwd, rtd, exe
     bool maps = true;     // mem and shm rows from /proc/PID/maps
     bool count_only = false;  // tables get `counted`, no fds are read

@@ -35,10 +35,21 @@ void hex_byte(unsigned char c, std::string& out) {
     out += kHex[c & 15];
 }
 
+// Printable ASCII other than the backslash: copied as is.
+bool plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '\\'; }
+
 }  // namespace
 
 void escape_for_table(std::string_view in, std::string& out) {
     for (std::size_t i = 0; i < in.size();) {
+        // Nearly every name is plain ASCII: copy runs of it in one append.
+        std::size_t run = i;
+        while (run < in.size() && plain(static_cast<unsigned char>(in[run]))) ++run;
+        if (run > i) {
+            out.append(in.data() + i, run - i);
+            i = run;
+            if (i == in.size()) break;
+        }
         unsigned char c = static_cast<unsigned char>(in[i]);
         if (c == '\n') out += "\\n", ++i;
         else if (c == '\t') out += "\\t", ++i;
@@ -69,6 +80,13 @@ std::string escape_for_table(std::string_view in) {
 
 void append_json_string(std::string_view in, std::string& out, bool& lossy) {
     for (std::size_t i = 0; i < in.size();) {
+        std::size_t run = i;  // plain ASCII needs no escape: one append per run
+        while (run < in.size() && plain(static_cast<unsigned char>(in[run])) && in[run] != '"') ++run;
+        if (run > i) {
+            out.append(in.data() + i, run - i);
+            i = run;
+            if (i == in.size()) break;
+        }
         unsigned char c = static_cast<unsigned char>(in[i]);
         switch (c) {
             case '"': out += "\\\""; ++i; continue;

@@ -77,15 +77,19 @@ JsonWriter& JsonWriter::value(std::string_view s) {
     return *this;
 }
 
+// fmt::format_int formats into its own buffer: one append, not one
+// push_back per digit as format_to through a back_inserter would.
 JsonWriter& JsonWriter::value(std::int64_t v) {
     separate();
-    fmt::format_to(std::back_inserter(out_.buffer()), "{}", v);
+    fmt::format_int f(v);
+    out_.buffer().append(f.data(), f.size());
     return *this;
 }
 
 JsonWriter& JsonWriter::value(std::uint64_t v) {
     separate();
-    fmt::format_to(std::back_inserter(out_.buffer()), "{}", v);
+    fmt::format_int f(v);
+    out_.buffer().append(f.data(), f.size());
     return *this;
 }
 

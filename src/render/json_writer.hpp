@@ -32,6 +32,14 @@ public:
     // A string value; returns true when bytes had to be escaped as \xHH.
     bool string_value(std::string_view s);
     void newline();  // between top-level records (NDJSON) or for readability
+    // Continue an array opened by another writer: the elements written next
+    // are separated as if they followed `first ? nothing : an element`.
+    // (Blocks of one array rendered apart, then written in order.)
+    void continue_array(bool first) { first_.push_back(first); }
+    // Marks the innermost container as holding elements (written elsewhere).
+    void mark_not_empty() {
+        if (!first_.empty()) first_.back() = false;
+    }
     Output& output() { return out_; }
 
 private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <thread>
 
 #include "render/escape.hpp"
 #include "render/json_writer.hpp"
@@ -279,6 +280,48 @@ void write_ls_table(Output& out, const LsReport& r, const std::vector<std::strin
     write_table(out, specs(cols), r.rows().size(), cells(r, cols), style);
 }
 
+namespace {
+
+// Rows [begin, end) as JSON entries: array elements (",\n{...}") or NDJSON
+// lines ("{...}\n").
+void render_block(const LsReport& r, std::size_t begin, std::size_t end, bool ndjson, std::string& text) {
+    Output mem(Output::kMemory);
+    JsonWriter j(mem);
+    if (!ndjson) j.continue_array(begin == 0);
+    for (std::size_t i = begin; i < end; ++i) {
+        if (!ndjson) j.newline();
+        write_entry(j, r, r.rows()[i]);
+        if (ndjson) j.newline();
+    }
+    text = std::move(mem.buffer());
+}
+
+// The entries of every row, in order. JSON text is most of the cost of a
+// large --json run, so blocks of rows are rendered on every core and written
+// in order; a bounded window of blocks keeps the memory small.
+void write_entries(Output& out, const LsReport& r, bool ndjson) {
+    constexpr std::size_t kBlock = 2048;
+    const std::size_t rows = r.rows().size();
+    const std::size_t blocks = (rows + kBlock - 1) / kBlock;
+    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
+    r.prepare_endpoints();  // endpoints() must only read from here on
+    std::vector<std::string> text(threads);
+    for (std::size_t first = 0; first < blocks; first += threads) {
+        const std::size_t n = std::min(threads, blocks - first);
+        auto block = [&](std::size_t k) {
+            const std::size_t b = first + k;
+            render_block(r, b * kBlock, std::min(rows, (b + 1) * kBlock), ndjson, text[k]);
+        };
+        std::vector<std::thread> workers;
+        for (std::size_t k = 1; k < n; ++k) workers.emplace_back(block, k);
+        block(0);
+        for (auto& w : workers) w.join();
+        for (std::size_t k = 0; k < n; ++k) out.write(text[k]);
+    }
+}
+
+}  // namespace
+
 void write_ls_csv(Output& out, const LsReport& r, const std::vector<std::string>& names) {
     auto cols = resolve(names);
     write_csv(out, specs(cols), r.rows().size(), cells(r, cols));
@@ -303,21 +346,13 @@ void write_ls_json(Output& out, const LsReport& r, const std::string& backend) {
     for (const auto& n : s.notes) j.value(n);
     j.end_array();
     j.key("files").begin_array();
-    for (const auto& w : r.rows()) {
-        j.newline();
-        write_entry(j, r, w);
-    }
+    write_entries(out, r, false);
+    if (!r.rows().empty()) j.mark_not_empty();
     j.end_array();
     j.end_object();
     j.newline();
 }
 
-void write_ls_ndjson(Output& out, const LsReport& r) {
-    JsonWriter j(out);
-    for (const auto& w : r.rows()) {
-        write_entry(j, r, w);
-        j.newline();
-    }
-}
+void write_ls_ndjson(Output& out, const LsReport& r) { write_entries(out, r, true); }
 
 }  // namespace fdscope::render

@@ -6,6 +6,7 @@
 namespace fdscope::render {
 
 void Output::flush() {
+    if (fd_ == kMemory) return;
     std::size_t done = 0;
     while (done < buf_.size()) {
         ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);

@@ -9,6 +9,9 @@ namespace fdscope::render {
 class Output {
 public:
     explicit Output(int fd = 1) : fd_(fd) { buf_.reserve(kChunk * 2); }
+    // An Output that only collects: flush() keeps the text in buffer()
+    // (blocks rendered on worker threads, written in order afterwards).
+    static constexpr int kMemory = -1;
     ~Output() { flush(); }
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
@@ -19,7 +22,7 @@ public:
         maybe_flush();
     }
     void maybe_flush() {
-        if (buf_.size() >= kChunk) flush();
+        if (fd_ != kMemory && buf_.size() >= kChunk) flush();
     }
     void flush();
     // errno of the first failed write other than EPIPE (a reader that left

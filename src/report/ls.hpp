@@ -43,6 +43,9 @@ public:
     // without endpoints (regular files, TCP, ...).
     std::vector<Endpoint> endpoints(const Row& r) const;
     bool has_endpoints(const OpenFile& f) const;
+    // Builds the endpoint index now (it is built on first use otherwise):
+    // after this, endpoints() only reads and may run on several threads.
+    void prepare_endpoints() const { index_endpoints(); }
 
 private:
     // Which object a holder holds: (kind, dev, inode-or-eventfd-id).

@@ -315,6 +315,39 @@ TEST_F(BpfLoaded, DentryNameFallbackKeepsKindsAndPartition) {
     EXPECT_GT(compared, 0u);
 }
 
+// eventfd count/id, timerfd clock and signalfd mask come from the iterator
+// itself (the file's private data), not from fdinfo: with fdinfo details
+// off they must still equal what procfs reads in fdinfo.
+TEST_F(BpfLoaded, IteratorReadsEventfdTimerfdSignalfdState) {
+    test::Fixture fx("population");
+    const std::vector<pid_t> pids = pids_of(fx.facts());
+    settle(pids);
+    collect::ScanOptions opts;
+    opts.pids = pids;
+    Snapshot pro = collect::scan(opts);
+    opts.read.details = false;
+    Snapshot bpf;
+    std::string why;
+    ASSERT_TRUE(scan_bpf(*g_iters, opts, bpf, why)) << why;
+    auto pf = fds_of(pro), bf = fds_of(bpf);
+    int checked = 0;
+    for (const auto& [k, p] : pf) {
+        if (p->kind != Kind::Eventfd && p->kind != Kind::Timerfd && p->kind != Kind::Signalfd) continue;
+        auto it = bf.find(k);
+        ASSERT_NE(it, bf.end()) << key_text(k);
+        ASSERT_TRUE(p->detail && it->second->detail) << key_text(k) << " " << kind_name(p->kind);
+        EXPECT_EQ(report::detail_text(*p->detail), report::detail_text(*it->second->detail)) << key_text(k);
+        ++checked;
+    }
+    EXPECT_GE(checked, 3) << "the population holds an eventfd, a timerfd and a signalfd";
+    // Epoll targets need fdinfo: without it the iterator leaves them out.
+    for (const auto& [k, b] : bf) {
+        if (b->kind == Kind::Epoll) {
+            EXPECT_FALSE(b->detail) << key_text(k);
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, Agreement,
                          ::testing::Values("population", "dup_storm", "fork_shared", "exited_leader", "unshared_table",
                                            "mmap_after_close", "shm_attach", "inherited_listener"),
