@@ -62,14 +62,16 @@ struct RunCursor {
     std::vector<Run>* runs = nullptr;
 };
 
-template <class Rec>
-void add_to_runs(std::vector<Rec>& recs, RunsByTgid& runs, RunCursor& cur, const Rec& r, std::uint64_t files_id) {
+// Appends `stored` (the record, or where it is) to `recs` and to its task's run.
+template <class Rec, class Stored>
+void add_to_runs(std::vector<Stored>& recs, RunsByTgid& runs, RunCursor& cur, const Rec& r, std::uint64_t files_id,
+                 Stored stored) {
     if (!cur.runs || cur.tgid != r.tgid) cur = {r.tgid, &runs[r.tgid]};  // unordered_map values never move
     auto& v = *cur.runs;
     const auto idx = static_cast<std::uint32_t>(recs.size());
     if (v.empty() || v.back().tid != r.tid || v.back().end != idx || v.back().files_id != files_id)
         v.push_back(Run{r.tid, files_id, idx, idx});
-    recs.push_back(r);
+    recs.push_back(std::move(stored));
     v.back().end = idx + 1;
 }
 
@@ -194,7 +196,10 @@ pid_t lowest_thread(int pid_dir, pid_t pid) {
 // Everything the three iterators said, grouped by thread group.
 struct Records {
     std::string file_bytes, vma_bytes;  // the records' paths point in here
-    std::vector<FileRecord> files;
+    // File records are kept as offsets into file_bytes and decoded when
+    // used: 8 bytes each instead of a decoded record (~130), for 10^5-10^6 fds.
+    std::vector<std::size_t> files;
+    FileRecord file(std::size_t i) const { return file_record_at(file_bytes, files[i]); }
     std::vector<VmaRecord> vmas;
     RunsByTgid file_runs, vma_runs;
     std::unordered_map<std::uint32_t, std::vector<TaskRecord>> tasks;
@@ -221,6 +226,7 @@ struct Slot {
     bool dead = false;       // zombie without threads
     pid_t first_thread = 0;  // leader exited: the thread procfs reads through
     std::vector<std::vector<std::uint64_t>> file_ids;  // per table, per fd: struct file identity
+    std::vector<std::uint64_t> assoc_ids;  // per assoc: the mapping's struct file (0: cwd/rtd/exe)
 };
 
 // One fd table of a process: its files_struct identity, the task it is
@@ -264,18 +270,19 @@ std::vector<TableSpec> table_specs(pid_t pid, const std::vector<TaskRecord>* tas
 
 // Fds of one table from its runs, ascending. `want` filters (endpoint
 // search); null keeps all.
-void fill_table(const TableSpec& spec, const std::vector<Run>* runs, const std::vector<FileRecord>& recs,
+void fill_table(const TableSpec& spec, const std::vector<Run>* runs, const Records& rec,
                 const std::function<bool(const FileRecord&)>& want, Process& p, FdTable& table,
                 std::vector<std::uint64_t>& ids, std::string& buf) {
     if (!runs || !spec.runs_tid) return;
     for (const Run& r : *runs) {
         if (r.files_id != spec.files_id || r.tid != spec.runs_tid) continue;
         for (std::uint32_t i = r.begin; i < r.end; ++i) {
-            if (want && !want(recs[i])) continue;
+            const FileRecord fr = rec.file(i);
+            if (want && !want(fr)) continue;
             OpenFile f;
-            fill_fd(recs[i], p.names, buf, f);
+            fill_fd(fr, p.names, buf, f);
             table.fds.push_back(std::move(f));
-            ids.push_back(recs[i].file_id);
+            ids.push_back(fr.file_id);
         }
     }
     // The iterator walks a table's fds in ascending order, so this holds
@@ -385,7 +392,8 @@ void apply_limit(const std::vector<TaskRecord>* tasks, Process& p) {
     p.nofile.known = true;
 }
 
-void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaRecord>& vrecs, Process& p) {
+void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaRecord>& vrecs, Process& p,
+                     std::vector<std::uint64_t>& ids) {
     // Every task of a process shares its mm, and the vma iterator may walk
     // it once per task it visits. Keep one task: the leader, else the
     // lowest tid.
@@ -403,6 +411,8 @@ void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaReco
             OpenFile f;
             fill_map(v, p.names, f);
             p.assocs.push_back(std::move(f));
+            ids.resize(p.assocs.size());
+            ids.back() = v.file_id;
         }
     }
 }
@@ -422,7 +432,7 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         table.leader = table.tid == pid;
         std::vector<std::uint64_t> ids;
         if (opts.count_only) table.counted = open_fds_of(spec.files_id, rec.tasks_of(pid));
-        else fill_table(spec, runs, rec.files, {}, p, table, ids, buf);
+        else fill_table(spec, runs, rec, {}, p, table, ids, buf);
         p.tables.push_back(std::move(table));
         slot.file_ids.push_back(std::move(ids));
     }
@@ -445,7 +455,7 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         collect::Scratch s;
         read_details(proc_dirfd, pid, p, s);
     }
-    if (opts.maps && !opts.count_only) attach_mappings(rec.vma_runs_of(pid), rec.vmas, p);
+    if (opts.maps && !opts.count_only) attach_mappings(rec.vma_runs_of(pid), rec.vmas, p, slot.assoc_ids);
 }
 
 // Endpoint search (ScanOptions::endpoints with -p or a filter), as
@@ -478,7 +488,7 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
         if (taken.count(tgid)) continue;
         bool any = false;
         for (const Run& r : runs)
-            for (std::uint32_t i = r.begin; i < r.end && !any; ++i) any = want(rec.files[i]);
+            for (std::uint32_t i = r.begin; i < r.end && !any; ++i) any = want(rec.file(i));
         if (any) candidates.push_back(static_cast<pid_t>(tgid));
     }
     std::sort(candidates.begin(), candidates.end());
@@ -497,7 +507,7 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
             table.tid = static_cast<pid_t>(spec.tid);
             table.leader = table.tid == pid;
             std::vector<std::uint64_t> ids;
-            fill_table(spec, runs, rec.files, want, p, table, ids, buf);
+            fill_table(spec, runs, rec, want, p, table, ids, buf);
             if (table.fds.empty()) continue;
             p.tables.push_back(std::move(table));
             slot.file_ids.push_back(std::move(ids));
@@ -573,16 +583,25 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::fu
         timer.mark("bpf task_vma");
     }
     RunCursor fcur, vcur;
-    rec.files.reserve(fbytes.size() / 100);
+    rec.files.reserve(fbytes.size() / 110);
+    bool foreign_pids = false;
     auto tres = parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) {
+                                           if (t.self && t.tid != static_cast<std::uint32_t>(::gettid()))
+                                               foreign_pids = true;
                                            if (keep(t.tgid)) rec.tasks[t.tgid].push_back(t);
                                        }});
+    if (foreign_pids) {
+        // The iterators write the initial pid namespace's numbers; in a
+        // child pid namespace they would not match /proc's.
+        why = "fdscope runs in a child pid namespace, where the BPF iterators' process ids differ from /proc's";
+        return false;
+    }
     auto fres = parse_records(fbytes, {[&](const FileRecord& r) {
-                                           if (keep(r.tgid)) add_to_runs(rec.files, rec.file_runs, fcur, r, r.files_id);
+                                           if (keep(r.tgid)) add_to_runs(rec.files, rec.file_runs, fcur, r, r.files_id, r.offset);
                                        },
                                        {}, {}});
     auto vres = parse_records(vbytes, {{}, [&](const VmaRecord& r) {
-                                           if (keep(r.tgid)) add_to_runs(rec.vmas, rec.vma_runs, vcur, r, 0);
+                                           if (keep(r.tgid)) add_to_runs(rec.vmas, rec.vma_runs, vcur, r, 0, r);
                                        },
                                        {}});
     if (tres.status != ParseStatus::Ok || fres.status != ParseStatus::Ok || vres.status != ParseStatus::Ok)
@@ -682,11 +701,15 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
         timer.mark("endpoints");
     }
 
+    rec = Records{};  // the records and their bytes are done with: free them before the id map grows
     // Description ids: dense, in order of first appearance by (pid, table,
     // fd), as the procfs identity numbers them. The kernel pointers stay in
     // this map and die with it.
     std::unordered_map<std::uint64_t, std::uint32_t> ids;
-    ids.reserve(rec.files.size());
+    std::size_t fds = 0;
+    for (const Slot& s : kept)
+        for (const auto& t : s.file_ids) fds += t.size();
+    ids.reserve(fds);
     snap.processes.reserve(kept.size());
     for (Slot& s : kept) {
         for (std::size_t t = 0; t < s.proc.tables.size() && t < s.file_ids.size(); ++t) {
@@ -696,6 +719,14 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
                 fds[i].description = e->second;
             }
         }
+        // A mapping's struct file: the same id as an fd holding that file
+        // (mmap of an open fd), or an id no fd has (a handle only the
+        // mapping keeps, e.g. mmap then close).
+        for (std::size_t a = 0; a < s.proc.assocs.size() && a < s.assoc_ids.size(); ++a)
+            if (s.assoc_ids[a]) {
+                auto [e, fresh] = ids.try_emplace(s.assoc_ids[a], static_cast<std::uint32_t>(ids.size()));
+                s.proc.assocs[a].description = e->second;
+            }
         snap.processes.push_back(std::move(s.proc));
     }
     snap.description_count = static_cast<std::uint32_t>(ids.size());

@@ -18,7 +18,7 @@
 _Static_assert(sizeof(struct fds_rec_hdr) == 8, "record header layout");
 _Static_assert(sizeof(struct fds_file_rec) == 112, "file record layout");
 _Static_assert(sizeof(struct fds_vma_rec) == 80, "vma record layout");
-_Static_assert(sizeof(struct fds_task_rec) == 40, "task record layout");
+_Static_assert(sizeof(struct fds_task_rec) == 48, "task record layout");
 
 #define FDS_RLIMIT_NOFILE 7 /* asm-generic/resource.h; macros are not in vmlinux.h */
 
@@ -286,6 +286,10 @@ int fds_task(struct bpf_iter__task *ctx)
 	out.rec.files_id = (__u64)files;
 	out.rec.tgid = task->tgid;
 	out.rec.tid = task->pid;
+	/* Lets userspace check that the iterator numbers tasks as its /proc does
+	 * (task->pid is the initial pid namespace's number). */
+	if (task == bpf_get_current_task_btf())
+		out.rec.flags |= FDS_TASK_SELF;
 	if (files) {
 		struct fdtable *fdt = BPF_CORE_READ(files, fdt);
 		out.rec.max_fds = BPF_CORE_READ(fdt, max_fds);

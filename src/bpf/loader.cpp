@@ -22,7 +22,7 @@ namespace {
 static_assert(sizeof(fds_rec_hdr) == 8, "record header layout");
 static_assert(sizeof(fds_file_rec) == 112, "file record layout");
 static_assert(sizeof(fds_vma_rec) == 80, "vma record layout");
-static_assert(sizeof(fds_task_rec) == 40, "task record layout");
+static_assert(sizeof(fds_task_rec) == 48, "task record layout");
 
 template <class T>
 T load_at(const char* p) {
@@ -111,7 +111,46 @@ std::string hint(int err) {
     }
 }
 
+// A file record's body at `b`, its path, and where its header starts.
+FileRecord decode_file(const char* b, std::string_view path, std::size_t offset) {
+    auto raw = load_at<fds_file_rec>(b);
+    FileRecord f;
+    f.file_id = raw.file_id;
+    f.files_id = raw.files_id;
+    f.pos = raw.pos;
+    f.ino = raw.ino;
+    f.s_magic = raw.s_magic;
+    f.tgid = raw.tgid;
+    f.tid = raw.tid;
+    f.fd = raw.fd;
+    f.f_flags = raw.f_flags;
+    f.f_mode = raw.f_mode;
+    f.s_dev = raw.s_dev;
+    f.mnt_id = raw.mnt_id;
+    f.path_err = raw.path_err;
+    f.i_mode = raw.i_mode;
+    f.rdev = raw.rdev;
+    f.size = raw.size;
+    f.cloexec = raw.cloexec != 0;
+    f.extra0 = raw.extra0;
+    f.extra1 = raw.extra1;
+    f.extra = raw.extra_kind == FDS_EXTRA_EVENTFD    ? Extra::Eventfd
+              : raw.extra_kind == FDS_EXTRA_TIMERFD  ? Extra::Timerfd
+              : raw.extra_kind == FDS_EXTRA_SIGNALFD ? Extra::Signalfd
+                                                     : Extra::None;
+    f.path_kind = path_kind(raw.path_kind);
+    f.path = path;
+    f.offset = offset;
+    return f;
+}
+
 }  // namespace
+
+FileRecord file_record_at(std::string_view bytes, std::size_t offset) {
+    const auto hdr = load_at<fds_rec_hdr>(bytes.data() + offset);
+    const char* b = bytes.data() + offset + sizeof(fds_rec_hdr);
+    return decode_file(b, std::string_view(b + sizeof(fds_file_rec), hdr.path_len), offset);
+}
 
 std::uint64_t user_dev(std::uint32_t kernel_dev) {
     std::uint64_t major = kernel_dev >> 20, minor = kernel_dev & 0xfffff;
@@ -145,36 +184,7 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
         const char* b = p + sizeof(fds_rec_hdr);
         std::string_view path(b + body, hdr.path_len);
         if (hdr.type == FDS_REC_FILE) {
-            auto raw = load_at<fds_file_rec>(b);
-            if (sink.file) {
-                FileRecord f;
-                f.file_id = raw.file_id;
-                f.files_id = raw.files_id;
-                f.pos = raw.pos;
-                f.ino = raw.ino;
-                f.s_magic = raw.s_magic;
-                f.tgid = raw.tgid;
-                f.tid = raw.tid;
-                f.fd = raw.fd;
-                f.f_flags = raw.f_flags;
-                f.f_mode = raw.f_mode;
-                f.s_dev = raw.s_dev;
-                f.mnt_id = raw.mnt_id;
-                f.path_err = raw.path_err;
-                f.i_mode = raw.i_mode;
-                f.rdev = raw.rdev;
-                f.size = raw.size;
-                f.cloexec = raw.cloexec != 0;
-                f.extra0 = raw.extra0;
-                f.extra1 = raw.extra1;
-                f.extra = raw.extra_kind == FDS_EXTRA_EVENTFD    ? Extra::Eventfd
-                          : raw.extra_kind == FDS_EXTRA_TIMERFD  ? Extra::Timerfd
-                          : raw.extra_kind == FDS_EXTRA_SIGNALFD ? Extra::Signalfd
-                                                                 : Extra::None;
-                f.path_kind = path_kind(raw.path_kind);
-                f.path = path;
-                sink.file(f);
-            }
+            if (sink.file) sink.file(decode_file(b, path, r.consumed));
         } else if (hdr.type == FDS_REC_TASK) {
             auto raw = load_at<fds_task_rec>(b);
             if (sink.task) {
@@ -186,6 +196,7 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
                 t.tid = raw.tid;
                 t.max_fds = raw.max_fds;
                 t.open_fds = raw.open_fds;
+                t.self = (raw.flags & FDS_TASK_SELF) != 0;
                 sink.task(t);
             }
         } else {

@@ -45,6 +45,7 @@ struct FileRecord {
     Extra extra = Extra::None;   // eventfd: extra0 count, extra1 id; timerfd: extra0 clockid;
     std::uint64_t extra0 = 0, extra1 = 0;  // signalfd: extra0 mask as fdinfo shows it
     std::string_view path;       // into the parsed buffer
+    std::size_t offset = 0;      // of the record in the parsed buffer (file_record_at)
 };
 
 struct VmaRecord {
@@ -68,6 +69,7 @@ struct TaskRecord {
     std::uint32_t tgid = 0, tid = 0;
     std::uint32_t max_fds = 0;   // capacity of the task's fd table
     std::uint32_t open_fds = 0;  // fds in it (0 for threads sharing their leader's table)
+    bool self = false;           // the task that read the iterator
 };
 
 // Kernel dev_t (major << 20 | minor) to userspace makedev(), as st_dev has it.
@@ -95,6 +97,11 @@ struct ParseResult {
 // Never reads outside `bytes`, whatever they hold. The string_views given
 // to the sink point into `bytes`.
 ParseResult parse_records(std::string_view bytes, const RecordSink& sink);
+
+// The file record at `offset` of `bytes`, as parse_records gave it (with that
+// offset): lets a caller keep offsets instead of decoded records. Only for
+// offsets parse_records reported over the same bytes.
+FileRecord file_record_at(std::string_view bytes, std::size_t offset);
 
 enum class Iter : std::uint8_t { Task, TaskFile, TaskVma };
 

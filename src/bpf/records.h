@@ -99,6 +99,10 @@ struct fds_task_rec {
 	__u32 max_fds;    /* files->fdt->max_fds: the table's current capacity */
 	__u32 open_fds;   /* bits set in files->fdt->open_fds: the table's fd count (only when
 	                   * the task is its table's first visit: see fds_task) */
+	__u32 flags;      /* FDS_TASK_* */
+	__u32 pad;
 };
+
+#define FDS_TASK_SELF 1 /* the task reading the iterator (fdscope itself) */
 
 #endif

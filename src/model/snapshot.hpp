@@ -60,7 +60,7 @@ struct Snapshot {
     std::vector<ShmSegment> shm;
     std::vector<Process> processes;   // sorted by pid
     std::unordered_map<std::uint64_t, SocketInfo> sockets;  // by socket inode
-    std::uint32_t description_count = 0;
+    std::uint32_t description_count = 0;  // distinct ids given out (BPF: mapping-only handles too)
     std::unordered_map<uid_t, std::string> users;  // names of the uids seen
     std::vector<std::string> notes;   // how things were read where it matters (fallbacks)
 };

@@ -1,26 +1,12 @@
 #include "render/json_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
 #include "render/escape.hpp"
 
 namespace fdscope::render {
-
-void JsonWriter::separate() {
-    if (after_key_) {
-        after_key_ = false;
-        return;
-    }
-    if (!first_.empty()) {
-        if (!first_.back()) out_.buffer() += ',';
-        first_.back() = false;
-    }
-    if (newline_pending_) {
-        out_.buffer() += '\n';
-        newline_pending_ = false;
-    }
-}
 
 JsonWriter& JsonWriter::begin_object() {
     separate();
@@ -51,15 +37,14 @@ JsonWriter& JsonWriter::end_array() {
     return *this;
 }
 
-JsonWriter& JsonWriter::key(std::string_view k) {
-    separate();
-    auto& b = out_.buffer();
-    b += '"';
+void JsonWriter::append_key(std::string_view k, std::string& b) {
+    // Keys are nearly always fdscope's own ASCII literals: copy them whole.
+    if (std::all_of(k.begin(), k.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
+        b += k;
+        return;
+    }
     bool lossy = false;
     append_json_string(k, b, lossy);
-    b += "\":";
-    after_key_ = true;
-    return *this;
 }
 
 bool JsonWriter::string_value(std::string_view s) {

@@ -19,7 +19,15 @@ public:
     JsonWriter& end_object();
     JsonWriter& begin_array();
     JsonWriter& end_array();
-    JsonWriter& key(std::string_view k);
+    JsonWriter& key(std::string_view k) {
+        separate();
+        auto& b = out_.buffer();
+        b += '"';
+        append_key(k, b);
+        b.append("\":", 2);
+        after_key_ = true;
+        return *this;
+    }
     JsonWriter& value(std::string_view s);  // bytes; invalid UTF-8 escaped (see escape.hpp)
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(std::int64_t v);
@@ -43,9 +51,23 @@ public:
     Output& output() { return out_; }
 
 private:
-    void separate();
+    void separate() {
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (!first_.empty()) {
+            if (!first_.back()) out_.buffer() += ',';
+            first_.back() = false;
+        }
+        if (newline_pending_) {
+            out_.buffer() += '\n';
+            newline_pending_ = false;
+        }
+    }
+    static void append_key(std::string_view k, std::string& b);
     Output& out_;
-    std::vector<bool> first_;  // per open container: no element written yet
+    std::vector<char> first_;  // per open container: no element written yet (char: vector<bool> is slow)
     bool after_key_ = false;
     bool newline_pending_ = false;
 };

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <thread>
 
+#include "render/blocks.hpp"
 #include "render/escape.hpp"
 #include "render/json_writer.hpp"
 #include "report/describe.hpp"
@@ -275,8 +275,16 @@ std::string ls_unknown_column(const std::vector<std::string>& names) {
     return {};
 }
 
+// endpoints() builds its index on first use: build it before the cells are
+// made on several threads.
+static void prepare(const LsReport& r, const std::vector<const Column*>& cols) {
+    for (const Column* c : cols)
+        if (std::string_view(c->name) == "endpoints") r.prepare_endpoints();
+}
+
 void write_ls_table(Output& out, const LsReport& r, const std::vector<std::string>& names, const TableStyle& style) {
     auto cols = resolve(names);
+    prepare(r, cols);
     write_table(out, specs(cols), r.rows().size(), cells(r, cols), style);
 }
 
@@ -284,8 +292,9 @@ namespace {
 
 // Rows [begin, end) as JSON entries: array elements (",\n{...}") or NDJSON
 // lines ("{...}\n").
-void render_block(const LsReport& r, std::size_t begin, std::size_t end, bool ndjson, std::string& text) {
+void render_entries(const LsReport& r, std::size_t begin, std::size_t end, bool ndjson, std::string& text) {
     Output mem(Output::kMemory);
+    mem.buffer().swap(text);  // reuse the capacity of the previous block
     JsonWriter j(mem);
     if (!ndjson) j.continue_array(begin == 0);
     for (std::size_t i = begin; i < end; ++i) {
@@ -293,37 +302,22 @@ void render_block(const LsReport& r, std::size_t begin, std::size_t end, bool nd
         write_entry(j, r, r.rows()[i]);
         if (ndjson) j.newline();
     }
-    text = std::move(mem.buffer());
+    mem.buffer().swap(text);
 }
 
 // The entries of every row, in order. JSON text is most of the cost of a
-// large --json run, so blocks of rows are rendered on every core and written
-// in order; a bounded window of blocks keeps the memory small.
+// large --json run: blocks of rows are rendered on every core.
 void write_entries(Output& out, const LsReport& r, bool ndjson) {
-    constexpr std::size_t kBlock = 2048;
-    const std::size_t rows = r.rows().size();
-    const std::size_t blocks = (rows + kBlock - 1) / kBlock;
-    const std::size_t threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
     r.prepare_endpoints();  // endpoints() must only read from here on
-    std::vector<std::string> text(threads);
-    for (std::size_t first = 0; first < blocks; first += threads) {
-        const std::size_t n = std::min(threads, blocks - first);
-        auto block = [&](std::size_t k) {
-            const std::size_t b = first + k;
-            render_block(r, b * kBlock, std::min(rows, (b + 1) * kBlock), ndjson, text[k]);
-        };
-        std::vector<std::thread> workers;
-        for (std::size_t k = 1; k < n; ++k) workers.emplace_back(block, k);
-        block(0);
-        for (auto& w : workers) w.join();
-        for (std::size_t k = 0; k < n; ++k) out.write(text[k]);
-    }
+    render_blocks(out, r.rows().size(), 2048,
+                  [&](std::size_t begin, std::size_t end, std::string& text) { render_entries(r, begin, end, ndjson, text); });
 }
 
 }  // namespace
 
 void write_ls_csv(Output& out, const LsReport& r, const std::vector<std::string>& names) {
     auto cols = resolve(names);
+    prepare(r, cols);
     write_csv(out, specs(cols), r.rows().size(), cells(r, cols));
 }
 

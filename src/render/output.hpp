@@ -21,6 +21,8 @@ public:
         buf_.append(s);
         maybe_flush();
     }
+    // Writes `s` without copying it into the buffer (after what is buffered).
+    void write_through(std::string_view s);
     void maybe_flush() {
         if (fd_ != kMemory && buf_.size() >= kChunk) flush();
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "render/blocks.hpp"
 #include "render/escape.hpp"
 
 namespace fdscope::render {
@@ -10,15 +11,23 @@ void write_table(Output& out, const std::vector<ColumnSpec>& columns, std::size_
                  const TableStyle& style) {
     const std::size_t ncol = columns.size();
     if (ncol == 0) return;
+    // Widths: the widest cell per column, measured on every core.
+    std::vector<std::vector<std::size_t>> part(render_workers(rows), std::vector<std::size_t>(ncol, 0));
+    for_row_ranges(rows, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+        std::string text;
+        auto& w = part[worker];
+        for (std::size_t r = begin; r < end; ++r)
+            for (std::size_t c = 0; c < ncol; ++c) {
+                text.clear();
+                cell(r, c, text);
+                w[c] = std::max(w[c], display_width(text));
+            }
+    });
     std::vector<std::size_t> width(ncol, 0);
-    for (std::size_t c = 0; c < ncol; ++c) width[c] = style.header ? display_width(columns[c].header) : 0;
-    std::string text;
-    for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t c = 0; c < ncol; ++c) {
-            text.clear();
-            cell(r, c, text);
-            width[c] = std::max(width[c], display_width(text));
-        }
+    for (std::size_t c = 0; c < ncol; ++c) {
+        width[c] = style.header ? display_width(columns[c].header) : 0;
+        for (const auto& w : part) width[c] = std::max(width[c], w[c]);
+    }
     // Fit the terminal: shrink flexible columns (names) first, never below 10.
     if (style.width) {
         std::size_t total = ncol - 1;
@@ -31,9 +40,7 @@ void write_table(Output& out, const std::vector<ColumnSpec>& columns, std::size_
             total -= cut;
         }
     }
-    std::string cut;
-    auto emit = [&](std::size_t c, std::string_view s) {
-        auto& b = out.buffer();
+    auto emit = [&](std::string& b, std::string& cut, std::size_t c, std::string_view s) {
         std::size_t w = display_width(s);
         std::string_view shown = s;
         if (w > width[c]) {
@@ -52,22 +59,26 @@ void write_table(Output& out, const std::vector<ColumnSpec>& columns, std::size_
     };
     if (style.header) {
         auto& b = out.buffer();
+        std::string cut;
         if (style.color) b += "\x1b[1m";
-        for (std::size_t c = 0; c < ncol; ++c) emit(c, columns[c].header);
+        for (std::size_t c = 0; c < ncol; ++c) emit(b, cut, c, columns[c].header);
         if (style.color) {
             // Reset before the newline so colour never leaks into the rows.
             b.pop_back();
             b += "\x1b[0m\n";
         }
     }
-    for (std::size_t r = 0; r < rows; ++r) {
-        for (std::size_t c = 0; c < ncol; ++c) {
-            text.clear();
-            cell(r, c, text);
-            emit(c, text);
-        }
-        out.maybe_flush();
-    }
+    // Rows: made again (not kept from the width pass: that would hold the
+    // whole table in memory), in blocks on every core, written in order.
+    render_blocks(out, rows, 4096, [&](std::size_t begin, std::size_t end, std::string& b) {
+        std::string text, cut;
+        for (std::size_t r = begin; r < end; ++r)
+            for (std::size_t c = 0; c < ncol; ++c) {
+                text.clear();
+                cell(r, c, text);
+                emit(b, cut, c, text);
+            }
+    });
 }
 
 void write_csv(Output& out, const std::vector<ColumnSpec>& columns, std::size_t rows, const CellFn& cell) {

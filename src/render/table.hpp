@@ -1,6 +1,8 @@
 // Tables for people and CSV for spreadsheets, from column definitions.
 // Cells are produced by a callback so 200,000 rows are never held as strings:
-// widths are measured in a first pass, rows written in a second.
+// widths are measured in a first pass, rows written in a second, both on
+// every core for large tables: the callback must be safe to call
+// concurrently (it only reads).
 #pragma once
 #include <functional>
 #include <string>

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <dirent.h>
+#include <sys/mman.h>
 #include <map>
 #include <memory>
 #include <set>
@@ -346,6 +347,60 @@ TEST_F(BpfLoaded, IteratorReadsEventfdTimerfdSignalfdState) {
             EXPECT_FALSE(b->detail) << key_text(k);
         }
     }
+}
+
+// Mappings carry the id of their struct file: a file mapped and closed is
+// a description no fd has; a mapping of a still-open fd shares its id.
+TEST_F(BpfLoaded, MappingsCarryTheirOpenFileDescription) {
+    test::Fixture fx("mmap_after_close", {"4"});
+    const pid_t pid = fx.facts()["pid"];
+    // Our own process: one file mapped through an fd that stays open.
+    char path[] = "/tmp/fdscope-map-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::ftruncate(fd, 4096), 0);
+    void* addr = ::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    ASSERT_NE(addr, MAP_FAILED);
+    collect::ScanOptions opts;
+    opts.pids = std::vector<pid_t>{pid, ::getpid()};
+    Snapshot bpf;
+    std::string why;
+    const bool ok = scan_bpf(*g_iters, opts, bpf, why);
+    ::munmap(addr, 4096);
+    ::close(fd);
+    ::unlink(path);
+    ASSERT_TRUE(ok) << why;
+
+    std::set<std::uint32_t> fd_ids, map_ids;
+    for (const auto& p : bpf.processes) {
+        for (const auto& t : p.tables)
+            for (const auto& f : t.fds) fd_ids.insert(f.description);
+    }
+    int mine = 0, closed = 0;
+    for (const auto& p : bpf.processes)
+        for (const auto& a : p.assocs) {
+            if (a.assoc != Assoc::Mem) continue;
+            if (p.pid == ::getpid() && a.name == path) {
+                ++mine;
+                const OpenFile* f = nullptr;
+                for (const auto& t : p.tables)
+                    for (const auto& x : t.fds)
+                        if (x.fd == fd) f = &x;
+                ASSERT_NE(f, nullptr);
+                EXPECT_EQ(a.description, f->description) << "the mapping and its fd are one struct file";
+            }
+            if (p.pid == pid) {
+                for (const auto& e : fx.facts()["files"])
+                    if (a.inode == e["inode"].get<std::uint64_t>()) {
+                        ++closed;
+                        ASSERT_NE(a.description, kNoDescription);
+                        EXPECT_FALSE(fd_ids.count(a.description)) << "no fd holds a mapped-then-closed file";
+                        EXPECT_TRUE(map_ids.insert(a.description).second) << "each file is its own description";
+                    }
+            }
+        }
+    EXPECT_EQ(mine, 1);
+    EXPECT_EQ(closed, 4);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Agreement,

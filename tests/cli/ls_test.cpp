@@ -200,6 +200,49 @@ TEST_P(LsRobustness, ScanDuringAForkStormCompletes) {
     }
 }
 
+// Big outputs are rendered in blocks on several threads: the document stays
+// one valid JSON array in fd order, NDJSON one line per entry, the table one
+// line per fd with every row aligned.
+TEST_P(LsRobustness, LargeOutputsKeepOrderAndShape) {
+    Fixture fx("dup_storm", {"12000"});
+    const std::string pid = std::to_string(fx.facts()["pid"].get<int>());
+    auto doc = json({"ls", "-p", pid, "-t", "file"});
+    const auto& files = doc["files"];
+    std::vector<int> fds;
+    for (const auto& f : files)
+        if (!f["fd"].is_null()) fds.push_back(f["fd"].get<int>());
+    ASSERT_GE(fds.size(), 12001u);
+    EXPECT_TRUE(std::is_sorted(fds.begin(), fds.end()));
+    EXPECT_EQ(std::adjacent_find(fds.begin(), fds.end()), fds.end()) << "no entry twice";
+    RunResult nd = run(with_backend({fdscope_bin(), "ls", "-p", pid, "-t", "file", "--ndjson"}));
+    ASSERT_EQ(nd.status, 0) << nd.err;
+    std::istringstream in(nd.out);
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line); ++lines) {
+        ASSERT_LT(lines, files.size());
+        auto e = nlohmann::json::parse(line);
+        EXPECT_EQ(e["assoc"], files[lines]["assoc"]);
+        EXPECT_EQ(e["name"], files[lines]["name"]);
+    }
+    EXPECT_EQ(lines, files.size());
+    RunResult t = run(with_backend({fdscope_bin(), "ls", "-p", pid, "-t", "file", "-o", "fd,name"}));
+    ASSERT_EQ(t.status, 0) << t.err;
+    std::istringstream tin(t.out);
+    std::string header, line;
+    std::getline(tin, header);
+    const std::size_t name_at = header.find("NAME");
+    std::size_t rows = 0;
+    for (; std::getline(tin, line); ++rows) {
+        ASSERT_LT(rows, files.size());
+        ASSERT_LT(name_at, line.size()) << line;
+        EXPECT_TRUE(line[name_at - 1] == ' ' && line[name_at] != ' ') << "columns line up: " << line;
+        std::string assoc = line.substr(0, name_at - 1);
+        assoc.erase(0, assoc.find_first_not_of(' '));
+        EXPECT_EQ(assoc, files[rows]["assoc"].get<std::string>());
+    }
+    EXPECT_EQ(rows, files.size());
+}
+
 INSTANTIATE_BACKENDS(LsRobustness);
 
 TEST(LsUnprivileged, ScanCountsPermissionSkips) {

@@ -1,0 +1,25 @@
+// Rendering large outputs on every core: rows are cut into blocks, blocks
+// are rendered into memory by worker threads, and written in order. Only a
+// window of blocks (one per thread) is held at a time.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "render/output.hpp"
+
+namespace fdscope::render {
+
+// Calls render(begin, end, text) for consecutive row ranges of `block` rows
+// covering [0, rows), each on some thread, and writes the texts to `out` in
+// row order. `render` must be safe to call concurrently (it only reads).
+// Small inputs (one block) run on the calling thread alone.
+void render_blocks(Output& out, std::size_t rows, std::size_t block,
+                   const std::function<void(std::size_t begin, std::size_t end, std::string& text)>& render);
+
+// Calls fn(begin, end, worker) for about equal row ranges, one per worker
+// thread, and returns when all are done; workers() says how many there are.
+void for_row_ranges(std::size_t rows, const std::function<void(std::size_t begin, std::size_t end, std::size_t worker)>& fn);
+std::size_t render_workers(std::size_t rows);
+
+}  // namespace fdscope::render
