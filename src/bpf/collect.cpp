@@ -560,27 +560,62 @@ void read_hidden(const Records& rec, const collect::ScanOptions& opts, int proc_
                              "through /proc, their fds have no description id");
 }
 
-bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::function<bool(std::uint32_t)>& keep,
-                  Records& rec, Snapshot& snap, std::string& why, collect::PhaseTimer& timer) {
+// A few processes (-p without an endpoint search): the kernel walks only
+// them. Beyond this many, one walk of the machine is cheaper.
+constexpr std::size_t kPerProcessWalks = 64;
+
+bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::vector<pid_t>* only,
+                  const std::function<bool(std::uint32_t)>& keep, Records& rec, Snapshot& snap, std::string& why,
+                  collect::PhaseTimer& timer) {
     std::string tbytes;
     std::string& fbytes = rec.file_bytes;
     std::string& vbytes = rec.vma_bytes;
-    // Tasks first: a table that appears in between is still met in task_file.
-    if (!it.read(Iter::Task, tbytes, why)) return false;
-    timer.mark("bpf task");
-    // Counting needs only the task iterator (it counts each table's fds).
-    if (!opts.read.count_only) {
-        // The task records count every table's fds: size the buffer once
-        // instead of growing (and copying) it while the records arrive.
-        std::uint64_t fds = 0;
-        parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) { fds += t.open_fds; }});
-        fbytes.reserve(fds * 128 + (1 << 20));
-        if (!it.read(Iter::TaskFile, fbytes, why)) return false;
-        timer.mark("bpf task_file");
-    }
-    if (opts.read.maps && !opts.read.count_only) {
-        if (!it.read(Iter::TaskVma, vbytes, why)) return false;
-        timer.mark("bpf task_vma");
+    // One iterator over the machine, or over each of `only` (our own
+    // process's tasks too, for the pid namespace check below).
+    bool refused = false;
+    auto read = [&](Iter which, std::string& out) {
+        if (!only) return it.read(which, out, why);
+        for (pid_t pid : *only)
+            if (!it.read_process(which, pid, out, why)) {
+                refused = true;
+                return false;
+            }
+        if (which == Iter::Task && !std::count(only->begin(), only->end(), ::getpid()))
+            if (!it.read_process(which, ::getpid(), out, why)) {
+                refused = true;
+                return false;
+            }
+        return true;
+    };
+    auto read_all = [&]() {
+        // Tasks first: a table that appears in between is still met in task_file.
+        if (!read(Iter::Task, tbytes)) return false;
+        timer.mark("bpf task");
+        // Counting needs only the task iterator (it counts each table's fds).
+        if (!opts.read.count_only) {
+            // The task records count every table's fds: size the buffer once
+            // instead of growing (and copying) it while the records arrive.
+            std::uint64_t fds = 0;
+            parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) { fds += t.open_fds; }});
+            fbytes.reserve(fds * 128 + (1 << 20));
+            if (!read(Iter::TaskFile, fbytes)) return false;
+            timer.mark("bpf task_file");
+        }
+        if (opts.read.maps && !opts.read.count_only) {
+            if (!read(Iter::TaskVma, vbytes)) return false;
+            timer.mark("bpf task_vma");
+        }
+        return true;
+    };
+    if (!read_all()) {
+        if (!refused) return false;
+        // A kernel without per-process task iterators (< 6.1): walk the machine.
+        only = nullptr;
+        tbytes.clear();
+        fbytes.clear();
+        vbytes.clear();
+        why.clear();
+        if (!read_all()) return false;
     }
     RunCursor fcur, vcur;
     rec.files.reserve(fbytes.size() / 110);
@@ -669,7 +704,8 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     });
 
     Records rec;
-    const bool read_ok = read_records(it, opts, keep, rec, snap, why, timer);
+    const bool per_process = opts.pids && !search && list.size() <= kPerProcessWalks;
+    const bool read_ok = read_records(it, opts, per_process ? &list : nullptr, keep, rec, snap, why, timer);
     side.join();
     timer.mark("proc + sockets (overlapped)");
     if (!read_ok) return false;

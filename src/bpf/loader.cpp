@@ -280,6 +280,39 @@ bool Iterators::read(Iter which, std::string& out, std::string& why) {
         why = "cannot start the iterator: " + errno_text(errno);
         return false;
     }
+    return drain(fd, out, why);
+}
+
+bpf_program* Iterators::program(Iter which) const {
+    switch (which) {
+        case Iter::Task: return skel_->progs.fds_task;
+        case Iter::TaskFile: return skel_->progs.fds_task_file;
+        case Iter::TaskVma: return skel_->progs.fds_task_vma;
+    }
+    return nullptr;
+}
+
+bool Iterators::read_process(Iter which, pid_t tgid, std::string& out, std::string& why) {
+    union bpf_iter_link_info info {};
+    info.task.pid = static_cast<__u32>(tgid);
+    DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+    opts.link_info = &info;
+    opts.link_info_len = sizeof info;
+    bpf_link* link = bpf_program__attach_iter(program(which), &opts);
+    if (!link) {
+        why = "cannot attach a per-process iterator: " + errno_text(errno);
+        return false;
+    }
+    int fd = bpf_iter_create(bpf_link__fd(link));
+    bool ok = false;
+    if (fd < 0) why = "cannot start the iterator: " + errno_text(errno);
+    else ok = drain(fd, out, why);
+    bpf_link__destroy(link);
+    return ok;
+}
+
+// Reads an iterator's whole stream, appending to `out`, and closes it.
+bool Iterators::drain(int fd, std::string& out, std::string& why) {
     constexpr std::size_t kChunk = 1 << 20;
     std::size_t used = out.size();
     for (;;) {

@@ -11,9 +11,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 
 // libbpf's and the skeleton's types, global namespace.
 struct bpf_link;
+struct bpf_program;
 struct fds_iter;
 
 namespace fdscope::bpf {
@@ -125,10 +127,16 @@ public:
     // Runs one iterator over the whole machine, appending its byte stream to
     // `out`. False with `why` set on a read error.
     bool read(Iter which, std::string& out, std::string& why);
+    // The same over one process only (its threads): the kernel walks that
+    // process alone (task iterators parameterised by pid, Linux >= 6.1).
+    // False with `why` when the kernel refuses the parameter.
+    bool read_process(Iter which, pid_t tgid, std::string& out, std::string& why);
 
     bool d_path() const { return d_path_; }
 
 private:
+    ::bpf_program* program(Iter which) const;
+    static bool drain(int iter_fd, std::string& out, std::string& why);
     Iterators() = default;
     ::fds_iter* skel_ = nullptr;
     ::bpf_link* file_link_ = nullptr;
