@@ -308,11 +308,20 @@ void fill_table(const TableSpec& spec, const std::vector<Run>* runs, const Recor
 
 // A table's fd count from the task iterator: the task that counted it (the
 // others sharing it report 0).
-std::uint64_t open_fds_of(std::uint64_t files_id, const std::vector<TaskRecord>* tasks) {
+// When no task counted it (kernels without bpf_loop), the number of its
+// task_file records.
+std::uint64_t open_fds_of(const TableSpec& spec, const std::vector<TaskRecord>* tasks, const std::vector<Run>* runs) {
     std::uint64_t n = 0;
+    bool counted = false;
     if (tasks)
         for (const TaskRecord& t : *tasks)
-            if (t.files_id == files_id) n = std::max<std::uint64_t>(n, t.open_fds);
+            if (t.files_id == spec.files_id && t.counted) {
+                n = std::max<std::uint64_t>(n, t.open_fds);
+                counted = true;
+            }
+    if (counted || !runs) return n;
+    for (const Run& r : *runs)
+        if (r.files_id == spec.files_id && r.tid == spec.runs_tid) n += r.end - r.begin;
     return n;
 }
 
@@ -431,7 +440,7 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         table.tid = static_cast<pid_t>(spec.tid);
         table.leader = table.tid == pid;
         std::vector<std::uint64_t> ids;
-        if (opts.count_only) table.counted = open_fds_of(spec.files_id, rec.tasks_of(pid));
+        if (opts.count_only) table.counted = open_fds_of(spec, rec.tasks_of(pid), runs);
         else fill_table(spec, runs, rec, {}, p, table, ids, buf);
         p.tables.push_back(std::move(table));
         slot.file_ids.push_back(std::move(ids));
@@ -442,7 +451,7 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         FdTable t;
         t.tid = pid;
         p.tables.insert(p.tables.begin(), std::move(t));
-        slot.file_ids.insert(slot.file_ids.begin(), {});
+        slot.file_ids.emplace(slot.file_ids.begin());  // (insert(begin, {}) would insert nothing)
     }
     if (p.leader_exited && p.tables.empty() && slot.first_thread) {
         FdTable t;
@@ -481,7 +490,11 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
     auto want = [&](const FileRecord& r) {
         if (r.s_magic == kPipefsMagic || r.s_magic == kSockfsMagic) return filter.inodes.count(r.ino) != 0;
         if (S_ISFIFO(r.i_mode)) return filter.fifos.count({user_dev(r.s_dev), r.ino}) != 0;
-        return r.s_magic == kAnonInodeMagic && eventfds.count(r.file_id) != 0;
+        if (r.s_magic != kAnonInodeMagic) return false;
+        // An eventfd of a selected process read through /proc has no file
+        // identity, only its eventfd id.
+        return eventfds.count(r.file_id) != 0 ||
+               (r.extra == Extra::Eventfd && filter.eventfd_ids.count(static_cast<std::int64_t>(r.extra1)) != 0);
     };
     std::vector<pid_t> candidates;
     for (const auto& [tgid, runs] : rec.file_runs) {
@@ -552,6 +565,7 @@ void read_hidden(const Records& rec, const collect::ScanOptions& opts, int proc_
         s->result = r == collect::ReadResult::Permission ? Meta::Permission : Meta::Ok;
         s->proc = std::move(p);
         s->file_ids.clear();  // no identity: description ids stay unknown
+        s->assoc_ids.clear();
     }
     collect::add_fd_skips(snap, {skips});
     if (still_there)
@@ -591,13 +605,24 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::ve
         // Tasks first: a table that appears in between is still met in task_file.
         if (!read(Iter::Task, tbytes)) return false;
         timer.mark("bpf task");
-        // Counting needs only the task iterator (it counts each table's fds).
-        if (!opts.read.count_only) {
+        // Counting needs only the task iterator (it counts each table's fds),
+        // unless the kernel could not count (no bpf_loop before 5.17).
+        bool counted = false;
+        if (opts.read.count_only)
+            parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) { counted = counted || t.counted; }});
+        if (!opts.read.count_only || !counted) {
             // The task records count every table's fds: size the buffer once
             // instead of growing (and copying) it while the records arrive.
+            // Threads sharing a table may each report its count: one per table.
+            std::unordered_map<std::uint64_t, std::uint32_t> per_table;
+            parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) {
+                              auto& n = per_table[t.files_id];
+                              n = std::max(n, t.open_fds);
+                          }});
             std::uint64_t fds = 0;
-            parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) { fds += t.open_fds; }});
-            fbytes.reserve(fds * 128 + (1 << 20));
+            for (const auto& [files, n] : per_table) fds += n;
+            constexpr std::uint64_t kMaxReserve = 1ULL << 30;  // a hint, never a demand
+            fbytes.reserve(static_cast<std::size_t>(std::min(fds * 128 + (1 << 20), kMaxReserve)));
             if (!read(Iter::TaskFile, fbytes)) return false;
             timer.mark("bpf task_file");
         }
@@ -659,9 +684,9 @@ bool scan_bpf(const collect::ScanOptions& opts, Snapshot& out, std::string& why)
     std::string notes;
     auto it = Iterators::load(why, notes, load_options_for(opts));
     if (!it) return false;
-    if (!scan_bpf(*it, opts, out, why)) return false;
-    if (!notes.empty()) out.notes.push_back("bpf: " + notes);
-    return true;
+    // The load's notes (bpf_d_path refused) are what scan_bpf says itself
+    // when it sees !it->d_path(): not repeated.
+    return scan_bpf(*it, opts, out, why);
 }
 
 bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, std::string& why) {
@@ -688,7 +713,7 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     // /proc and the socket tables (sock_diag) are read on other threads while
     // this one reads the iterators: neither needs the other.
     Snapshot socks;
-    std::thread side([&] {
+    std::jthread side([&] {  // jthread: joined on every way out, exceptions included
         collect::parallel_for(list.size(), opts.threads, [&](std::size_t i, unsigned) {
             slots[i].result = read_meta(proc.get(), list[i], opts.read, slots[i]);
         });

@@ -98,16 +98,16 @@ static __always_inline void anon_extra(struct file *file, struct fds_file_rec *r
 	void *priv = BPF_CORE_READ(file, private_data);
 	if (!priv)
 		return;
-	if (is_anon(n, "[eventfd]")) {
+	if (is_anon(n, "[eventfd]") && bpf_core_type_exists(struct eventfd_ctx)) {
 		struct eventfd_ctx *ctx = priv;
 		rec->extra0 = BPF_CORE_READ(ctx, count);
 		rec->extra1 = (__u64)(__s64)BPF_CORE_READ(ctx, id);
 		rec->extra_kind = FDS_EXTRA_EVENTFD;
-	} else if (is_anon(n, "[timerfd]")) {
+	} else if (is_anon(n, "[timerfd]") && bpf_core_type_exists(struct timerfd_ctx)) {
 		struct timerfd_ctx *ctx = priv;
 		rec->extra0 = (__u64)(__s64)BPF_CORE_READ(ctx, clockid);
 		rec->extra_kind = FDS_EXTRA_TIMERFD;
-	} else if (is_anon(n, "[signalfd]")) {
+	} else if (is_anon(n, "[signalfd]") && bpf_core_type_exists(struct signalfd_ctx)) {
 		struct signalfd_ctx *ctx = priv;
 		/* The context keeps the complement; fdinfo prints it inverted back. */
 		rec->extra0 = ~BPF_CORE_READ(ctx, sigmask.sig[0]);
@@ -288,22 +288,32 @@ int fds_task(struct bpf_iter__task *ctx)
 	out.rec.tid = task->pid;
 	/* Lets userspace check that the iterator numbers tasks as its /proc does
 	 * (task->pid is the initial pid namespace's number). */
-	if (task == bpf_get_current_task_btf())
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf) &&
+	    task == bpf_get_current_task_btf())
 		out.rec.flags |= FDS_TASK_SELF;
 	if (files) {
 		struct fdtable *fdt = BPF_CORE_READ(files, fdt);
 		out.rec.max_fds = BPF_CORE_READ(fdt, max_fds);
 		/* The fd count, as st_size of /proc/PID/fd gives it: the open_fds
 		 * bitmap's population. Counted once per table: threads sharing
-		 * their leader's table skip it. */
+		 * their leader's table skip it. bpf_loop needs Linux 5.17: older
+		 * kernels leave FDS_TASK_COUNTED clear and userspace counts the
+		 * task_file records instead. */
 		struct task_struct *leader = task->group_leader;
-		if (task == leader || BPF_CORE_READ(leader, files) != files) {
+		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop) &&
+		    (task == leader || BPF_CORE_READ(leader, files) != files)) {
+			__u32 words = out.rec.max_fds / (8 * sizeof(long));
+			/* fs.nr_open is at most 2^30: never walk more than its bitmap. */
+			if (words > (1U << 24))
+				words = 1U << 24;
 			struct count_ctx c = {
 				.bits = BPF_CORE_READ(fdt, open_fds),
-				.words = out.rec.max_fds / (8 * sizeof(long)),
+				.words = words,
 			};
-			bpf_loop(c.words, count_word, &c, 0);
-			out.rec.open_fds = c.count;
+			if (bpf_loop(words, count_word, &c, 0) >= 0) {
+				out.rec.open_fds = c.count;
+				out.rec.flags |= FDS_TASK_COUNTED;
+			}
 		}
 	}
 	if (sig) {

@@ -80,7 +80,7 @@ LoadAttempt try_load(bool use_d_path, bool want_paths) {
     LoadAttempt a;
     std::lock_guard lock(log_mutex);
     log_sink = &a.log;
-    libbpf_print_fn_t old = libbpf_set_print(capture_print);
+    libbpf_set_print(capture_print);
     a.skel = fds_iter__open();
     if (!a.skel) {
         a.err = errno ? errno : EINVAL;
@@ -95,7 +95,9 @@ LoadAttempt try_load(bool use_d_path, bool want_paths) {
             a.skel = nullptr;
         }
     }
-    libbpf_set_print(old);
+    // Silent from here on: later failures (attach, read) reach the user as
+    // `why`, and under --backend auto nothing at all is to be printed.
+    libbpf_set_print(nullptr);
     log_sink = nullptr;
     return a;
 }
@@ -197,6 +199,7 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
                 t.max_fds = raw.max_fds;
                 t.open_fds = raw.open_fds;
                 t.self = (raw.flags & FDS_TASK_SELF) != 0;
+                t.counted = (raw.flags & FDS_TASK_COUNTED) != 0;
                 sink.task(t);
             }
         } else {
@@ -316,7 +319,9 @@ bool Iterators::drain(int fd, std::string& out, std::string& why) {
     constexpr std::size_t kChunk = 1 << 20;
     std::size_t used = out.size();
     for (;;) {
-        if (out.size() - used < kChunk) out.resize(std::max(used + kChunk, out.size() * 2));
+        // Use the capacity reserved by the caller before growing by doubling.
+        if (out.size() - used < kChunk)
+            out.resize(out.capacity() - used >= kChunk ? out.capacity() : std::max(used + kChunk, out.size() * 2));
         ssize_t n = ::read(fd, out.data() + used, out.size() - used);
         if (n > 0) {
             used += static_cast<std::size_t>(n);

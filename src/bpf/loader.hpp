@@ -72,6 +72,7 @@ struct TaskRecord {
     std::uint32_t max_fds = 0;   // capacity of the task's fd table
     std::uint32_t open_fds = 0;  // fds in it (0 for threads sharing their leader's table)
     bool self = false;           // the task that read the iterator
+    bool counted = false;        // open_fds is a count (else the kernel could not count: < 5.17)
 };
 
 // Kernel dev_t (major << 20 | minor) to userspace makedev(), as st_dev has it.

@@ -103,6 +103,7 @@ struct fds_task_rec {
 	__u32 pad;
 };
 
-#define FDS_TASK_SELF 1 /* the task reading the iterator (fdscope itself) */
+#define FDS_TASK_SELF 1    /* the task reading the iterator (fdscope itself) */
+#define FDS_TASK_COUNTED 2 /* open_fds was counted (kernels without bpf_loop, < 5.17, cannot) */
 
 #endif

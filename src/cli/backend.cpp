@@ -1,6 +1,7 @@
 #include "cli/backend.hpp"
 
 #include <cstdio>
+#include <exception>
 
 #ifdef FDSCOPE_HAVE_BPF
 #include "bpf/collect.hpp"
@@ -28,10 +29,14 @@ bool scan_with(const std::string& backend, const collect::ScanOptions& opts, Sna
 #ifdef FDSCOPE_HAVE_BPF
         // Identity is exact and free with BPF; ScanOptions::identity only
         // decides whether procfs pays for kcmp.
-        if (bpf::scan_bpf(opts, snap, why)) return true;
+        try {
+            if (bpf::scan_bpf(opts, snap, why)) return true;
+        } catch (const std::exception& e) {  // out of memory or threads: procfs may still do
+            why = std::string("the BPF scan failed: ") + e.what();
+        }
 #else
-        why = "this fdscope was built without it (clang, bpftool, libbpf-dev or /sys/kernel/btf/vmlinux were missing "
-              "when it was built)";
+        why = "this fdscope was built without it (FDSCOPE_BPF=OFF, or clang, bpftool, libbpf-dev or "
+              "/sys/kernel/btf/vmlinux were missing at build time)";
 #endif
         if (backend == "bpf") return false;
     }

@@ -1,6 +1,7 @@
 // fdscope: every file descriptor and kernel file handle on this machine.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 
 #include "cli/commands.hpp"
 
@@ -23,6 +24,17 @@ int main(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? kExitOk : kExitUsage;
     }
-    if (app.got_subcommand("ls")) return run_ls(ls);
-    return run_summary(summary);
+    // The root's --backend and --threads belong to the summary; given before
+    // a command (`fdscope --backend bpf ls`) they mean that command's.
+    if (app.got_subcommand("ls")) {
+        if (app.count("--backend") && !app.get_subcommand("ls")->count("--backend")) ls.backend = summary.backend;
+        if (app.count("--threads") && !app.get_subcommand("ls")->count("--threads")) ls.threads = summary.threads;
+    }
+    try {
+        if (app.got_subcommand("ls")) return run_ls(ls);
+        return run_summary(summary);
+    } catch (const std::exception& e) {  // out of memory or threads: say so, exit 1
+        std::fprintf(stderr, "fdscope: %s\n", e.what());
+        return kExitFailure;
+    }
 }

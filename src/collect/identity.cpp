@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 #include <unordered_map>
@@ -189,7 +190,13 @@ void assign_descriptions(Snapshot& snap, unsigned threads) {
     };
     unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(groups.size())));
     std::vector<std::thread> pool;
-    for (unsigned i = 1; i < n; ++i) pool.emplace_back(worker);
+    for (unsigned i = 1; i < n; ++i) {
+        try {
+            pool.emplace_back(worker);
+        } catch (const std::system_error&) {
+            break;  // no more threads: the started workers share the groups
+        }
+    }
     worker();
     for (auto& t : pool) t.join();
     if (denied) snap.ids_exact = false;

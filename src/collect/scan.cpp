@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unordered_map>
+#include <system_error>
 #include <thread>
 #include <unordered_set>
 
@@ -39,7 +40,13 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(std:
         for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);
     };
     std::vector<std::thread> pool;
-    for (unsigned w = 1; w < count; ++w) pool.emplace_back(work, w);
+    for (unsigned w = 1; w < count; ++w) {
+        try {
+            pool.emplace_back(work, w);
+        } catch (const std::system_error&) {
+            break;  // no more threads (a pids cgroup at its limit): the others share the work
+        }
+    }
     work(0);
     for (auto& t : pool) t.join();
 }

@@ -13,13 +13,17 @@ namespace fdscope::render {
 // Calls render(begin, end, text) for consecutive row ranges of `block` rows
 // covering [0, rows), each on some thread, and writes the texts to `out` in
 // row order. `render` must be safe to call concurrently (it only reads).
-// Small inputs (one block) run on the calling thread alone.
+// Small inputs (one block) run on the calling thread alone, and so does any
+// block whose thread cannot be started (a pids cgroup at its limit).
 void render_blocks(Output& out, std::size_t rows, std::size_t block,
                    const std::function<void(std::size_t begin, std::size_t end, std::string& text)>& render);
 
-// Calls fn(begin, end, worker) for about equal row ranges, one per worker
-// thread, and returns when all are done; workers() says how many there are.
-void for_row_ranges(std::size_t rows, const std::function<void(std::size_t begin, std::size_t end, std::size_t worker)>& fn);
+// How many threads render `rows` rows (1 for small inputs).
 std::size_t render_workers(std::size_t rows);
+
+// Calls fn(begin, end, worker) for `workers` about equal row ranges, each on
+// its own thread (worker < workers), and returns when all are done.
+void for_row_ranges(std::size_t rows, std::size_t workers,
+                    const std::function<void(std::size_t begin, std::size_t end, std::size_t worker)>& fn);
 
 }  // namespace fdscope::render

@@ -12,8 +12,9 @@ void write_table(Output& out, const std::vector<ColumnSpec>& columns, std::size_
     const std::size_t ncol = columns.size();
     if (ncol == 0) return;
     // Widths: the widest cell per column, measured on every core.
-    std::vector<std::vector<std::size_t>> part(render_workers(rows), std::vector<std::size_t>(ncol, 0));
-    for_row_ranges(rows, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+    const std::size_t workers = render_workers(rows);
+    std::vector<std::vector<std::size_t>> part(workers, std::vector<std::size_t>(ncol, 0));
+    for_row_ranges(rows, workers, [&](std::size_t begin, std::size_t end, std::size_t worker) {
         std::string text;
         auto& w = part[worker];
         for (std::size_t r = begin; r < end; ++r)

@@ -20,6 +20,8 @@ TEST(LsOutput, JsonEnvelopeAndRequiredKeys) {
     EXPECT_EQ(doc["schema"], 1);
     EXPECT_EQ(doc["command"], "ls");
     EXPECT_EQ(doc["backend"], "procfs");
+    // --backend before the command means the command's.
+    EXPECT_EQ(fdscope_json({"--backend", "procfs", "ls", "-p", std::to_string(pid)})["backend"], "procfs");
     auto any = fdscope_json({"ls", "-p", std::to_string(pid)});
     EXPECT_TRUE(any["backend"] == "procfs" || any["backend"] == "bpf") << any["backend"];
     EXPECT_TRUE(doc["skipped"].contains("vanished"));
@@ -285,6 +287,8 @@ TEST(LsUnprivileged, BackendAutoFallsBackAndForcedBpfExplains) {
     EXPECT_TRUE(forced.out.empty()) << "nothing on stdout when the backend cannot run";
     RunResult forced_summary = as_nobody({"--backend", "bpf"});
     EXPECT_EQ(forced_summary.status, 3) << forced_summary.err;
+    RunResult forced_before = as_nobody({"--backend", "bpf", "ls"});
+    EXPECT_EQ(forced_before.status, 3) << "--backend before ls applies to ls: " << forced_before.err;
 }
 
 }  // namespace
