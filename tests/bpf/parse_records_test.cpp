@@ -55,15 +55,70 @@ std::string vma_record(std::uint64_t start, std::string_view path) {
     return s;
 }
 
+std::string task_record(std::uint32_t tid, std::uint32_t open_fds, std::uint32_t flags) {
+    fds_rec_hdr h{};
+    fds_task_rec r{};
+    h.type = FDS_REC_TASK;
+    h.len = static_cast<__u32>(sizeof h + sizeof r);
+    r.files_id = 0x2000;
+    r.nofile_cur = 1024;
+    r.nofile_max = ~0ULL;
+    r.tgid = 42;
+    r.tid = tid;
+    r.max_fds = 64;
+    r.open_fds = open_fds;
+    r.flags = flags;
+    std::string s(reinterpret_cast<const char*>(&h), sizeof h);
+    s.append(reinterpret_cast<const char*>(&r), sizeof r);
+    return s;
+}
+
 struct Collected {
     std::vector<FileRecord> files;
     std::vector<std::string> file_paths;
     std::vector<VmaRecord> vmas;
+    std::vector<TaskRecord> tasks;
     RecordSink sink() {
         return {[this](const FileRecord& f) { files.push_back(f); file_paths.emplace_back(f.path); },
-                [this](const VmaRecord& v) { vmas.push_back(v); }};
+                [this](const VmaRecord& v) { vmas.push_back(v); },
+                [this](const TaskRecord& t) { tasks.push_back(t); }};
     }
 };
+
+TEST(ParseRecords, TaskRecordsAndFileRecordOffsets) {
+    const std::string a = task_record(42, 5, FDS_TASK_SELF | FDS_TASK_COUNTED), b = file_record(7, "/tmp/x"),
+                      c = task_record(43, 0, 0);
+    const std::string s = a + b + c;
+    Collected col;
+    auto r = parse_records(s, col.sink());
+    EXPECT_EQ(r.status, ParseStatus::Ok);
+    ASSERT_EQ(col.tasks.size(), 2u);
+    EXPECT_TRUE(col.tasks[0].self);
+    EXPECT_TRUE(col.tasks[0].counted);
+    EXPECT_EQ(col.tasks[0].open_fds, 5u);
+    EXPECT_EQ(col.tasks[0].nofile_cur, 1024u);
+    EXPECT_EQ(col.tasks[0].nofile_max, ~0ULL);
+    EXPECT_FALSE(col.tasks[1].self);
+    EXPECT_FALSE(col.tasks[1].counted);
+    // The file record's offset finds it again, path included.
+    ASSERT_EQ(col.files.size(), 1u);
+    EXPECT_EQ(col.files[0].offset, a.size());
+    FileRecord again = file_record_at(s, col.files[0].offset);
+    EXPECT_EQ(again.fd, 7u);
+    EXPECT_EQ(again.path, "/tmp/x");
+    EXPECT_EQ(again.file_id, col.files[0].file_id);
+    // A task record never has a path tail: one that claims one is corrupt.
+    std::string bad = task_record(44, 0, 0);
+    fds_rec_hdr h{};
+    std::memcpy(&h, bad.data(), sizeof h);
+    h.path_len = 2;
+    h.len += 2;
+    std::memcpy(bad.data(), &h, sizeof h);
+    bad += "zz";
+    Collected col2;
+    EXPECT_EQ(parse_records(bad, col2.sink()).status, ParseStatus::Corrupt);
+    EXPECT_TRUE(col2.tasks.empty());
+}
 
 TEST(ParseRecords, WholeStream) {
     std::string s = file_record(3, "/etc/passwd") + file_record(4, "") + vma_record(0x7000, "/usr/lib/libc.so.6");
