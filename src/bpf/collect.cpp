@@ -622,7 +622,8 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::ve
             std::uint64_t fds = 0;
             for (const auto& [files, n] : per_table) fds += n;
             constexpr std::uint64_t kMaxReserve = 1ULL << 30;  // a hint, never a demand
-            fbytes.reserve(static_cast<std::size_t>(std::min(fds * 128 + (1 << 20), kMaxReserve)));
+            // ~112 bytes of record and header plus the path: 160 a record is generous.
+            fbytes.reserve(static_cast<std::size_t>(std::min(fds * 160 + (1 << 20), kMaxReserve)));
             if (!read(Iter::TaskFile, fbytes)) return false;
             timer.mark("bpf task_file");
         }

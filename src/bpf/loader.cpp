@@ -319,9 +319,13 @@ bool Iterators::drain(int fd, std::string& out, std::string& why) {
     constexpr std::size_t kChunk = 1 << 20;
     std::size_t used = out.size();
     for (;;) {
-        // Use the capacity reserved by the caller before growing by doubling.
-        if (out.size() - used < kChunk)
-            out.resize(out.capacity() - used >= kChunk ? out.capacity() : std::max(used + kChunk, out.size() * 2));
+        // Grow a chunk at a time (resize writes every byte it adds: only what
+        // is read should be touched), the capacity by doubling.
+        if (out.size() - used < kChunk) {
+            const std::size_t want = used + kChunk;
+            if (want > out.capacity()) out.reserve(std::max(want, out.capacity() * 2));
+            out.resize(want);
+        }
         ssize_t n = ::read(fd, out.data() + used, out.size() - used);
         if (n > 0) {
             used += static_cast<std::size_t>(n);
