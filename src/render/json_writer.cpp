@@ -37,12 +37,7 @@ JsonWriter& JsonWriter::end_array() {
     return *this;
 }
 
-void JsonWriter::append_key(std::string_view k, std::string& b) {
-    // Keys are nearly always fdscope's own ASCII literals: copy them whole.
-    if (std::all_of(k.begin(), k.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; })) {
-        b += k;
-        return;
-    }
+void JsonWriter::append_escaped_key(std::string_view k, std::string& b) {
     bool lossy = false;
     append_json_string(k, b, lossy);
 }

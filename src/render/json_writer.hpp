@@ -65,7 +65,14 @@ private:
             newline_pending_ = false;
         }
     }
-    static void append_key(std::string_view k, std::string& b);
+    // Keys are nearly always fdscope's own ASCII literals, copied whole (the
+    // check folds away when key() is inlined with a literal); others escaped.
+    static void append_key(std::string_view k, std::string& b) {
+        for (char c : k)
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return append_escaped_key(k, b);
+        b.append(k.data(), k.size());
+    }
+    static void append_escaped_key(std::string_view k, std::string& b);
     Output& out_;
     std::vector<char> first_;  // per open container: no element written yet (char: vector<bool> is slow)
     bool after_key_ = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <sys/sysmacros.h>
 
 #include "render/blocks.hpp"
 #include "render/escape.hpp"
@@ -134,16 +135,37 @@ CellFn cells(const LsReport& r, const std::vector<const Column*>& cols) {
     return [&r, cols](std::size_t row, std::size_t col, std::string& out) { cols[col]->cell(r, r.rows()[row], out); };
 }
 
-void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
+// "major:minor" without a heap string: this runs once per entry.
+std::string_view dev_chars(std::uint64_t dev, char (&buf)[48]) {
+    auto end = fmt::format_to_n(buf, sizeof buf, "{}:{}", major(dev), minor(dev)).out;
+    return std::string_view(buf, static_cast<std::size_t>(end - buf));
+}
+
+// Per-block cache of the last process's user name: rows come grouped by
+// process, and the lookup makes a string.
+struct UserCache {
+    const Process* process = nullptr;
+    std::string name;
+    std::string_view of(const LsReport& r, const Process& p) {
+        if (process != &p) {
+            process = &p;
+            name = user_of(r, p.uid);
+        }
+        return name;
+    }
+};
+
+void write_entry(JsonWriter& j, const LsReport& r, const Row& w, UserCache& users) {
     const OpenFile& f = *w.file;
     const Process& p = *w.process;
     const bool is_fd = f.assoc == Assoc::Fd;
+    char dev[48];
     j.begin_object();
     j.key("pid").value(p.pid);
     j.key("tid").value(r.tid(w));
     j.key("command").value(p.comm);
     j.key("uid").value(static_cast<std::uint64_t>(p.uid));
-    j.key("user").value(user_of(r, p.uid));
+    j.key("user").value(users.of(r, p));
     j.key("assoc").value(LsReport::assoc(f));
     j.key("fd");
     is_fd ? j.value(f.fd) : j.null();
@@ -157,7 +179,7 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
     (f.has_pos || f.range) ? j.value(f.pos) : j.null();
     j.key("mnt_id");
     f.mnt_id >= 0 ? j.value(f.mnt_id) : j.null();
-    j.key("dev").value(report::dev_text(f.dev));
+    j.key("dev").value(dev_chars(f.dev, dev));
     j.key("inode").value(f.inode);
     j.key("name");
     std::string made_up;
@@ -171,7 +193,7 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w) {
         j.key("size");
         f.not_stated ? j.null() : j.value(f.size);
     }
-    if ((f.kind == Kind::Chr || f.kind == Kind::Blk) && f.detail) j.key("rdev").value(report::dev_text(f.detail->rdev));
+    if ((f.kind == Kind::Chr || f.kind == Kind::Blk) && f.detail) j.key("rdev").value(dev_chars(f.detail->rdev, dev));
     if (f.range) {
         j.key("range").begin_object();
         j.key("start").value(fmt::format("0x{:x}", f.range->start));
@@ -296,10 +318,11 @@ void render_entries(const LsReport& r, std::size_t begin, std::size_t end, bool 
     Output mem(Output::kMemory);
     mem.buffer().swap(text);  // reuse the capacity of the previous block
     JsonWriter j(mem);
+    UserCache users;
     if (!ndjson) j.continue_array(begin == 0);
     for (std::size_t i = begin; i < end; ++i) {
         if (!ndjson) j.newline();
-        write_entry(j, r, r.rows()[i]);
+        write_entry(j, r, r.rows()[i], users);
         if (ndjson) j.newline();
     }
     mem.buffer().swap(text);

@@ -61,13 +61,16 @@ void LsReport::index_endpoints() const {
     for (const auto& p : snap_.processes)
         for (const auto& t : p.tables)
             for (const auto& f : t.fds)
-                if (Key k = endpoint_key(f)) holders_[k].push_back(Holder{&p, &f});
+                if (Key k = endpoint_key(f)) holders_.push_back(Holder{k, &p, &f});
+    // Stable: holders of one key stay in scan order.
+    std::stable_sort(holders_.begin(), holders_.end(), [](const Holder& a, const Holder& b) { return key_less(a.key, b.key); });
 }
 
 void LsReport::add_holders(const Key& key, const Row& self, std::vector<Endpoint>& out) const {
-    auto it = holders_.find(key);
-    if (it == holders_.end()) return;
-    for (const Holder& h : it->second) {
+    auto it = std::lower_bound(holders_.begin(), holders_.end(), key,
+                               [](const Holder& h, const Key& k) { return key_less(h.key, k); });
+    for (; it != holders_.end() && it->key == key; ++it) {
+        const Holder& h = *it;
         if (h.file == self.file) continue;
         out.push_back(Endpoint{h.process->pid, h.process->comm, assoc(*h.file), h.file->mode});
     }
