@@ -111,6 +111,7 @@ void fill_extra(const FileRecord& r, OpenFile& f) {
         }
         case Extra::Timerfd: d->timerfd_clockid = static_cast<std::int32_t>(r.extra0); break;
         case Extra::Signalfd: d->signalfd_mask = static_cast<std::int64_t>(r.extra0); break;
+        case Extra::Unix: d->scm_fds = static_cast<std::int64_t>(r.extra0); break;
         case Extra::None: break;
     }
     f.detail = std::move(d);
@@ -132,6 +133,7 @@ void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& 
     // makes "pipe:[N]"), as the procfs backend reads them through fdinfo.
     if (r.s_magic == kPipefsMagic || r.s_magic == kSockfsMagic) {
         f.kind = r.s_magic == kPipefsMagic ? Kind::Pipe : Kind::Socket;
+        fill_extra(r, f);  // a UNIX socket's queued fds
         return;
     }
     std::string_view text;

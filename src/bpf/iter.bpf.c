@@ -115,6 +115,27 @@ static __always_inline void anon_extra(struct file *file, struct fds_file_rec *r
 	}
 }
 
+#define FDS_AF_UNIX 1
+
+/* A UNIX socket's queued SCM_RIGHTS fds (fdinfo's "scm_fds:"). */
+static __always_inline void unix_extra(struct file *file, struct fds_file_rec *rec)
+{
+	if (!bpf_core_type_exists(struct unix_sock) || !bpf_core_field_exists(struct unix_sock, scm_stat))
+		return;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != FDS_AF_UNIX)
+		return;
+	struct unix_sock *u = (void *)sk; /* struct sock is its first member */
+	int n = BPF_CORE_READ(u, scm_stat.nr_fds.counter);
+	if (n > 0) {
+		rec->extra0 = (__u64)n;
+		rec->extra_kind = FDS_EXTRA_UNIX;
+	}
+}
+
 struct file_out {
 	struct fds_rec_hdr hdr;
 	struct fds_file_rec rec;
@@ -166,6 +187,8 @@ int fds_task_file(struct bpf_iter__task_file *ctx)
 	out.rec.mnt_id = mount_id_of(file->f_path.mnt);
 	if (out.rec.s_magic == FDS_ANON_INODE_MAGIC)
 		anon_extra(file, &out.rec);
+	else if (out.rec.s_magic == FDS_SOCKFS_MAGIC)
+		unix_extra(file, &out.rec);
 
 	/* close_on_exec is a bitmap of longs in the current fdtable. */
 	unsigned long *coe = BPF_CORE_READ(files, fdt, close_on_exec); /* not BTF-walkable: a pointer to longs */

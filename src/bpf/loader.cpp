@@ -139,6 +139,7 @@ FileRecord decode_file(const char* b, std::string_view path, std::size_t offset)
     f.extra = raw.extra_kind == FDS_EXTRA_EVENTFD    ? Extra::Eventfd
               : raw.extra_kind == FDS_EXTRA_TIMERFD  ? Extra::Timerfd
               : raw.extra_kind == FDS_EXTRA_SIGNALFD ? Extra::Signalfd
+              : raw.extra_kind == FDS_EXTRA_UNIX     ? Extra::Unix
                                                      : Extra::None;
     f.path_kind = path_kind(raw.path_kind);
     f.path = path;

@@ -26,7 +26,7 @@ namespace fdscope::bpf {
 enum class PathKind : std::uint8_t { None = 0, DPath = 1, DentryName = 2, Pseudo = 3 };
 
 // Per-kind state read in the iterator (records.h FDS_EXTRA_*).
-enum class Extra : std::uint8_t { None, Eventfd, Timerfd, Signalfd };
+enum class Extra : std::uint8_t { None, Eventfd, Timerfd, Signalfd, Unix };
 
 struct FileRecord {
     std::uint64_t file_id = 0;   // struct file *: identity only, never print
@@ -45,7 +45,7 @@ struct FileRecord {
     bool cloexec = false;
     PathKind path_kind = PathKind::None;
     Extra extra = Extra::None;   // eventfd: extra0 count, extra1 id; timerfd: extra0 clockid;
-    std::uint64_t extra0 = 0, extra1 = 0;  // signalfd: extra0 mask as fdinfo shows it
+    std::uint64_t extra0 = 0, extra1 = 0;  // signalfd: extra0 mask as fdinfo shows it; unix: extra0 scm_fds
     std::string_view path;       // into the parsed buffer
     std::size_t offset = 0;      // of the record in the parsed buffer (file_record_at)
 };

@@ -60,7 +60,7 @@ struct fds_file_rec {
 	__u64 size;     /* inode->i_size (st_size of regular files) */
 	/* What fdinfo would show for the anon inodes read here (FDS_EXTRA_*):
 	 * eventfd: count, id; timerfd: clockid; signalfd: the mask as fdinfo's
-	 * "sigmask:" prints it (bit n-1 = signal n). */
+	 * "sigmask:" prints it (bit n-1 = signal n); UNIX socket: "scm_fds:". */
 	__u64 extra0;
 	__u64 extra1;
 	__u8 extra_kind;
@@ -71,6 +71,7 @@ struct fds_file_rec {
 #define FDS_EXTRA_EVENTFD 1
 #define FDS_EXTRA_TIMERFD 2
 #define FDS_EXTRA_SIGNALFD 3
+#define FDS_EXTRA_UNIX 4 /* extra0: fds queued to this UNIX socket (SCM_RIGHTS), when above 0 */
 #define FDS_ANON_INODE_MAGIC 0x09041934
 
 struct fds_vma_rec {

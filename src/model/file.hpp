@@ -31,6 +31,9 @@ struct FdDetail {
     std::int32_t timerfd_clockid = -1;
     std::int32_t pidfd_pid = -2;  // -1 means the target process has exited
     std::uint64_t rdev = 0;       // chr/blk: the device (st_rdev)
+    // UNIX sockets: fds sent to this socket (SCM_RIGHTS) and not received
+    // yet, fdinfo's "scm_fds:"; -1 when not shown or none.
+    std::int64_t scm_fds = -1;
 };
 
 // A mapping's range, for Assoc::Mem and Assoc::Shm rows.

@@ -156,7 +156,14 @@ std::optional<FdInfo> parse_fdinfo(std::string_view text) {
                 if (key == "tfd") parse_epoll_line(line, fi);
                 break;
             case 's':
-                if (key == "sigmask") {
+                if (key == "scm_fds") {
+                    // Only a count above zero is worth a detail: every UNIX
+                    // socket has the line.
+                    if (auto n = to_num<std::int64_t>(trim(value)); n && *n > 0) {
+                        fi.detail.scm_fds = *n;
+                        fi.has_detail = true;
+                    }
+                } else if (key == "sigmask") {
                     if (auto n = parse_sigmask(trim(value))) {
                         // Signal n is bit n-1. Never -1: signalfd() always
                         // clears SIGKILL and SIGSTOP from the mask.

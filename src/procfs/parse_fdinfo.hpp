@@ -1,5 +1,6 @@
 // /proc/PID/fdinfo/N: position, flags (O_CLOEXEC included), mnt_id, ino,
-// and the per-kind lines (eventfd, epoll tfd, inotify, signalfd, timerfd, pidfd).
+// and the per-kind lines (eventfd, epoll tfd, inotify, signalfd, timerfd,
+// pidfd, a UNIX socket's queued fds).
 #pragma once
 #include <cstdint>
 #include <optional>

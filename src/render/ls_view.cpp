@@ -268,6 +268,7 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w, UserCache& user
             j.key("timerfd_clock").value(report::clock_name(d.timerfd_clockid));
         }
         if (d.pidfd_pid >= -1) j.key("pidfd_pid").value(d.pidfd_pid);
+        if (d.scm_fds > 0) j.key("scm_fds").value(d.scm_fds);
         j.end_object();
     }
     j.end_object();

@@ -272,3 +272,14 @@ TEST(ParseFdinfo, EveryTruncationIsSafe) {
         }
     }
 }
+
+TEST(ParseFdinfo, UnixSocketQueuedFds) {
+    auto f = fdscope::procfs::parse_fdinfo("pos:\t0\nflags:\t02000002\nmnt_id:\t10\nino:\t24789141\nscm_fds: 3\n");
+    ASSERT_TRUE(f);
+    EXPECT_TRUE(f->has_detail);
+    EXPECT_EQ(f->detail.scm_fds, 3);
+    auto none = fdscope::procfs::parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t10\nino:\t5\nscm_fds: 0\n");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(none->has_detail) << "an empty queue is no detail";
+    EXPECT_EQ(none->detail.scm_fds, -1);
+}
