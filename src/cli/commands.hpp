@@ -31,7 +31,16 @@ struct SummaryArgs {
     std::string backend = "auto";
 };
 
+struct AccountArgs {
+    std::size_t top = 20;
+    bool json = false;
+    unsigned threads = 0;
+    std::string backend = "auto";
+};
+
 void add_ls(CLI::App& app, LsArgs& args);
+void add_account(CLI::App& app, AccountArgs& args);
+int run_account(const AccountArgs& args);
 int run_ls(const LsArgs& args);
 void add_summary_options(CLI::App& app, SummaryArgs& args);
 int run_summary(const SummaryArgs& args);

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     add_summary_options(app, summary);
     LsArgs ls;
     add_ls(app, ls);
+    AccountArgs account;
+    add_account(app, account);
     app.footer("Exit status: 0 success, 1 failure, 2 usage error, 3 --backend bpf cannot run here.\n"
                "See fdscope(1) and docs/json.md.");
     try {
@@ -26,12 +28,16 @@ int main(int argc, char** argv) {
     }
     // The root's --backend and --threads belong to the summary; given before
     // a command (`fdscope --backend bpf ls`) they mean that command's.
-    if (app.got_subcommand("ls")) {
-        if (app.count("--backend") && !app.get_subcommand("ls")->count("--backend")) ls.backend = summary.backend;
-        if (app.count("--threads") && !app.get_subcommand("ls")->count("--threads")) ls.threads = summary.threads;
-    }
+    auto inherit = [&](const char* name, std::string& backend, unsigned& threads) {
+        if (!app.got_subcommand(name)) return;
+        if (app.count("--backend") && !app.get_subcommand(name)->count("--backend")) backend = summary.backend;
+        if (app.count("--threads") && !app.get_subcommand(name)->count("--threads")) threads = summary.threads;
+    };
+    inherit("ls", ls.backend, ls.threads);
+    inherit("account", account.backend, account.threads);
     try {
         if (app.got_subcommand("ls")) return run_ls(ls);
+        if (app.got_subcommand("account")) return run_account(account);
         return run_summary(summary);
     } catch (const std::exception& e) {  // out of memory or threads: say so, exit 1
         std::fprintf(stderr, "fdscope: %s\n", e.what());

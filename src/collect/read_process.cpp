@@ -349,9 +349,20 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
         t.leader = tid == pid;
         std::string base = t.leader ? std::string() : "task/" + std::to_string(tid) + "/";
         ReadResult r = read_table(d, base, opts, pm, s, p.names, t, skips);
-        if (r == ReadResult::Ok) p.tables.push_back(std::move(t));
-        else if (r == ReadResult::Permission) denied_any = true;
-        else if (t.leader) return ReadResult::Vanished;
+        if (r == ReadResult::Ok) {
+            p.tables.push_back(std::move(t));
+        } else if (r == ReadResult::Permission) {
+            denied_any = true;
+            // The fds cannot be read, but how many there are can (st_size of
+            // the fd directory): a table with a count and no fds.
+            FdTable c;
+            c.tid = t.tid;
+            c.leader = t.leader;
+            if (!opts.count_only && count_table(d, base, s, c) == ReadResult::Ok && c.counted)
+                p.tables.push_back(std::move(c));
+        } else if (t.leader) {
+            return ReadResult::Vanished;
+        }
     }
     read_process_tail(d, pid, p.leader_exited && !holders.empty() ? holders.front() : pid, opts, s, p);
     return denied_any ? ReadResult::Permission : ReadResult::Ok;

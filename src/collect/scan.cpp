@@ -21,6 +21,7 @@
 #include "collect/proc_io.hpp"
 #include "collect/sockets.hpp"
 #include "procfs/parse_mountinfo.hpp"
+#include "procfs/parse_slabinfo.hpp"
 #include "procfs/parse_status.hpp"
 #include "procfs/parse_sysfs.hpp"
 #include "procfs/parse_sysvipc_shm.hpp"
@@ -66,6 +67,12 @@ void read_kernel_counters(Snapshot& snap) {
         if (auto nr = procfs::parse_file_nr(text)) snap.file_nr = *nr;
     if (read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", text, ReadMode::SingleRecord) == 0)
         if (auto v = procfs::parse_u64(text)) snap.nr_open = *v;
+}
+
+std::optional<std::uint64_t> read_filp_active() {
+    std::string text;
+    if (read_file_at(AT_FDCWD, "/proc/slabinfo", text, ReadMode::Stream) != 0) return std::nullopt;
+    return procfs::parse_slab_active(text, "filp");
 }
 
 void read_machine_tables(Snapshot& snap) {

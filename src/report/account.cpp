@@ -1,0 +1,251 @@
+#include "report/account.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace fdscope::report {
+namespace {
+
+// 110213 -> "110,213": the verdict is read by people.
+std::string grouped(std::uint64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+using DevIno = std::pair<std::uint64_t, std::uint64_t>;
+
+// What the fd tables hold, machine-wide.
+struct FdSide {
+    std::unordered_set<std::uint32_t> descriptions;  // ids seen on fds
+    std::set<DevIno> files;                          // (dev, inode) open as an fd anywhere
+    std::uint64_t without_id = 0;                    // fds with no description id: one handle each
+};
+
+void count_fds(const Snapshot& snap, Account& a, FdSide& side, std::vector<AccountProcess>& procs) {
+    std::unordered_set<std::uint64_t> queued_sockets;  // in-flight counted once per socket
+    for (const Process& p : snap.processes) {
+        if (p.partial) continue;
+        AccountProcess ap;
+        ap.pid = p.pid;
+        ap.comm = p.comm;
+        std::unordered_set<std::uint32_t> mine;
+        for (const FdTable& t : p.tables) {
+            if (t.fds.empty() && t.counted) {
+                // Counted but unreadable (permission): each fd taken as its
+                // own handle, the most it can be.
+                ap.fds += t.counted;
+                ap.descriptions += t.counted;
+                ap.unreadable = true;
+                a.unreadable_fds += t.counted;
+                continue;
+            }
+            for (const OpenFile& f : t.fds) {
+                ++ap.fds;
+                if (f.inode) side.files.emplace(f.dev, f.inode);
+                if (f.description == kNoDescription) {
+                    ++ap.descriptions;
+                    ++side.without_id;
+                } else if (mine.insert(f.description).second) {
+                    ++ap.descriptions;
+                    side.descriptions.insert(f.description);
+                }
+                if (f.detail && f.detail->scm_fds > 0 && queued_sockets.insert(f.inode).second) {
+                    ap.in_flight += static_cast<std::uint64_t>(f.detail->scm_fds);
+                    a.held_by.in_flight += static_cast<std::uint64_t>(f.detail->scm_fds);
+                }
+            }
+        }
+        a.fds += ap.fds;
+        procs.push_back(std::move(ap));
+    }
+}
+
+// Mapping-only handles and SysV attaches. With description ids on the rows
+// (BPF) both are exact; rows without (procfs) are bounded.
+void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::vector<AccountProcess>& procs) {
+    std::unordered_set<std::uint32_t> map_only, attach_ids;
+    std::set<DevIno> map_only_files;          // inodes of exact mapping-only handles
+    std::set<DevIno> unknown_files;           // id-less rows: distinct files (low bound)
+    std::uint64_t unknown_groups = 0, unknown_rows = 0, unknown_attach_total = 0;
+    std::map<std::int64_t, AccountSegment> segments;  // by shmid
+    for (const ShmSegment& s : snap.shm) {
+        AccountSegment& seg = segments[s.shmid];
+        seg.key = s.key;
+        seg.shmid = s.shmid;
+        seg.size = s.size;
+        seg.nattch = s.nattch;
+    }
+    std::size_t pi = 0;
+    for (const Process& p : snap.processes) {
+        if (p.partial) continue;
+        AccountProcess& ap = procs[pi++];
+        std::unordered_set<std::uint32_t> mine_maps, mine_attaches;
+        std::set<DevIno> mine_unknown;
+        std::set<std::uint64_t> unknown_attaches;  // procfs: one attach per mapped range start
+        for (const OpenFile& f : p.assocs) {
+            if (f.assoc == Assoc::Shm) {
+                AccountSegment* seg = nullptr;
+                if (auto it = segments.find(static_cast<std::int64_t>(f.inode)); it != segments.end()) seg = &it->second;
+                bool fresh = false;
+                if (f.description != kNoDescription) {
+                    fresh = mine_attaches.insert(f.description).second;
+                    if (attach_ids.insert(f.description).second && seg) ++seg->attaches;
+                } else if (f.range) {
+                    fresh = unknown_attaches.insert(f.range->start).second;
+                    if (fresh && seg) ++seg->attaches;
+                }
+                if (fresh) {
+                    ++ap.sysv_shm;
+                    if (seg && (seg->pids.empty() || seg->pids.back() != p.pid)) seg->pids.push_back(p.pid);
+                }
+                continue;
+            }
+            if (f.assoc != Assoc::Mem) continue;
+            if (f.description != kNoDescription) {
+                if (side.descriptions.count(f.description)) continue;  // an fd holds it: counted there
+                if (mine_maps.insert(f.description).second) ++ap.mappings;
+                if (map_only.insert(f.description).second) map_only_files.emplace(f.dev, f.inode);
+            } else {
+                if (side.files.count({f.dev, f.inode})) continue;  // probably the fd's own file
+                ++unknown_rows;
+                if (mine_unknown.emplace(f.dev, f.inode).second) {
+                    ++ap.mappings;
+                    ++unknown_groups;
+                    unknown_files.emplace(f.dev, f.inode);
+                }
+            }
+        }
+        // Without ids (procfs): one attach per mapped range start; an attach
+        // shared with a forked child is counted in each (an estimate).
+        unknown_attach_total += unknown_attaches.size();
+    }
+    a.held_by.sysv_shm = attach_ids.size() + unknown_attach_total;
+    a.shm_segment_files = snap.shm.size();
+    a.held_by.sysv_shm += a.shm_segment_files;
+
+    std::uint64_t low_unknown = 0;
+    for (const DevIno& f : unknown_files)
+        if (!map_only_files.count(f)) ++low_unknown;
+    a.mappings_range.low = map_only.size() + low_unknown;
+    a.mappings_range.estimate = map_only.size() + unknown_groups;
+    a.mappings_range.high = map_only.size() + unknown_rows;
+    a.held_by.mappings = a.mappings_range.estimate;
+    if (unknown_rows)
+        a.mappings_derivation = fmt::format(
+            "{} mapped ranges of files no fd holds, without file identity (procfs): at least one handle per "
+            "distinct file ({}), at most one per range ({}); estimated as one per file per process ({})",
+            unknown_rows, a.mappings_range.low - map_only.size(), unknown_rows, unknown_groups);
+    for (auto& [id, seg] : segments) a.segments.push_back(std::move(seg));
+    std::sort(a.segments.begin(), a.segments.end(), [](const AccountSegment& x, const AccountSegment& y) {
+        return x.attaches != y.attaches ? x.attaches > y.attaches : x.shmid < y.shmid;
+    });
+}
+
+const AccountProcess* most(const std::vector<AccountProcess>& procs, std::uint64_t AccountProcess::*field) {
+    const AccountProcess* best = nullptr;
+    for (const auto& p : procs)
+        if (p.*field && (!best || p.*field > best->*field)) best = &p;
+    return best;
+}
+
+std::string who(const AccountProcess& p) { return fmt::format("pid {} ({})", p.pid, p.comm); }
+
+std::string verdict(const Account& a) {
+    const std::uint64_t total = a.file_nr.allocated;
+    const HeldBy& h = a.held_by;
+    // The question is "where are the handles that no fd explains": lead with
+    // the largest of those when it matters, else with the fd tables.
+    struct Cat {
+        std::uint64_t n;
+        int which;
+    };
+    std::vector<Cat> cats = {{h.sysv_shm, 1}, {h.mappings, 2}, {h.in_flight, 3}, {h.unattributed, 4}};
+    auto top = *std::max_element(cats.begin(), cats.end(), [](const Cat& x, const Cat& y) { return x.n < y.n; });
+    const std::string of = fmt::format("{} of {} handles", grouped(top.n), grouped(total));
+    if (top.n * 5 >= total && top.n >= 100) {
+        switch (top.which) {
+            case 1:
+                if (!a.segments.empty() && a.segments.front().attaches) {
+                    const AccountSegment& s = a.segments.front();
+                    std::string by;
+                    if (s.pids.size() == 1) {
+                        for (const auto& p : a.processes)
+                            if (p.pid == s.pids.front()) by = " by " + who(p);
+                    } else {
+                        by = fmt::format(" by {} processes", s.pids.size());
+                    }
+                    return fmt::format("{} are SysV shm attaches: segment 0x{:08x} (id {}) is attached {} times{}", of,
+                                       static_cast<std::uint32_t>(s.key), s.shmid, grouped(s.attaches), by);
+                }
+                return of + " are SysV shared memory segments and their attaches";
+            case 2:
+                if (const auto* p = most(a.processes, &AccountProcess::mappings))
+                    return fmt::format("{} are files held only by memory mappings (mmap without an open fd): {} "
+                                       "holds {} of them",
+                                       of, who(*p), grouped(p->mappings));
+                return of + " are files held only by memory mappings";
+            case 3:
+                if (const auto* p = most(a.processes, &AccountProcess::in_flight))
+                    return fmt::format("{} are fds in flight (sent over UNIX sockets with SCM_RIGHTS, not received): "
+                                       "{} holds the socket queues with {} of them",
+                                       of, who(*p), grouped(p->in_flight));
+                return of + " are fds in flight over UNIX sockets";
+            default:
+                return of + " are not reachable from any process: kernel-internal (or freed lazily)";
+        }
+    }
+    if (const auto* p = most(a.processes, &AccountProcess::descriptions))
+        return fmt::format("{} of {} handles are open file descriptions in fd tables ({} fds); {} holds the most: {}",
+                           grouped(h.fd_tables), grouped(total), grouped(a.fds), who(*p), grouped(p->descriptions));
+    return fmt::format("{} handles allocated, none reachable from a process fdscope could read", grouped(total));
+}
+
+}  // namespace
+
+Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) {
+    Account a;
+    a.backend = snap.backend;
+    a.file_nr = snap.file_nr;
+    a.nr_open = snap.nr_open;
+    a.filp_active = filp_active;
+    FdSide side;
+    std::vector<AccountProcess> procs;
+    count_fds(snap, a, side, procs);
+    a.held_by.fd_tables = side.descriptions.size() + side.without_id + a.unreadable_fds;
+    a.descriptions = a.held_by.fd_tables;
+    count_mappings(snap, side, a, procs);
+    const HeldBy& h = a.held_by;
+    const std::uint64_t attributed = h.fd_tables + h.mappings + h.sysv_shm + h.in_flight;
+    a.held_by.unattributed = a.file_nr.allocated > attributed ? a.file_nr.allocated - attributed : 0;
+    a.held_by.over = attributed > a.file_nr.allocated ? attributed - a.file_nr.allocated : 0;
+    bool attaches_without_id = false;
+    for (const Process& p : snap.processes)
+        for (const OpenFile& f : p.assocs)
+            attaches_without_id = attaches_without_id || (f.assoc == Assoc::Shm && f.description == kNoDescription);
+    a.exact = snap.backend == "bpf" && snap.ids_exact && side.without_id == 0 && a.unreadable_fds == 0 &&
+              a.mappings_range.low == a.mappings_range.high && !attaches_without_id;
+
+    for (auto& p : procs) p.handles = p.descriptions + p.mappings + p.sysv_shm;
+    std::erase_if(procs, [](const AccountProcess& p) { return p.handles == 0 && p.fds == 0; });
+    std::sort(procs.begin(), procs.end(), [](const AccountProcess& x, const AccountProcess& y) {
+        return x.handles != y.handles ? x.handles > y.handles : x.pid < y.pid;
+    });
+    // The process holding the most handles that no fd explains comes first.
+    auto gap = [](const AccountProcess& p) { return p.mappings + p.sysv_shm + p.in_flight; };
+    auto lead = std::max_element(procs.begin(), procs.end(),
+                                 [&](const AccountProcess& x, const AccountProcess& y) { return gap(x) < gap(y); });
+    if (lead != procs.end() && gap(*lead) > 0) std::rotate(procs.begin(), lead, lead + 1);
+    a.processes = std::move(procs);
+    a.verdict = verdict(a);
+    return a;
+}
+
+}  // namespace fdscope::report
