@@ -13,7 +13,8 @@
 #                     [--warmup N] [--build DIR] [--population PATH] [--out FILE]
 #   --tools  comma-separated, from: fdscope, fdscope-json, fdscope-desc,
 #            fdscope-summary (procfs backend), fdscope-bpf, fdscope-bpf-json,
-#            fdscope-bpf-desc, fdscope-bpf-summary (BPF backend), lsof, lsfd
+#            fdscope-bpf-desc, fdscope-bpf-summary (BPF backend),
+#            fdscope-account, fdscope-bpf-account, lsof, lsfd
 #            (default: fdscope, fdscope-json, fdscope-bpf, fdscope-bpf-json,
 #            lsof, lsfd)
 # Run as root to see every process (as lsof/lsfd would need too).
@@ -59,6 +60,8 @@ tool_cmd() {
     fdscope-bpf-json) echo "$build/fdscope ls --backend bpf --json" ;;
     fdscope-bpf-summary) echo "$build/fdscope --backend bpf" ;;
     fdscope-bpf-desc) echo "$build/fdscope ls --backend bpf -o command,pid,user,fd,kind,mode,cloexec,desc,name" ;;
+    fdscope-account) echo "$build/fdscope account --backend procfs" ;;
+    fdscope-bpf-account) echo "$build/fdscope account --backend bpf" ;;
     lsof) echo "lsof -n -P" ;;
     lsfd) echo "lsfd" ;;
     *) return 1 ;;

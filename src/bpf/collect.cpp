@@ -337,6 +337,7 @@ bool needs_fdinfo_detail(const OpenFile& f) {
         case Kind::Timerfd: return !f.detail;  // the iterator could not tell (unexpected dentry name)
         case Kind::Epoll:
         case Kind::Inotify:
+        case Kind::IoUring:
         case Kind::Pidfd: return true;
         default: return false;
     }

@@ -25,7 +25,7 @@ int run_account(const AccountArgs& a) {
     opts.identity = true;      // procfs: descriptions through kcmp; BPF has them anyway
     opts.read.assocs = false;  // cwd/root/exe hold paths, not open files
     opts.read.maps = true;     // mappings and SysV attaches hold handles
-    opts.read.details = false; // only scm_fds matters, and both backends read it anyway
+    opts.read.details = true;  // scm_fds (both backends) and io_uring's registered files (fdinfo)
     Snapshot snap;
     std::string why;
     if (!scan_with(a.backend, opts, snap, why)) return backend_unavailable("account", why);

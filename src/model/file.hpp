@@ -34,6 +34,8 @@ struct FdDetail {
     // UNIX sockets: fds sent to this socket (SCM_RIGHTS) and not received
     // yet, fdinfo's "scm_fds:"; -1 when not shown or none.
     std::int64_t scm_fds = -1;
+    // io_uring: files registered with the ring (fdinfo "UserFiles:"); -1 when not shown or none.
+    std::int64_t io_uring_files = -1;
 };
 
 // A mapping's range, for Assoc::Mem and Assoc::Shm rows.

@@ -180,6 +180,18 @@ std::optional<FdInfo> parse_fdinfo(std::string_view text) {
                     }
                 }
                 break;
+            case 'U':
+                // io_uring's registered files: the count only (the names
+                // that follow are the owner's to choose, newlines included).
+                if (key == "UserFiles" && fi.detail.io_uring_files < 0) {
+                    if (auto n = to_num<std::int64_t>(trim(value)); n && *n > 0) {
+                        fi.detail.io_uring_files = *n;
+                        fi.has_detail = true;
+                    } else {
+                        fi.detail.io_uring_files = 0;  // seen: later copies are names, not the count
+                    }
+                }
+                break;
             case 'P':
                 if (key == "Pid") {
                     if (auto n = to_num<std::int32_t>(trim(value))) {

@@ -38,6 +38,7 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
          fmt::format("{} attaches (one handle per shmat) + {} segment files", a.held_by.sysv_shm - a.shm_segment_files,
                      a.shm_segment_files));
     line(b, "in flight", a.held_by.in_flight, "fds sent over UNIX sockets (SCM_RIGHTS), not received yet");
+    line(b, "io_uring", a.held_by.io_uring, "files registered with io_uring rings");
     line(b, "unattributed", a.held_by.unattributed, "kernel-internal, or freed lazily");
     if (a.held_by.over)
         fmt::format_to(std::back_inserter(b), "  ({} more attributed than file-nr reported: it was read at another moment)\n",
@@ -45,6 +46,8 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
     std::string how;
     if (a.exact) how = "exact: every handle identified by its struct file";
     else if (a.backend != "bpf") how = "not exact: procfs cannot tell which open file a mapping holds (run as root for the BPF backend)";
+    else if (a.held_by.in_flight || a.held_by.io_uring)
+        how = "not exact: queued and registered files are known by count only (one also open as an fd counts twice)";
     else if (a.unreadable_fds) how = fmt::format("not exact: {} fds of processes hidden from fdscope are each counted as one handle", a.unreadable_fds);
     else how = "not exact: some fds or mappings had no file identity";
     fmt::format_to(std::back_inserter(b), "Backend {}: {}\n", a.backend, how);
@@ -122,6 +125,7 @@ void write_account_json(Output& out, const Account& a) {
     j.key("mappings").value(a.held_by.mappings);
     j.key("sysv_shm").value(a.held_by.sysv_shm);
     j.key("in_flight").value(a.held_by.in_flight);
+    j.key("io_uring").value(a.held_by.io_uring);
     j.key("unattributed").value(a.held_by.unattributed);
     j.key("over").value(a.held_by.over);
     j.end_object();
@@ -144,6 +148,7 @@ void write_account_json(Output& out, const Account& a) {
         j.key("mappings").value(p.mappings);
         j.key("sysv_shm").value(p.sysv_shm);
         j.key("in_flight").value(p.in_flight);
+        j.key("io_uring").value(p.io_uring);
         j.key("handles").value(p.handles);
         j.key("unreadable").value(p.unreadable);
         j.end_object();

@@ -269,6 +269,7 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w, UserCache& user
         }
         if (d.pidfd_pid >= -1) j.key("pidfd_pid").value(d.pidfd_pid);
         if (d.scm_fds > 0) j.key("scm_fds").value(d.scm_fds);
+        if (d.io_uring_files > 0) j.key("io_uring_files").value(d.io_uring_files);
         j.end_object();
     }
     j.end_object();

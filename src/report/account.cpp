@@ -30,7 +30,7 @@ struct FdSide {
 };
 
 void count_fds(const Snapshot& snap, Account& a, FdSide& side, std::vector<AccountProcess>& procs) {
-    std::unordered_set<std::uint64_t> queued_sockets;  // in-flight counted once per socket
+    std::unordered_set<std::uint64_t> queued_sockets, rings;  // counted once per socket / ring
     for (const Process& p : snap.processes) {
         if (p.partial) continue;
         AccountProcess ap;
@@ -60,6 +60,10 @@ void count_fds(const Snapshot& snap, Account& a, FdSide& side, std::vector<Accou
                 if (f.detail && f.detail->scm_fds > 0 && queued_sockets.insert(f.inode).second) {
                     ap.in_flight += static_cast<std::uint64_t>(f.detail->scm_fds);
                     a.held_by.in_flight += static_cast<std::uint64_t>(f.detail->scm_fds);
+                }
+                if (f.detail && f.detail->io_uring_files > 0 && rings.insert(f.inode).second) {
+                    ap.io_uring += static_cast<std::uint64_t>(f.detail->io_uring_files);
+                    a.held_by.io_uring += static_cast<std::uint64_t>(f.detail->io_uring_files);
                 }
             }
         }
@@ -167,7 +171,7 @@ std::string verdict(const Account& a) {
         std::uint64_t n;
         int which;
     };
-    std::vector<Cat> cats = {{h.sysv_shm, 1}, {h.mappings, 2}, {h.in_flight, 3}, {h.unattributed, 4}};
+    std::vector<Cat> cats = {{h.sysv_shm, 1}, {h.mappings, 2}, {h.in_flight, 3}, {h.io_uring, 5}, {h.unattributed, 4}};
     auto top = *std::max_element(cats.begin(), cats.end(), [](const Cat& x, const Cat& y) { return x.n < y.n; });
     const std::string of = fmt::format("{} of {} handles", grouped(top.n), grouped(total));
     if (top.n * 5 >= total && top.n >= 100) {
@@ -198,6 +202,11 @@ std::string verdict(const Account& a) {
                                        "{} holds the socket queues with {} of them",
                                        of, who(*p), grouped(p->in_flight));
                 return of + " are fds in flight over UNIX sockets";
+            case 5:
+                if (const auto* p = most(a.processes, &AccountProcess::io_uring))
+                    return fmt::format("{} are files registered with io_uring rings: {} has registered {}", of, who(*p),
+                                       grouped(p->io_uring));
+                return of + " are files registered with io_uring rings";
             default:
                 return of + " are not reachable from any process: kernel-internal (or freed lazily)";
         }
@@ -223,15 +232,18 @@ Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) 
     a.descriptions = a.held_by.fd_tables;
     count_mappings(snap, side, a, procs);
     const HeldBy& h = a.held_by;
-    const std::uint64_t attributed = h.fd_tables + h.mappings + h.sysv_shm + h.in_flight;
+    const std::uint64_t attributed = h.fd_tables + h.mappings + h.sysv_shm + h.in_flight + h.io_uring;
     a.held_by.unattributed = a.file_nr.allocated > attributed ? a.file_nr.allocated - attributed : 0;
     a.held_by.over = attributed > a.file_nr.allocated ? attributed - a.file_nr.allocated : 0;
     bool attaches_without_id = false;
     for (const Process& p : snap.processes)
         for (const OpenFile& f : p.assocs)
             attaches_without_id = attaches_without_id || (f.assoc == Assoc::Shm && f.description == kNoDescription);
+    // Queued and registered files are known by count only: one also open in
+    // an fd table would be counted twice.
     a.exact = snap.backend == "bpf" && snap.ids_exact && side.without_id == 0 && a.unreadable_fds == 0 &&
-              a.mappings_range.low == a.mappings_range.high && !attaches_without_id;
+              a.mappings_range.low == a.mappings_range.high && !attaches_without_id && h.in_flight == 0 &&
+              h.io_uring == 0;
 
     for (auto& p : procs) p.handles = p.descriptions + p.mappings + p.sysv_shm;
     std::erase_if(procs, [](const AccountProcess& p) { return p.handles == 0 && p.fds == 0; });
@@ -239,7 +251,7 @@ Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) 
         return x.handles != y.handles ? x.handles > y.handles : x.pid < y.pid;
     });
     // The process holding the most handles that no fd explains comes first.
-    auto gap = [](const AccountProcess& p) { return p.mappings + p.sysv_shm + p.in_flight; };
+    auto gap = [](const AccountProcess& p) { return p.mappings + p.sysv_shm + p.in_flight + p.io_uring; };
     auto lead = std::max_element(procs.begin(), procs.end(),
                                  [&](const AccountProcess& x, const AccountProcess& y) { return gap(x) < gap(y); });
     if (lead != procs.end() && gap(*lead) > 0) std::rotate(procs.begin(), lead, lead + 1);

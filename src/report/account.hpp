@@ -20,6 +20,7 @@ struct AccountProcess {
     std::uint64_t mappings = 0;      // handles only its mappings keep (no fd on the machine has them)
     std::uint64_t sysv_shm = 0;      // SysV shm attaches (each shmat() is a handle)
     std::uint64_t in_flight = 0;     // fds queued to UNIX sockets it holds (SCM_RIGHTS, not received)
+    std::uint64_t io_uring = 0;      // files registered with its io_uring rings
     std::uint64_t handles = 0;       // descriptions + mappings + sysv_shm
     bool unreadable = false;         // fds counted, not readable: each counted as its own handle
 };
@@ -38,7 +39,7 @@ struct Range {
 };
 
 struct HeldBy {
-    std::uint64_t fd_tables = 0, mappings = 0, sysv_shm = 0, in_flight = 0, unattributed = 0;
+    std::uint64_t fd_tables = 0, mappings = 0, sysv_shm = 0, in_flight = 0, io_uring = 0, unattributed = 0;
     std::uint64_t over = 0;  // attributed beyond `allocated` (file-nr is a per-cpu sum read at another moment)
 };
 

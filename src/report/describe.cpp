@@ -84,6 +84,7 @@ std::string detail_text(const FdDetail& d) {
     if (d.timerfd_clockid >= 0) add("clock=" + clock_name(d.timerfd_clockid));
     if (d.pidfd_pid >= -1) add(d.pidfd_pid == -1 ? std::string("pid=exited") : fmt::format("pid={}", d.pidfd_pid));
     if (d.scm_fds > 0) add(fmt::format("queued-fds={}", d.scm_fds));
+    if (d.io_uring_files > 0) add(fmt::format("registered-files={}", d.io_uring_files));
     return s;
 }
 

@@ -142,6 +142,23 @@ TEST_P(Account, FdsInFlightOverAUnixSocket) {
     const long long grown = after.allocated - before.allocated;
     EXPECT_NEAR(static_cast<double>(grown), 302.0, kSlack) << "300 files and the socket pair";
     EXPECT_LT(after.fds - before.fds, kSlack);
+    EXPECT_FALSE(doc["exact"].get<bool>()) << "queued files are known by count only";
+}
+
+TEST_P(Account, FilesRegisteredWithIoUring) {
+    const auto first = json({"account"});
+    const Counts before = counts(first);
+    Fixture fx("uring_files", {"100"});
+    if (fx.facts().contains("skip")) GTEST_SKIP() << fx.facts()["skip"].get<std::string>();
+    const auto doc = json({"account"});
+    const Counts after = counts(doc);
+    const nlohmann::json* p = process(doc, fx.facts()["pid"]);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(num((*p)["io_uring"]), 100) << p->dump();
+    EXPECT_EQ(num(doc["held_by"]["io_uring"]) - num(first["held_by"]["io_uring"]), 100);
+    const long long grown = after.allocated - before.allocated;
+    EXPECT_NEAR(static_cast<double>(grown), 101.0, kSlack) << "100 files and the ring";
+    EXPECT_FALSE(doc["exact"].get<bool>()) << "registered files are known by count only";
 }
 
 // With BPF every handle a process keeps is identified; what is left is the
