@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -78,7 +79,11 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
     std::unordered_set<std::uint32_t> map_only, attach_ids;
     std::set<DevIno> map_only_files;          // inodes of exact mapping-only handles
     std::set<DevIno> unknown_files;           // id-less rows: distinct files (low bound)
-    std::uint64_t unknown_groups = 0, unknown_rows = 0, unknown_attach_total = 0;
+    // Id-less rows by (dev, inode, lowest address in the process): a forked
+    // child inherits its parent's mappings at the same addresses (one struct
+    // file), unrelated processes map at different ones (ASLR).
+    std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> unknown_groups;
+    std::uint64_t unknown_rows = 0, unknown_attach_total = 0;
     std::map<std::int64_t, AccountSegment> segments;  // by shmid
     for (const ShmSegment& s : snap.shm) {
         AccountSegment& seg = segments[s.shmid];
@@ -92,7 +97,7 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
         if (p.partial) continue;
         AccountProcess& ap = procs[pi++];
         std::unordered_set<std::uint32_t> mine_maps, mine_attaches;
-        std::set<DevIno> mine_unknown;
+        std::map<DevIno, std::uint64_t> mine_unknown;  // file -> lowest start
         std::set<std::uint64_t> unknown_attaches;  // procfs: one attach per mapped range start
         for (const OpenFile& f : p.assocs) {
             if (f.assoc == Assoc::Shm) {
@@ -120,13 +125,17 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
             } else {
                 if (side.files.count({f.dev, f.inode})) continue;  // probably the fd's own file
                 ++unknown_rows;
-                if (mine_unknown.emplace(f.dev, f.inode).second) {
+                const std::uint64_t start = f.range ? f.range->start : 0;
+                auto [it, fresh] = mine_unknown.try_emplace({f.dev, f.inode}, start);
+                if (fresh) {
                     ++ap.mappings;
-                    ++unknown_groups;
                     unknown_files.emplace(f.dev, f.inode);
+                } else {
+                    it->second = std::min(it->second, start);
                 }
             }
         }
+        for (const auto& [file, start] : mine_unknown) unknown_groups.emplace(file.first, file.second, start);
         // Without ids (procfs): one attach per mapped range start; an attach
         // shared with a forked child is counted in each (an estimate).
         unknown_attach_total += unknown_attaches.size();
@@ -139,14 +148,15 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
     for (const DevIno& f : unknown_files)
         if (!map_only_files.count(f)) ++low_unknown;
     a.mappings_range.low = map_only.size() + low_unknown;
-    a.mappings_range.estimate = map_only.size() + unknown_groups;
+    a.mappings_range.estimate = map_only.size() + unknown_groups.size();
     a.mappings_range.high = map_only.size() + unknown_rows;
     a.held_by.mappings = a.mappings_range.estimate;
     if (unknown_rows)
         a.mappings_derivation = fmt::format(
             "{} mapped ranges of files no fd holds, without file identity (procfs): at least one handle per "
-            "distinct file ({}), at most one per range ({}); estimated as one per file per process ({})",
-            unknown_rows, a.mappings_range.low - map_only.size(), unknown_rows, unknown_groups);
+            "distinct file ({}), at most one per range ({}); estimated as one per file and address, since a "
+            "forked child's inherited mappings share the parent's addresses and its open file ({})",
+            unknown_rows, a.mappings_range.low - map_only.size(), unknown_rows, unknown_groups.size());
     for (auto& [id, seg] : segments) a.segments.push_back(std::move(seg));
     std::sort(a.segments.begin(), a.segments.end(), [](const AccountSegment& x, const AccountSegment& y) {
         return x.attaches != y.attaches ? x.attaches > y.attaches : x.shmid < y.shmid;

@@ -161,6 +161,25 @@ TEST_P(Account, FilesRegisteredWithIoUring) {
     EXPECT_FALSE(doc["exact"].get<bool>()) << "registered files are known by count only";
 }
 
+// procfs bounds the mapping-only handles; BPF counts them. The exact count
+// lies within the bounds, and the estimate (one per file and lowest
+// address: forked children share their parent's) comes close, also with a
+// forked child holding the parent's mappings.
+TEST(AccountBackends, ProcfsMappingRangeHoldsTheExactCount) {
+    if (std::string why = bpf_unavailable_reason(); !why.empty()) GTEST_SKIP() << "the BPF backend cannot run here: " << why;
+    Fixture fx("mmap_after_close", {"500", "4096"});
+    Fixture forked("fork_shared");
+    const auto pro = fdscope_json({"account", "--backend", "procfs"});
+    const auto bpf = fdscope_json({"account", "--backend", "bpf"});
+    const long long exact = num(bpf["held_by"]["mappings"]);
+    const auto& range = pro["mappings_range"];
+    EXPECT_LE(num(range["low"]), exact) << pro["mappings_range"].dump();
+    EXPECT_GE(num(range["high"]), exact) << pro["mappings_range"].dump();
+    EXPECT_NEAR(static_cast<double>(num(range["estimate"])), static_cast<double>(exact), 10.0) << range.dump();
+    EXPECT_TRUE(range["derivation"].is_string());
+    EXPECT_EQ(bpf["mappings_range"]["low"], bpf["mappings_range"]["high"]);
+}
+
 // With BPF every handle a process keeps is identified; what is left is the
 // kernel's own (and lazily freed files): under 0.5% of the allocated ones
 // with the stories above all running.
