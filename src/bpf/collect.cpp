@@ -389,7 +389,12 @@ Meta read_meta(int proc_dirfd, pid_t pid, const collect::ReadOptions& opts, Slot
     if (p.leader_exited) slot.first_thread = lowest_thread(d, pid);
     collect::ReadOptions tail = opts;
     tail.maps = false;
-    collect::read_process_tail(d, pid, slot.first_thread ? slot.first_thread : pid, tail, scratch, p);
+    const pid_t via = slot.first_thread ? slot.first_thread : pid;
+    collect::read_process_tail(d, pid, via, tail, scratch, p);
+    // Mappings come from task_vma; their SysV ids need the IPC namespace.
+    const std::string ipc = via == pid ? std::string("ns/ipc") : "task/" + std::to_string(via) + "/ns/ipc";
+    if (opts.maps && collect::readlink_at(d, ipc.c_str(), scratch.link) == 0)
+        p.ipcns = procfs::parse_link(scratch.link).inode;
     return Meta::Ok;
 }
 

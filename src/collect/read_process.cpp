@@ -320,7 +320,10 @@ void read_process_tail(int pid_dir, pid_t pid, pid_t via_tid, const ReadOptions&
         read_association(dir, "root", Assoc::Rtd, s, p);
         read_association(dir, "exe", Assoc::Exe, s, p);
     }
-    if (opts.maps) read_maps(dir, s, p);
+    if (opts.maps) {
+        read_maps(dir, s, p);
+        if (readlink_at(dir, "ns/ipc", s.link) == 0) p.ipcns = procfs::parse_link(s.link).inode;
+    }
 }
 
 ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,

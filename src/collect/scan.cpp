@@ -20,6 +20,7 @@
 #include "collect/phase_timer.hpp"
 #include "collect/proc_io.hpp"
 #include "collect/sockets.hpp"
+#include "procfs/parse_link.hpp"
 #include "procfs/parse_mountinfo.hpp"
 #include "procfs/parse_slabinfo.hpp"
 #include "procfs/parse_status.hpp"
@@ -81,6 +82,7 @@ void read_machine_tables(Snapshot& snap) {
         snap.mounts = procfs::parse_mountinfo(text);
     if (read_file_at(AT_FDCWD, "/proc/sysvipc/shm", text, ReadMode::Stream) == 0)
         snap.shm = procfs::parse_sysvipc_shm(text);
+    if (readlink_at(AT_FDCWD, "/proc/self/ns/ipc", text) == 0) snap.ipcns = procfs::parse_link(text).inode;
 }
 
 std::unordered_map<std::int32_t, std::uint64_t> blocking_mounts(const std::vector<Mount>& mounts) {

@@ -32,6 +32,7 @@ struct Process {
     uid_t uid = 0;            // real uid
     std::uint64_t start_time = 0;   // clock ticks since boot (stat field 22)
     std::uint64_t netns = 0;        // inode of /proc/PID/ns/net, 0 if unreadable
+    std::uint64_t ipcns = 0;        // inode of /proc/PID/ns/ipc (read with maps: SysV shm ids are per namespace)
     std::string comm;
     Limit nofile;
     bool leader_exited = false;     // leader is a zombie, fds live on in a thread

@@ -57,7 +57,8 @@ struct Snapshot {
     Skipped skipped_processes;
     Skipped skipped_fds;
     std::vector<Mount> mounts;        // of fdscope's own mount namespace
-    std::vector<ShmSegment> shm;
+    std::vector<ShmSegment> shm;      // of fdscope's own IPC namespace
+    std::uint64_t ipcns = 0;          // fdscope's IPC namespace (inode), 0 if unknown
     std::vector<Process> processes;   // sorted by pid
     std::unordered_map<std::uint64_t, SocketInfo> sockets;  // by socket inode
     std::uint32_t description_count = 0;  // distinct ids given out (BPF: mapping-only handles too)

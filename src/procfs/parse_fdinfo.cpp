@@ -80,10 +80,20 @@ std::optional<std::uint64_t> parse_sigmask(std::string_view v) {
 std::optional<FdInfo> parse_fdinfo(std::string_view text) {
     FdInfo fi;
     bool has_pos = false, has_flags = false, has_mnt = false;
+    bool user_files_seen = false, in_user_files = false;
     std::string_view rest = text;
     while (!rest.empty()) {
         std::string_view line = text::next_line(rest);
         std::size_t colon = line.find(':');
+        if (in_user_files) {
+            const std::string_view slot = colon == std::string_view::npos ? line : trim(line.substr(0, colon));
+            if (colon != std::string_view::npos && !slot.empty() && to_num<std::uint32_t>(slot)) {
+                ++fi.detail.io_uring_files;
+                fi.has_detail = true;
+                continue;
+            }
+            in_user_files = false;
+        }
         if (colon == std::string_view::npos || colon == 0) continue;
         std::string_view key = line.substr(0, colon);
         std::string_view value = line.substr(colon + 1);
@@ -181,15 +191,13 @@ std::optional<FdInfo> parse_fdinfo(std::string_view text) {
                 }
                 break;
             case 'U':
-                // io_uring's registered files: the count only (the names
-                // that follow are the owner's to choose, newlines included).
-                if (key == "UserFiles" && fi.detail.io_uring_files < 0) {
-                    if (auto n = to_num<std::int64_t>(trim(value)); n && *n > 0) {
-                        fi.detail.io_uring_files = *n;
-                        fi.has_detail = true;
-                    } else {
-                        fi.detail.io_uring_files = 0;  // seen: later copies are names, not the count
-                    }
+                // io_uring: "UserFiles: N" is the table's size, empty slots
+                // included; the "  SLOT: path" lines after it are the files
+                // actually registered (paths escaped, so one line each).
+                if (key == "UserFiles" && !user_files_seen) {
+                    user_files_seen = in_user_files = true;
+                    fi.detail.io_uring_files = 0;
+                    continue;
                 }
                 break;
             case 'P':

@@ -41,11 +41,13 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
     line(b, "io_uring", a.held_by.io_uring, "files registered with io_uring rings");
     line(b, "unattributed", a.held_by.unattributed, "kernel-internal, or freed lazily");
     if (a.held_by.over)
-        fmt::format_to(std::back_inserter(b), "  ({} more attributed than file-nr reported: it was read at another moment)\n",
-                       a.held_by.over);
+        fmt::format_to(std::back_inserter(b),
+                       "  ({} more attributed than file-nr reports: it is read at another moment than the tables{})\n",
+                       a.held_by.over,
+                       a.unreadable_fds ? ", and unreadable fds are each counted as a handle (dups among them are not)" : "");
     std::string how;
     if (a.exact) how = "exact: every handle identified by its struct file";
-    else if (a.backend != "bpf") how = "not exact: procfs cannot tell which open file a mapping holds (run as root for the BPF backend)";
+    else if (a.backend != "bpf") how = "not exact: procfs cannot tell which open file a mapping holds (the BPF backend can)";
     else if (a.held_by.in_flight || a.held_by.io_uring)
         how = "not exact: queued and registered files are known by count only (one also open as an fd counts twice)";
     else if (a.unreadable_fds) how = fmt::format("not exact: {} fds of processes hidden from fdscope are each counted as one handle", a.unreadable_fds);
@@ -57,7 +59,7 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
         const std::size_t rows = std::min(top, a.processes.size());
         std::vector<ColumnSpec> cols = {{"PID", true, false},      {"COMMAND", false, true},  {"FDS", true, false},
                                         {"DESCRIPTIONS", true, false}, {"MAPPINGS", true, false}, {"SYSV_SHM", true, false},
-                                        {"IN_FLIGHT", true, false}, {"HANDLES", true, false}};
+                                        {"IN_FLIGHT", true, false}, {"IO_URING", true, false}, {"HANDLES", true, false}};
         write_table(out, cols, rows,
                     [&](std::size_t r, std::size_t c, std::string& o) {
                         const auto& p = a.processes[r];
@@ -72,7 +74,8 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
                             case 4: o += std::to_string(p.mappings); break;
                             case 5: o += std::to_string(p.sysv_shm); break;
                             case 6: o += std::to_string(p.in_flight); break;
-                            case 7: o += std::to_string(p.handles); break;
+                            case 7: o += std::to_string(p.io_uring); break;
+                            case 8: o += std::to_string(p.handles); break;
                         }
                     },
                     style);

@@ -62,7 +62,8 @@ void count_fds(const Snapshot& snap, Account& a, FdSide& side, std::vector<Accou
                     ap.in_flight += static_cast<std::uint64_t>(f.detail->scm_fds);
                     a.held_by.in_flight += static_cast<std::uint64_t>(f.detail->scm_fds);
                 }
-                if (f.detail && f.detail->io_uring_files > 0 && rings.insert(f.inode).second) {
+                const std::uint64_t ring = f.description != kNoDescription ? f.description : (1ULL << 63) | f.inode;
+                if (f.detail && f.detail->io_uring_files > 0 && rings.insert(ring).second) {
                     ap.io_uring += static_cast<std::uint64_t>(f.detail->io_uring_files);
                     a.held_by.io_uring += static_cast<std::uint64_t>(f.detail->io_uring_files);
                 }
@@ -101,8 +102,12 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
         std::set<std::uint64_t> unknown_attaches;  // procfs: one attach per mapped range start
         for (const OpenFile& f : p.assocs) {
             if (f.assoc == Assoc::Shm) {
+                // A shmid means a segment of the process's own IPC namespace:
+                // only ours is listed in /proc/sysvipc/shm.
                 AccountSegment* seg = nullptr;
-                if (auto it = segments.find(static_cast<std::int64_t>(f.inode)); it != segments.end()) seg = &it->second;
+                const bool our_ns = !p.ipcns || !snap.ipcns || p.ipcns == snap.ipcns;
+                if (auto it = segments.find(static_cast<std::int64_t>(f.inode)); our_ns && it != segments.end())
+                    seg = &it->second;
                 bool fresh = false;
                 if (f.description != kNoDescription) {
                     fresh = mine_attaches.insert(f.description).second;
@@ -184,11 +189,14 @@ std::string verdict(const Account& a) {
     std::vector<Cat> cats = {{h.sysv_shm, 1}, {h.mappings, 2}, {h.in_flight, 3}, {h.io_uring, 5}, {h.unattributed, 4}};
     auto top = *std::max_element(cats.begin(), cats.end(), [](const Cat& x, const Cat& y) { return x.n < y.n; });
     const std::string of = fmt::format("{} of {} handles", grouped(top.n), grouped(total));
-    if (top.n * 5 >= total && top.n >= 100) {
+    // Significant: a fifth of the handles, or a thousand of them.
+    if (top.n >= 100 && (top.n * 5 >= total || top.n >= 1000)) {
         switch (top.which) {
             case 1:
                 if (!a.segments.empty() && a.segments.front().attaches) {
                     const AccountSegment& s = a.segments.front();
+                    // The attaches, without the segments' own files.
+                    const std::string of_attaches = fmt::format("{} of {} handles", grouped(h.sysv_shm - a.shm_segment_files), grouped(total));
                     std::string by;
                     if (s.pids.size() == 1) {
                         for (const auto& p : a.processes)
@@ -196,7 +204,7 @@ std::string verdict(const Account& a) {
                     } else {
                         by = fmt::format(" by {} processes", s.pids.size());
                     }
-                    return fmt::format("{} are SysV shm attaches: segment 0x{:08x} (id {}) is attached {} times{}", of,
+                    return fmt::format("{} are SysV shm attaches: segment 0x{:08x} (id {}) is attached {} times{}", of_attaches,
                                        static_cast<std::uint32_t>(s.key), s.shmid, grouped(s.attaches), by);
                 }
                 return of + " are SysV shared memory segments and their attaches";
@@ -241,7 +249,19 @@ Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) 
     a.held_by.fd_tables = side.descriptions.size() + side.without_id + a.unreadable_fds;
     a.descriptions = a.held_by.fd_tables;
     count_mappings(snap, side, a, procs);
-    const HeldBy& h = a.held_by;
+    HeldBy& h = a.held_by;
+    // procfs' mapping estimate cannot exceed what file-nr leaves for it.
+    // (Unreadable fds may be dups: the other parts are taken at their least.)
+    if (a.mappings_range.low != a.mappings_range.high) {
+        const std::uint64_t others = h.fd_tables - a.unreadable_fds + h.sysv_shm + h.in_flight + h.io_uring;
+        const std::uint64_t room = a.file_nr.allocated > others ? a.file_nr.allocated - others : 0;
+        const std::uint64_t cap = std::max(a.mappings_range.low, room);
+        if (a.mappings_range.high > cap || a.mappings_range.estimate > cap)
+            a.mappings_derivation += fmt::format("; capped at {}, what file-nr leaves once the other parts are counted", cap);
+        a.mappings_range.high = std::min(a.mappings_range.high, cap);
+        a.mappings_range.estimate = std::min(a.mappings_range.estimate, cap);
+        h.mappings = a.mappings_range.estimate;
+    }
     const std::uint64_t attributed = h.fd_tables + h.mappings + h.sysv_shm + h.in_flight + h.io_uring;
     a.held_by.unattributed = a.file_nr.allocated > attributed ? a.file_nr.allocated - attributed : 0;
     a.held_by.over = attributed > a.file_nr.allocated ? attributed - a.file_nr.allocated : 0;
@@ -264,7 +284,7 @@ Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) 
     auto gap = [](const AccountProcess& p) { return p.mappings + p.sysv_shm + p.in_flight + p.io_uring; };
     auto lead = std::max_element(procs.begin(), procs.end(),
                                  [&](const AccountProcess& x, const AccountProcess& y) { return gap(x) < gap(y); });
-    if (lead != procs.end() && gap(*lead) > 0) std::rotate(procs.begin(), lead, lead + 1);
+    if (lead != procs.end() && gap(*lead) >= 100) std::rotate(procs.begin(), lead, lead + 1);
     a.processes = std::move(procs);
     a.verdict = verdict(a);
     return a;

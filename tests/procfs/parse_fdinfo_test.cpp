@@ -284,14 +284,17 @@ TEST(ParseFdinfo, UnixSocketQueuedFds) {
     EXPECT_EQ(none->detail.scm_fds, -1);
 }
 
-TEST(ParseFdinfo, IoUringRegisteredFilesCountNotNames) {
-    // A registered file's name may hold a newline and a fake "UserFiles:" line.
+TEST(ParseFdinfo, IoUringCountsRegisteredSlotsNotTheTableSize) {
+    // A sparse table of 8 slots with 3 files: the slot lines count, not
+    // "UserFiles:"; a second "UserFiles:" (in a name) changes nothing.
     auto f = fdscope::procfs::parse_fdinfo(
-        "pos:\t0\nflags:\t02000002\nmnt_id:\t17\nino:\t25502941\nSqMask:\t0x3\nUserFiles:\t3\n"
-        "    0: /etc/hostname\n    1: /tmp/x\nUserFiles:\t999\n    2: /tmp/y\nUserBufs:\t0\n");
+        "pos:\t0\nflags:\t02000002\nmnt_id:\t17\nino:\t25502941\nSqMask:\t0x3\nUserFiles:\t8\n"
+        "    0: /etc/hostname\n    1: /tmp/x\n    7: /tmp/a\\040b\nUserBufs:\t0\nUserFiles:\t999\n    2: /tmp/y\n");
     ASSERT_TRUE(f);
     EXPECT_EQ(f->detail.io_uring_files, 3);
-    auto none = fdscope::procfs::parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t1\nUserFiles:\t0\n    0: UserFiles:\t5\n");
+    EXPECT_TRUE(f->has_detail);
+    auto none = fdscope::procfs::parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t17\nino:\t1\nUserFiles:\t0\nUserBufs:\t0\n");
     ASSERT_TRUE(none);
     EXPECT_FALSE(none->has_detail);
+    EXPECT_EQ(none->detail.io_uring_files, 0);
 }
