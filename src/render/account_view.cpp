@@ -35,8 +35,8 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
              : fmt::format("estimate, between {} and {}: {}", a.mappings_range.low, a.mappings_range.high,
                            a.mappings_derivation));
     line(b, "SysV shm", a.held_by.sysv_shm,
-         fmt::format("{} attaches (one handle per shmat) + {} segment files", a.held_by.sysv_shm - a.shm_segment_files,
-                     a.shm_segment_files));
+         fmt::format("{} attaches (one handle per shmat) + {} segment file{}", a.held_by.sysv_shm - a.shm_segment_files,
+                     a.shm_segment_files, a.shm_segment_files == 1 ? "" : "s"));
     line(b, "in flight", a.held_by.in_flight, "fds sent over UNIX sockets (SCM_RIGHTS), not received yet");
     line(b, "io_uring", a.held_by.io_uring, "files registered with io_uring rings");
     line(b, "unattributed", a.held_by.unattributed, "kernel-internal, or freed lazily");
