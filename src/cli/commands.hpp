@@ -38,7 +38,18 @@ struct AccountArgs {
     std::string backend = "auto";
 };
 
+struct AuditArgs {
+    std::vector<std::string> pids, ignore;
+    std::string command, fail_on, suppress;
+    std::uint64_t deleted_min = 0;
+    bool strict = false, json = false;
+    unsigned threads = 0;
+    std::string backend = "auto";
+};
+
 void add_ls(CLI::App& app, LsArgs& args);
+void add_audit(CLI::App& app, AuditArgs& args);
+int run_audit(const AuditArgs& args);
 void add_account(CLI::App& app, AccountArgs& args);
 int run_account(const AccountArgs& args);
 int run_ls(const LsArgs& args);
@@ -47,5 +58,7 @@ int run_summary(const SummaryArgs& args);
 
 // "1,2 3" → {"1","2","3"}: lists may be given with commas or repeated.
 std::vector<std::string> split_list(const std::vector<std::string>& items);
+// -p's list as pids; false with `bad` set to the first item that is not one.
+bool parse_pids(const std::vector<std::string>& items, std::vector<pid_t>& pids, std::string& bad);
 
 }  // namespace fdscope::cli

@@ -30,6 +30,19 @@ std::vector<std::string> split_list(const std::vector<std::string>& items) {
     return out;
 }
 
+bool parse_pids(const std::vector<std::string>& items, std::vector<pid_t>& pids, std::string& bad) {
+    for (const auto& s : split_list(items)) {
+        pid_t pid = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
+        if (ec != std::errc() || p != s.data() + s.size() || pid <= 0) {
+            bad = s;
+            return false;
+        }
+        pids.push_back(pid);
+    }
+    return true;
+}
+
 void add_ls(CLI::App& app, LsArgs& a) {
     auto* ls = app.add_subcommand("ls", "every fd, cwd/rtd/exe, mapped file and SysV shm attach (lsof/lsfd class)");
     ls->add_option("-p,--pid", a.pids, "only these processes (PID[,PID...])");
@@ -84,12 +97,8 @@ int run_ls(const LsArgs& a) {
     opts.threads = a.threads;
     if (!a.pids.empty()) {
         std::vector<pid_t> pids;
-        for (const auto& s : split_list(a.pids)) {
-            pid_t pid = 0;
-            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
-            if (ec != std::errc() || p != s.data() + s.size() || pid <= 0) return usage("not a pid: " + s);
-            pids.push_back(pid);
-        }
+        std::string bad;
+        if (!parse_pids(a.pids, pids, bad)) return usage("not a pid: " + bad);
         opts.pids = pids;
     }
     if (!a.command.empty()) {

@@ -18,7 +18,10 @@ int main(int argc, char** argv) {
     add_ls(app, ls);
     AccountArgs account;
     add_account(app, account);
-    app.footer("Exit status: 0 success, 1 failure, 2 usage error, 3 --backend bpf cannot run here.\n"
+    AuditArgs audit;
+    add_audit(app, audit);
+    app.footer("Exit status: 0 success, 1 failure (audit --fail-on: a finding at or above the level), 2 usage error,\n"
+               "3 --backend bpf cannot run here.\n"
                "See fdscope(1) and docs/json.md.");
     try {
         app.parse(argc, argv);
@@ -35,9 +38,11 @@ int main(int argc, char** argv) {
     };
     inherit("ls", ls.backend, ls.threads);
     inherit("account", account.backend, account.threads);
+    inherit("audit", audit.backend, audit.threads);
     try {
         if (app.got_subcommand("ls")) return run_ls(ls);
         if (app.got_subcommand("account")) return run_account(account);
+        if (app.got_subcommand("audit")) return run_audit(audit);
         return run_summary(summary);
     } catch (const std::exception& e) {  // out of memory or threads: say so, exit 1
         std::fprintf(stderr, "fdscope: %s\n", e.what());
