@@ -173,6 +173,7 @@ int run_audit(const AuditArgs& a) {
             if (scope.count(p.pid) && std::regex_search(p.comm, *command)) kept.push_back(p.pid);
         ao.scope = kept;
     }
+    ao.locked = collect::read_locked_files();
     report::Audit result = report::audit(snap, ao);
     std::erase_if(result.findings, [&](const report::Finding& f) { return ignore.count(f.kind) || suppressed(f, rules); });
 

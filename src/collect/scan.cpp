@@ -21,6 +21,7 @@
 #include "collect/proc_io.hpp"
 #include "collect/sockets.hpp"
 #include "procfs/parse_link.hpp"
+#include "procfs/parse_locks.hpp"
 #include "procfs/parse_mountinfo.hpp"
 #include "procfs/parse_slabinfo.hpp"
 #include "procfs/parse_status.hpp"
@@ -68,6 +69,14 @@ void read_kernel_counters(Snapshot& snap) {
         if (auto nr = procfs::parse_file_nr(text)) snap.file_nr = *nr;
     if (read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", text, ReadMode::SingleRecord) == 0)
         if (auto v = procfs::parse_u64(text)) snap.nr_open = *v;
+}
+
+std::set<std::pair<std::uint64_t, std::uint64_t>> read_locked_files() {
+    std::set<std::pair<std::uint64_t, std::uint64_t>> out;
+    std::string text;
+    if (read_file_at(AT_FDCWD, "/proc/locks", text, ReadMode::Stream) != 0) return out;
+    for (const auto& l : procfs::parse_locks(text)) out.emplace(makedev(l.major, l.minor), l.inode);
+    return out;
 }
 
 std::optional<std::uint64_t> read_filp_active() {

@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <sys/types.h>
 #include <vector>
@@ -41,6 +42,9 @@ void read_kernel_counters(Snapshot& snap);
 // The filp slab's active objects from /proc/slabinfo (root only; nullopt
 // when unreadable or when SLUB merged the cache into another).
 std::optional<std::uint64_t> read_filp_active();
+
+// Files with a lock held on them, (st_dev, inode), from /proc/locks.
+std::set<std::pair<std::uint64_t, std::uint64_t>> read_locked_files();
 
 // Machine-wide tables: our mount namespace's mountinfo, /proc/sysvipc/shm.
 void read_machine_tables(Snapshot& snap);

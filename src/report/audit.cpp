@@ -62,7 +62,8 @@ const Held* nearest_ancestor(const Process& p, const std::vector<Held>& held,
 }
 
 // The inherited finding for `h`, whose description `from` also holds.
-Finding inherited(const Snapshot& snap, const Held& h, const Held& from, const std::vector<Held>& all) {
+Finding inherited(const Snapshot& snap, const AuditOptions& opts, const Held& h, const Held& from,
+                  const std::vector<Held>& all) {
     const OpenFile& f = *h.file;
     const SocketInfo* sock = nullptr;
     if (auto it = snap.sockets.find(f.inode); is_socket(f.kind) && it != snap.sockets.end()) sock = &it->second;
@@ -100,10 +101,12 @@ Finding inherited(const Snapshot& snap, const Held& h, const Held& from, const s
         x.fix = "create it with SOCK_CLOEXEC, and accepted ones with accept4(fd, ..., SOCK_CLOEXEC); or "
                 "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) before exec.";
     } else if (f.kind == Kind::File) {
-        x.severity = Severity::Medium;
-        x.explain = fmt::format("{} holds {} opened by {}: its disk space{} and any lock or lease on it stay "
-                                "held while {} lives.",
-                                child, x.name, parent, f.deleted ? " (it is deleted: it cannot be freed)" : "",
+        const bool locked = opts.locked.count({f.dev, f.inode}) != 0;
+        x.severity = locked ? Severity::High : Severity::Medium;
+        x.explain = fmt::format("{} holds {} opened by {}: its disk space{} and {} stay held while {} lives.", child,
+                                x.name, parent, f.deleted ? " (it is deleted: it cannot be freed)" : "",
+                                locked ? "the lock held on it (another instance waiting for it never gets it)"
+                                       : "any lock or lease on it",
                                 h.process->comm);
         x.fix = "open it with O_CLOEXEC, or close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) before exec.";
     } else {
@@ -115,7 +118,8 @@ Finding inherited(const Snapshot& snap, const Held& h, const Held& from, const s
     return x;
 }
 
-void find_inherited(const Snapshot& snap, const std::unordered_map<pid_t, const Process*>& by_pid,
+void find_inherited(const Snapshot& snap, const AuditOptions& opts,
+                    const std::unordered_map<pid_t, const Process*>& by_pid,
                     const std::function<bool(pid_t)>& in_scope, std::vector<Finding>& out) {
     std::set<std::pair<pid_t, std::int32_t>> reported;
     std::unordered_map<std::uint32_t, std::vector<Held>> by_desc;
@@ -143,7 +147,7 @@ void find_inherited(const Snapshot& snap, const std::unordered_map<pid_t, const 
                         from = &o;
             if (!from || exe_of(*from->process) == exe || exe_of(*from->process).empty()) continue;
             reported.insert({h.process->pid, f.fd});
-            out.push_back(inherited(snap, h, *from, held));
+            out.push_back(inherited(snap, opts, h, *from, held));
         }
     }
     // A pipe's write end held by an exec'd descendant of a process holding
@@ -164,7 +168,7 @@ void find_inherited(const Snapshot& snap, const std::unordered_map<pid_t, const 
             if (exe.empty()) continue;
             const Held* from = nearest_ancestor(*h.process, held, by_pid);
             if (!from || exe_of(*from->process) == exe || exe_of(*from->process).empty()) continue;
-            out.push_back(inherited(snap, h, *from, held));
+            out.push_back(inherited(snap, opts, h, *from, held));
         }
     }
 }
@@ -333,7 +337,7 @@ Audit audit(const Snapshot& snap, const AuditOptions& opts) {
     if (opts.scope) scope.insert(opts.scope->begin(), opts.scope->end());
     auto in_scope = [&](pid_t pid) { return !opts.scope || scope.count(pid) != 0; };
 
-    find_inherited(snap, by_pid, in_scope, a.findings);
+    find_inherited(snap, opts, by_pid, in_scope, a.findings);
     std::map<std::uint64_t, DeletedSpace> space;
     std::unordered_set<std::uint32_t> seen_deleted;
     for (const Process& p : snap.processes) {

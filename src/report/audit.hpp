@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -51,6 +52,9 @@ struct AuditOptions {
     // Only findings about these processes (nullopt: all); other processes
     // are still read to name where an inherited description came from.
     std::optional<std::vector<pid_t>> scope;
+    // Files with a lock held on them ((st_dev, inode), from /proc/locks): an
+    // inherited regular file that is locked is high.
+    std::set<std::pair<std::uint64_t, std::uint64_t>> locked;
 };
 
 struct Audit {

@@ -60,6 +60,23 @@ TEST_P(Audit, PipeWriteEndInAnExecdGrandchildIsHigh) {
     EXPECT_NE(f[0]["explain"].get<std::string>().find("end-of-file"), std::string::npos);
 }
 
+TEST_P(Audit, InheritedFileIsMediumAndHighWhenLocked) {
+    Fixture fx("inherited_lock");
+    const pid_t parent = fx.facts()["pid"], child = fx.facts()["child_pid"];
+    auto doc = json({"audit", "-p", std::to_string(parent)});
+    auto f = findings(doc, "inherited", child);
+    ASSERT_EQ(f.size(), 1u) << doc.dump();
+    EXPECT_EQ(f[0]["name"], fx.facts()["path"]);
+    EXPECT_EQ(f[0]["severity"], "high") << "it holds the flock";
+    EXPECT_NE(f[0]["explain"].get<std::string>().find("lock"), std::string::npos);
+
+    Fixture plain("inherited_lock", {"--no-lock"});
+    auto doc2 = json({"audit", "-p", std::to_string(plain.facts()["pid"].get<int>())});
+    auto g = findings(doc2, "inherited", plain.facts()["child_pid"]);
+    ASSERT_EQ(g.size(), 1u) << doc2.dump();
+    EXPECT_EQ(g[0]["severity"], "medium") << "no lock: disk space and leases only";
+}
+
 TEST_P(Audit, StdoutReusedByAnOpenIsHigh) {
     Fixture fx("stdio_reused");
     const pid_t pid = fx.facts()["pid"];
