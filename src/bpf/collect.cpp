@@ -75,16 +75,14 @@ void add_to_runs(std::vector<Stored>& recs, RunsByTgid& runs, RunCursor& cur, co
     v.back().end = idx + 1;
 }
 
-// What readlink would have said. Pipes and sockets carry no path (their
-// name follows from the inode); without bpf_d_path, anon inodes get their
-// "anon_inode:" prefix back and other files keep their dentry name, typed
-// as a path so that the kind still comes from i_mode.
+// What readlink would have said (pipes and sockets never come here:
+// fill_fd names them from the inode). Without bpf_d_path, anon inodes get
+// their "anon_inode:" prefix back and other files keep their dentry name,
+// typed as a path so that the kind still comes from i_mode.
 procfs::LinkTarget link_of(const FileRecord& r, std::string& buf, std::string_view& text) {
     text = r.path;
     if (r.path_kind != PathKind::DPath) {
-        if (r.s_magic == kPipefsMagic) buf = "pipe:[" + std::to_string(r.ino) + "]";
-        else if (r.s_magic == kSockfsMagic) buf = "socket:[" + std::to_string(r.ino) + "]";
-        else if (r.s_magic == kAnonInodeMagic) buf = "anon_inode:" + std::string(r.path);
+        if (r.s_magic == kAnonInodeMagic) buf = "anon_inode:" + std::string(r.path);
         else if (r.s_magic == kPidfsMagic) buf = "anon_inode:[pidfd]";
         else {
             procfs::LinkTarget t;
@@ -141,9 +139,7 @@ void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& 
     f.kind = collect::classify(link, r.i_mode);
     if (r.path_kind == PathKind::DentryName && link.path.starts_with("memfd:")) f.kind = Kind::Memfd;
     using T = procfs::LinkTarget::Type;
-    if (link.type == T::Socket || link.type == T::Pipe) {
-        // As the procfs backend reads them through fdinfo: no name, name_of() makes it.
-    } else if (link.type == T::Path) {
+    if (link.type == T::Path) {
         f.name = names.add(link.path);
         f.deleted = collect::really_deleted(link.path, link.deleted, f.kind);
     } else {
@@ -434,6 +430,29 @@ void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaReco
     }
 }
 
+// The fd tables of the slot's process from its records: counted only, or
+// with the fds `want` keeps (all when empty); `skip_empty` drops tables
+// left without fds (the endpoint search's partial processes).
+void add_tables(const Records& rec, bool count_only, const std::function<bool(const FileRecord&)>& want,
+                bool skip_empty, Slot& slot) {
+    Process& p = slot.proc;
+    const pid_t pid = p.pid;
+    const auto* runs = rec.file_runs_of(pid);
+    const auto* tasks = rec.tasks_of(pid);
+    std::string buf;
+    for (const TableSpec& spec : table_specs(pid, tasks, runs)) {
+        FdTable table;
+        table.tid = static_cast<pid_t>(spec.tid);
+        table.leader = table.tid == pid;
+        std::vector<std::uint64_t> ids;
+        if (count_only) table.counted = open_fds_of(spec, tasks, runs);
+        else fill_table(spec, runs, rec, want, p, table, ids, buf);
+        if (skip_empty && table.fds.empty()) continue;
+        p.tables.push_back(std::move(table));
+        slot.file_ids.push_back(std::move(ids));
+    }
+}
+
 // The fd tables and mem/shm rows of one process from its records.
 void attach_records(const Records& rec, const collect::ReadOptions& opts, int proc_dirfd, Slot& slot) {
     Process& p = slot.proc;
@@ -441,18 +460,7 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
     if (slot.result != Meta::Ok && slot.result != Meta::Permission) return;
     apply_limit(rec.tasks_of(pid), p);
     if (slot.result != Meta::Ok || slot.dead) return;
-    std::string buf;
-    const auto* runs = rec.file_runs_of(pid);
-    for (const TableSpec& spec : table_specs(pid, rec.tasks_of(pid), runs)) {
-        FdTable table;
-        table.tid = static_cast<pid_t>(spec.tid);
-        table.leader = table.tid == pid;
-        std::vector<std::uint64_t> ids;
-        if (opts.count_only) table.counted = open_fds_of(spec, rec.tasks_of(pid), runs);
-        else fill_table(spec, runs, rec, {}, p, table, ids, buf);
-        p.tables.push_back(std::move(table));
-        slot.file_ids.push_back(std::move(ids));
-    }
+    add_tables(rec, opts.count_only, {}, false, slot);
     // A process that started after the task iterator ran (it is in the pid
     // list, read before): its leader still has a table, as procfs shows.
     if (!p.leader_exited && (p.tables.empty() || !p.tables.front().leader)) {
@@ -521,18 +529,7 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
         Process& p = slot.proc;
         p.partial = true;
         apply_limit(rec.tasks_of(pid), p);
-        std::string buf;
-        const auto* runs = rec.file_runs_of(pid);
-        for (const TableSpec& spec : table_specs(pid, rec.tasks_of(pid), runs)) {
-            FdTable table;
-            table.tid = static_cast<pid_t>(spec.tid);
-            table.leader = table.tid == pid;
-            std::vector<std::uint64_t> ids;
-            fill_table(spec, runs, rec, want, p, table, ids, buf);
-            if (table.fds.empty()) continue;
-            p.tables.push_back(std::move(table));
-            slot.file_ids.push_back(std::move(ids));
-        }
+        add_tables(rec, false, want, true, slot);
         if (p.tables.empty()) continue;
         if (opts.fdinfo && opts.details) {
             collect::Scratch s;
@@ -609,24 +606,33 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::ve
             }
         return true;
     };
+    ParseResult tres;
+    bool foreign_pids = false;
     auto read_all = [&]() {
         // Tasks first: a table that appears in between is still met in task_file.
         if (!read(Iter::Task, tbytes)) return false;
         timer.mark("bpf task");
-        // Counting needs only the task iterator (it counts each table's fds),
-        // unless the kernel could not count (no bpf_loop before 5.17).
+        // One pass over the task records: the kept tasks, whether the kernel
+        // counted the tables' fds, their total (one count per table: threads
+        // sharing one may each report it), and the pid namespace check.
         bool counted = false;
-        if (opts.read.count_only)
-            parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) { counted = counted || t.counted; }});
+        std::unordered_map<std::uint64_t, std::uint32_t> per_table;
+        rec.tasks.clear();
+        tres = parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) {
+                                 if (t.self && t.tid != static_cast<std::uint32_t>(::gettid())) foreign_pids = true;
+                                 counted = counted || t.counted;
+                                 auto& n = per_table[t.files_id];
+                                 n = std::max(n, t.open_fds);
+                                 if (keep(t.tgid)) rec.tasks[t.tgid].push_back(t);
+                             }});
+        // The iterators write the initial pid namespace's numbers; in a
+        // child pid namespace they would not match /proc's.
+        if (foreign_pids) return false;
+        // Counting needs only the task iterator, unless the kernel could not
+        // count (no bpf_loop before 5.17).
         if (!opts.read.count_only || !counted) {
-            // The task records count every table's fds: size the buffer once
-            // instead of growing (and copying) it while the records arrive.
-            // Threads sharing a table may each report its count: one per table.
-            std::unordered_map<std::uint64_t, std::uint32_t> per_table;
-            parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) {
-                              auto& n = per_table[t.files_id];
-                              n = std::max(n, t.open_fds);
-                          }});
+            // Size the buffer once instead of growing (and copying) it while
+            // the records arrive.
             std::uint64_t fds = 0;
             for (const auto& [files, n] : per_table) fds += n;
             constexpr std::uint64_t kMaxReserve = 1ULL << 30;  // a hint, never a demand
@@ -641,7 +647,12 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::ve
         }
         return true;
     };
+    auto foreign = [&] {
+        why = "fdscope runs in a child pid namespace, where the BPF iterators' process ids differ from /proc's";
+        return false;
+    };
     if (!read_all()) {
+        if (foreign_pids) return foreign();
         if (!refused) return false;
         // A kernel without per-process task iterators (< 6.1): walk the machine.
         only = nullptr;
@@ -649,22 +660,10 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::ve
         fbytes.clear();
         vbytes.clear();
         why.clear();
-        if (!read_all()) return false;
+        if (!read_all()) return foreign_pids ? foreign() : false;
     }
     RunCursor fcur, vcur;
     rec.files.reserve(fbytes.size() / 110);
-    bool foreign_pids = false;
-    auto tres = parse_records(tbytes, {{}, {}, [&](const TaskRecord& t) {
-                                           if (t.self && t.tid != static_cast<std::uint32_t>(::gettid()))
-                                               foreign_pids = true;
-                                           if (keep(t.tgid)) rec.tasks[t.tgid].push_back(t);
-                                       }});
-    if (foreign_pids) {
-        // The iterators write the initial pid namespace's numbers; in a
-        // child pid namespace they would not match /proc's.
-        why = "fdscope runs in a child pid namespace, where the BPF iterators' process ids differ from /proc's";
-        return false;
-    }
     auto fres = parse_records(fbytes, {[&](const FileRecord& r) {
                                            if (keep(r.tgid)) add_to_runs(rec.files, rec.file_runs, fcur, r, r.files_id, r.offset);
                                        },

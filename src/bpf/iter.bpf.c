@@ -136,6 +136,19 @@ static __always_inline void unix_extra(struct file *file, struct fds_file_rec *r
 	}
 }
 
+/* Writes one record: `hdr` heads a `size`-byte header + body, then the
+ * path's `plen` bytes from `buf`. */
+static __always_inline void emit(struct seq_file *seq, struct fds_rec_hdr *hdr, __u16 type, __u32 size, char *buf,
+				 __u32 plen)
+{
+	hdr->type = type;
+	hdr->path_len = plen;
+	hdr->len = size + plen;
+	bpf_seq_write(seq, hdr, size);
+	if (plen)
+		bpf_seq_write(seq, buf, plen);
+}
+
 struct file_out {
 	struct fds_rec_hdr hdr;
 	struct fds_file_rec rec;
@@ -205,12 +218,7 @@ int fds_task_file(struct bpf_iter__task_file *ctx)
 		plen = path_of(file, buf, &kind, &err);
 	out.rec.path_kind = kind;
 	out.rec.path_err = err;
-	out.hdr.type = FDS_REC_FILE;
-	out.hdr.path_len = plen;
-	out.hdr.len = sizeof(out) + plen;
-	bpf_seq_write(seq, &out, sizeof(out));
-	if (plen)
-		bpf_seq_write(seq, buf, plen);
+	emit(seq, &out.hdr, FDS_REC_FILE, sizeof(out), buf, plen);
 	return 0;
 }
 
@@ -251,12 +259,7 @@ int fds_task_vma(struct bpf_iter__task_vma *ctx)
 	__u32 plen = path_of(file, buf, &kind, &err);
 	out.rec.path_kind = kind;
 	out.rec.path_err = err;
-	out.hdr.type = FDS_REC_VMA;
-	out.hdr.path_len = plen;
-	out.hdr.len = sizeof(out) + plen;
-	bpf_seq_write(seq, &out, sizeof(out));
-	if (plen)
-		bpf_seq_write(seq, buf, plen);
+	emit(seq, &out.hdr, FDS_REC_VMA, sizeof(out), buf, plen);
 	return 0;
 }
 

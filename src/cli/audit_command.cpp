@@ -91,18 +91,6 @@ bool suppressed(const report::Finding& f, const std::vector<Rule>& rules) {
     return false;
 }
 
-// Every process's parent, from a cheap pass (stat only).
-std::unordered_map<pid_t, pid_t> parents(unsigned threads) {
-    collect::ScanOptions o;
-    o.read.count_only = true;
-    o.read.assocs = o.read.maps = o.read.fdinfo = false;
-    o.sockets = o.identity = false;
-    o.threads = threads;
-    std::unordered_map<pid_t, pid_t> up;
-    for (const auto& p : collect::scan(o).processes) up[p.pid] = p.ppid;
-    return up;
-}
-
 }  // namespace
 
 int run_audit(const AuditArgs& a) {
@@ -140,7 +128,7 @@ int run_audit(const AuditArgs& a) {
         std::vector<pid_t> roots;
         std::string bad;
         if (!parse_pids(a.pids, roots, bad)) return usage("not a pid: " + bad);
-        const auto up = parents(a.threads);
+        const auto up = collect::parent_pids();
         std::unordered_set<pid_t> scope;
         auto under = [&](pid_t pid, const std::unordered_set<pid_t>& tops) {
             for (int depth = 0; pid > 0 && depth < 4096; ++depth) {

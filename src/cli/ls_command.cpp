@@ -155,7 +155,6 @@ int run_ls(const LsArgs& a) {
     collect::PhaseTimer timer;
     collect::resolve_users(snap);
     report::LsReport rep(snap, filter);
-    if (structured) rep.prepare_endpoints();
     timer.mark("report");
 
     render::Output out;

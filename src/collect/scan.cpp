@@ -24,6 +24,7 @@
 #include "procfs/parse_locks.hpp"
 #include "procfs/parse_mountinfo.hpp"
 #include "procfs/parse_slabinfo.hpp"
+#include "procfs/parse_stat.hpp"
 #include "procfs/parse_status.hpp"
 #include "procfs/parse_sysfs.hpp"
 #include "procfs/parse_sysvipc_shm.hpp"
@@ -61,6 +62,17 @@ std::vector<pid_t> list_pids() {
     if (proc) list_numeric(proc.get(), pids);
     std::sort(pids.begin(), pids.end());
     return {pids.begin(), pids.end()};
+}
+
+std::unordered_map<pid_t, pid_t> parent_pids() {
+    std::unordered_map<pid_t, pid_t> up;
+    std::string text;
+    for (pid_t pid : list_pids()) {
+        const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+        if (read_file_at(AT_FDCWD, path.c_str(), text, ReadMode::SingleRecord) != 0) continue;
+        if (auto st = procfs::parse_stat(text)) up[pid] = st->ppid;
+    }
+    return up;
 }
 
 void read_kernel_counters(Snapshot& snap) {

@@ -33,6 +33,9 @@ std::vector<pid_t> thread_groups(const std::vector<pid_t>& ids);
 // Every pid in /proc, ascending.
 std::vector<pid_t> list_pids();
 
+// Every process's parent, from /proc/PID/stat alone (one read each).
+std::unordered_map<pid_t, pid_t> parent_pids();
+
 // Runs fn(i) for i in [0, n) on `threads` threads (0: one per core).
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t, unsigned)>& fn);
 

@@ -219,7 +219,7 @@ void find_stdio(const Process& p, std::vector<Finding>& out) {
     }
 }
 
-void find_deleted(const Snapshot& snap, const Process& p, const AuditOptions& opts, std::vector<Finding>& out,
+void find_deleted(const Process& p, const AuditOptions& opts, std::vector<Finding>& out,
                   std::map<std::uint64_t, DeletedSpace>& space, std::unordered_set<std::uint32_t>& seen) {
     for (const FdTable& t : p.tables)
         for (const OpenFile& f : t.fds) {
@@ -246,7 +246,6 @@ void find_deleted(const Snapshot& snap, const Process& p, const AuditOptions& op
                                 p.comm, p.pid, f.fd);
             out.push_back(std::move(x));
         }
-    (void)snap;
 }
 
 void find_near_limit(const Process& p, const AuditOptions& opts, std::vector<Finding>& out) {
@@ -343,7 +342,7 @@ Audit audit(const Snapshot& snap, const AuditOptions& opts) {
     for (const Process& p : snap.processes) {
         if (p.partial || !in_scope(p.pid)) continue;
         find_stdio(p, a.findings);
-        find_deleted(snap, p, opts, a.findings, space, seen_deleted);
+        find_deleted(p, opts, a.findings, space, seen_deleted);
         find_near_limit(p, opts, a.findings);
         if (opts.strict && parents.count(p.pid)) find_no_cloexec(p, a.findings);
     }
