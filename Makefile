@@ -32,6 +32,7 @@ fuzz:
 
 bench: build
 	bench/run.sh
+	$(BUILD)/bench/fdscope_tick_bench
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -4,7 +4,7 @@
 set -eu
 PKGS="cmake ninja-build g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev
 libmnl-dev libgtest-dev googletest lsof util-linux iproute2 procps python3 time
-clang bpftool libbpf-dev"
+clang bpftool libbpf-dev libncurses-dev tmux"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

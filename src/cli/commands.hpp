@@ -47,6 +47,44 @@ struct AuditArgs {
     std::string backend = "auto";
 };
 
+// Options shared by `watch` and `top`: what is sampled and how it is judged.
+struct SamplingArgs {
+    std::vector<std::string> pids;
+    std::string command;
+    double interval = 1.0;      // seconds between ticks
+    double window = 10.0;       // seconds of history a leak verdict looks at
+    double min_rate = 30.0;     // fds per minute below which growth is not a leak
+    bool count_entries = false; // count /proc/PID/fd entries instead of st_size
+};
+
+struct WatchArgs {
+    SamplingArgs sampling;
+    double duration = 0;        // seconds; 0 with count 0: until interrupted
+    std::uint64_t count = 0;    // ticks
+    bool ndjson = false;
+    double alert_rate = 0;      // fds/min; 0: off
+    double alert_percent = 0;   // % of the soft limit; 0: off
+    std::string record;
+};
+
+struct TopArgs {
+    SamplingArgs sampling;
+    std::string sort = "fds";   // fds, rate, percent
+};
+
+struct PlotArgs {
+    std::string input, output;
+    std::size_t top = 8;
+    unsigned width = 960, height = 540;
+    std::string title;
+};
+
+void add_watch(CLI::App& app, WatchArgs& args);
+int run_watch(const WatchArgs& args);
+void add_top(CLI::App& app, TopArgs& args);
+int run_top(const TopArgs& args);
+void add_plot(CLI::App& app, PlotArgs& args);
+int run_plot(const PlotArgs& args);
 void add_ls(CLI::App& app, LsArgs& args);
 void add_audit(CLI::App& app, AuditArgs& args);
 int run_audit(const AuditArgs& args);

@@ -20,7 +20,13 @@ int main(int argc, char** argv) {
     add_account(app, account);
     AuditArgs audit;
     add_audit(app, audit);
-    app.footer("Exit status: 0 success, 1 failure (audit --fail-on: a finding at or above the level), 2 usage error,\n"
+    WatchArgs watch;
+    add_watch(app, watch);
+    TopArgs top;
+    add_top(app, top);
+    PlotArgs plot;
+    add_plot(app, plot);
+    app.footer("Exit status: 0 success, 1 failure (audit --fail-on: a finding at or above the level; watch: an alert fired),\n2 usage error, "
                "3 --backend bpf cannot run here.\n"
                "See fdscope(1) and docs/json.md.");
     try {
@@ -43,6 +49,9 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("ls")) return run_ls(ls);
         if (app.got_subcommand("account")) return run_account(account);
         if (app.got_subcommand("audit")) return run_audit(audit);
+        if (app.got_subcommand("watch")) return run_watch(watch);
+        if (app.got_subcommand("top")) return run_top(top);
+        if (app.got_subcommand("plot")) return run_plot(plot);
         return run_summary(summary);
     } catch (const std::exception& e) {  // out of memory or threads: say so, exit 1
         std::fprintf(stderr, "fdscope: %s\n", e.what());

@@ -29,8 +29,12 @@ std::optional<StatInfo> parse_stat(std::string_view text) {
 
     // Fields 5..19 are not needed, but must be there: a truncated line is
     // not a stat line.
-    for (int field = 5; field <= 19; ++field)
-        if (text::next_token(rest).empty()) return std::nullopt;
+    for (int field = 5; field <= 19; ++field) {
+        std::string_view tok = text::next_token(rest);
+        if (tok.empty()) return std::nullopt;
+        if (field == 9)
+            if (auto f = text::to_num<std::uint32_t>(tok)) st.flags = *f;
+    }
 
     auto threads = text::to_num<std::uint32_t>(text::next_token(rest));  // field 20
     if (!threads) return std::nullopt;

@@ -12,6 +12,7 @@ struct StatInfo {
     std::string comm;          // between the first '(' and the LAST ')': comm may hold ')' and spaces
     char state = '?';
     std::int32_t ppid = 0;
+    std::uint32_t flags = 0;        // field 9, PF_* (PF_KTHREAD: a kernel thread)
     std::uint32_t num_threads = 0;  // field 20
     std::uint64_t start_time = 0;   // field 22, clock ticks since boot
 };

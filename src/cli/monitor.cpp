@@ -1,0 +1,121 @@
+#include "cli/monitor.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <csignal>
+#include <ctime>
+#include <poll.h>
+#include <random>
+
+#include "collect/scan.hpp"
+
+namespace fdscope::cli {
+
+double now_unix() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+Monitor::Monitor(MonitorOptions opts)
+    : opts_(std::move(opts)), sampler_(opts_.sampler), tracker_(opts_.trend) {}
+
+const Tick& Monitor::tick() {
+    last_ = sampler_.tick();
+    tracker_.update(last_);
+    for (auto it = baselines_.begin(); it != baselines_.end();)
+        it = tracker_.trends().count(it->first) ? std::next(it) : baselines_.erase(it);
+    return last_;
+}
+
+namespace {
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+}  // namespace
+
+void catch_stop_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;  // no SA_RESTART: the wait returns at once
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+}
+
+bool stop_requested() { return g_stop != 0; }
+
+bool Monitor::wait(double deadline, int wake_fd, bool* hangup) {
+    // Between ticks, the candidates are sampled about ten times per
+    // interval at random moments: a sawtooth faster than the interval then
+    // shows its drops instead of aliasing into a steady ramp.
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    std::uniform_real_distribution<double> jitter(0.5, 1.5);
+    const auto pids = tracker_.candidates();
+    for (;;) {
+        double now = now_unix();
+        if (now >= deadline) return false;
+        double next = pids.empty() ? deadline : std::min(deadline, now + opts_.interval / 10 * jitter(rng));
+        pollfd p{wake_fd, POLLIN, 0};
+        const int ms = static_cast<int>(std::ceil((next - now) * 1000));
+        const int r = ::poll(wake_fd >= 0 ? &p : nullptr, wake_fd >= 0 ? 1 : 0, std::max(ms, 0));
+        if (r > 0) {
+            if (hangup && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) *hangup = true;
+            return true;
+        }
+        if (r < 0 && errno == EINTR) return true;
+        if (!pids.empty() && now_unix() < deadline) {
+            double t = 0;
+            auto samples = sampler_.resample(pids, t);
+            tracker_.add_samples(t, samples);
+        }
+    }
+}
+
+bool Monitor::inventory(const report::ProcKey& key, report::Inventory& inv) {
+    // One process: procfs is quicker than loading the BPF programs.
+    collect::ScanOptions o;
+    o.pids = std::vector<pid_t>{key.first};
+    o.identity = false;
+    o.read.assocs = false;
+    o.read.maps = false;
+    o.read.fdinfo = false;
+    o.read.details = false;
+    o.threads = 1;
+    Snapshot snap = collect::scan(o);
+    for (const Process& p : snap.processes)
+        if (p.pid == key.first && p.start_time != key.second) return false;  // the pid was reused
+    inv = report::inventory_of(snap, key.first);
+    return !snap.processes.empty();
+}
+
+report::Drill Monitor::drill(const report::ProcKey& key) {
+    report::Drill d;
+    report::Inventory inv;
+    d.time = now_unix();
+    if (!inventory(key, inv)) return d;
+    d.taken = true;
+    d.kinds = report::kinds_of(inv);
+    auto it = baselines_.find(key);
+    if (it == baselines_.end()) {
+        baselines_.emplace(key, std::make_pair(d.time, std::move(inv)));
+        return d;
+    }
+    d.baseline_time = it->second.first;
+    d.diff = report::inventory_diff(it->second.second, inv);
+    return d;
+}
+
+void Monitor::take_baselines() {
+    std::size_t taken = 0;
+    for (pid_t pid : tracker_.candidates()) {
+        if (taken >= opts_.baselines_per_tick) break;
+        for (const auto& [key, t] : tracker_.trends()) {
+            if (key.first != pid || baselines_.count(key)) continue;
+            report::Inventory inv;
+            if (inventory(key, inv)) baselines_.emplace(key, std::make_pair(now_unix(), std::move(inv)));
+            ++taken;
+        }
+    }
+}
+
+}  // namespace fdscope::cli

@@ -1,0 +1,149 @@
+// `fdscope plot FILE -o chart.svg`: a recorded watch (--record FILE) as an
+// SVG chart of the top processes' fd counts over time.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
+#include "render/plot_svg.hpp"
+#include "render/record_reader.hpp"
+
+namespace fdscope::cli {
+namespace {
+
+// 0, or the errno that stopped the reading.
+int read_into(const std::string& path, render::RecordReader& reader) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    std::vector<char> buf(1 << 20);
+    int err = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : 0;
+            break;
+        }
+        reader.feed({buf.data(), static_cast<std::size_t>(n)});
+    }
+    ::close(fd);
+    return err;
+}
+
+bool write_all(int fd, const std::string& text) {
+    for (std::size_t done = 0; done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// A reader of PATH sees the old chart or the new one, never half of one.
+// 0, or the errno of the step that failed.
+int replace_file(const std::string& path, const std::string& text) {
+    std::string tmp = path + ".XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return errno;
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    // mkstemp makes the file 0600; a chart is as readable as any new file.
+    bool ok = ::fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, text);
+    int err = ok ? 0 : errno;
+    if (::close(fd) != 0 && ok) ok = false, err = errno;
+    if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
+    if (!ok) ::unlink(tmp.c_str());
+    return err;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    struct stat sa, sb;
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+std::string local_time(double t, const char* format) {
+    if (!(std::fabs(t) < 1e15)) return fmt::format("{}", t);  // time_t cannot hold it
+    const std::time_t s = static_cast<std::time_t>(std::floor(t));
+    std::tm tm{};
+    char buf[64];
+    if (!::localtime_r(&s, &tm) || std::strftime(buf, sizeof buf, format, &tm) == 0) return fmt::format("{}", t);
+    return buf;
+}
+
+std::string duration(double seconds) {
+    if (seconds < 120) return fmt::format("{:.0f} s", seconds);
+    if (seconds < 7200) return fmt::format("{:.0f} min", seconds / 60);
+    return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+// "open fds per process, 2026-11-22 10:00:01 to 10:05:00 CET (5 min)".
+std::string default_title(double first, double last) {
+    const bool same_day = local_time(first, "%F") == local_time(last, "%F");
+    return fmt::format("open fds per process, {} to {} ({})", local_time(first, "%F %T"),
+                       local_time(last, same_day ? "%T %Z" : "%F %T %Z"), duration(last - first));
+}
+
+int write_chart(const std::string& output, const std::string& svg) {
+    if (output == "-") {
+        render::Output out;
+        out.write(svg);
+        return finish_output(out);
+    }
+    if (int err = replace_file(output, svg)) {
+        std::fprintf(stderr, "fdscope: cannot write %s: %s\n", output.c_str(), std::strerror(err));
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+void add_plot(CLI::App& app, PlotArgs& a) {
+    auto* cmd = app.add_subcommand("plot", "draw a recorded watch (--record FILE) as an SVG chart");
+    cmd->add_option("file", a.input, "a file written by watch --record")->required();
+    cmd->add_option("-o,--output", a.output, "the SVG file to write (- for stdout)")->required();
+    cmd->add_option("--top", a.top, "how many processes to draw (default 8; leak suspects first)")
+        ->check(CLI::Range(1, 100));
+    cmd->add_option("--width", a.width, "chart width in px (default 960)")->check(CLI::Range(320, 10000));
+    cmd->add_option("--height", a.height, "chart height in px (default 540)")->check(CLI::Range(200, 10000));
+    cmd->add_option("--title", a.title, "chart title (default: what it shows and the time span)");
+}
+
+int run_plot(const PlotArgs& a) {
+    render::RecordReader reader;
+    if (int err = read_into(a.input, reader)) {
+        std::fprintf(stderr, "fdscope: cannot read %s: %s\n", a.input.c_str(), std::strerror(err));
+        return kExitFailure;
+    }
+    render::Record rec = reader.finish();
+    if (rec.samples == 0) {
+        std::fprintf(stderr, "fdscope: %s has no samples (was it written by fdscope watch --record?)\n",
+                     a.input.c_str());
+        return kExitFailure;
+    }
+    if (rec.malformed)
+        std::fprintf(stderr, "fdscope: %s: skipped %zu malformed line%s\n", a.input.c_str(), rec.malformed,
+                     rec.malformed == 1 ? "" : "s");
+    if (a.output != "-" && same_file(a.input, a.output)) {
+        std::fprintf(stderr, "fdscope: -o %s would overwrite the record itself\n", a.output.c_str());
+        return kExitFailure;
+    }
+    render::PlotOptions opts;
+    opts.width = a.width;
+    opts.height = a.height;
+    opts.title = a.title.empty() ? default_title(*rec.first_time, *rec.last_time) : a.title;
+    opts.time_origin = rec.first_time;  // 0 s is the record's first sample, whichever process it was
+    return write_chart(a.output, render::plot_svg(render::select_top(std::move(rec.series), a.top), opts));
+}
+
+}  // namespace fdscope::cli

@@ -1,0 +1,329 @@
+#include "collect/sampler.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <ctime>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <cstring>
+#include <stdexcept>
+#include <sys/stat.h>
+
+#include "procfs/parse_limits.hpp"
+#include "procfs/parse_stat.hpp"
+#include "procfs/parse_sysfs.hpp"
+#include "procfs/text.hpp"
+
+namespace fdscope::collect {
+namespace {
+
+constexpr std::uint32_t kPfKthread = 0x00200000;  // include/linux/sched.h
+
+double unix_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// "PID/rest" or "PID/task/TID/rest" into buf, without allocating.
+struct PathBuf {
+    char text[64];
+    PathBuf(pid_t pid, pid_t tid, const char* rest) {
+        char* p = text;
+        char* end = text + sizeof text - 1;
+        p = std::to_chars(p, end, pid).ptr;
+        if (tid) {
+            for (const char* s = "/task/"; *s && p < end; ++s) *p++ = *s;
+            p = std::to_chars(p, end, tid).ptr;
+        }
+        *p++ = '/';
+        while (*rest && p < end) *p++ = *rest++;
+        *p = 0;
+    }
+};
+
+// The last pid allocated in our pid namespace: the fifth field of
+// /proc/loadavg. A pid only appears after an allocation moves it.
+long last_allocated_pid(int proc, std::string& buf) {
+    if (read_file_at(proc, "loadavg", buf, ReadMode::SingleRecord) != 0) return -1;
+    std::string_view text = procfs::text::trim(buf);
+    const auto space = text.rfind(' ');
+    if (space == std::string_view::npos) return -1;
+    long v = -1;
+    auto tail = text.substr(space + 1);
+    std::from_chars(tail.data(), tail.data() + tail.size(), v);
+    return v;
+}
+
+double read_boot_time(int proc, std::string& buf) {
+    if (read_file_at(proc, "stat", buf, ReadMode::Stream) != 0) return 0;
+    const auto at = buf.find("\nbtime ");
+    if (at == std::string::npos) return 0;
+    std::uint64_t v = 0;
+    std::from_chars(buf.data() + at + 7, buf.data() + buf.size(), v);
+    return static_cast<double>(v);
+}
+
+std::uint64_t soft_nofile(int proc, pid_t pid, std::string& buf) {
+    struct rlimit rl {};
+    if (::prlimit(pid, RLIMIT_NOFILE, nullptr, &rl) == 0)
+        return rl.rlim_cur == RLIM_INFINITY ? 0 : rl.rlim_cur;
+    // prlimit needs matching credentials; /proc/PID/limits is world-readable.
+    if (read_file_at(proc, PathBuf(pid, 0, "limits").text, buf, ReadMode::SingleRecord) == 0)
+        if (auto l = procfs::parse_nofile_limit(buf)) return l->soft == kUnlimited ? 0 : l->soft;
+    return 0;
+}
+
+}  // namespace
+
+Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
+    int err = 0;
+    proc_ = open_dir(AT_FDCWD, opts_.proc_root.c_str(), err);
+    if (!proc_) throw std::runtime_error("cannot open " + opts_.proc_root + ": " + std::strerror(err < 0 ? -err : err));
+    boot_time_ = read_boot_time(proc_.get(), buf_);
+    // One O_PATH descriptor is held per sampled process: use the whole hard
+    // limit (our own; a machine with more processes than that falls back to
+    // paths for the rest).
+    struct rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    ticks_per_sec_ = static_cast<double>(sysconf(_SC_CLK_TCK));
+    if (ticks_per_sec_ <= 0) ticks_per_sec_ = 100;
+    // We hold at least proc_ open, so a zero size means this kernel does
+    // not report the count (before 6.2).
+    struct stat st {};
+    if (opts_.count_entries) {
+        entries_ = true;
+        entries_reason_ = "counting /proc/PID/fd entries (--count-entries)";
+    } else if (::fstatat(proc_.get(), "self/fd", &st, 0) != 0 || st.st_size == 0) {
+        entries_ = true;
+        entries_reason_ = "counting /proc/PID/fd entries: this kernel does not report the count as its size (Linux < 6.2)";
+    }
+    // /proc/loadavg names the last pid of *our* pid namespace: it only
+    // tells about /proc's processes when /proc belongs to that namespace.
+    std::string self;
+    if (readlink_at(proc_.get(), "self", self) == 0) {
+        same_pidns_ = self == std::to_string(::getpid());
+        self_ = std::atoi(self.c_str());
+    }
+    if (opts_.pids) {
+        for (pid_t pid : *opts_.pids) {
+            Known k;
+            if (learn(pid, k, unix_now())) known_.emplace(pid, std::move(k));
+        }
+    }
+}
+
+bool Sampler::learn(pid_t pid, Known& k, double now) {
+    if (read_file_at(proc_.get(), PathBuf(pid, 0, "stat").text, buf_, ReadMode::SingleRecord) != 0) return false;
+    auto st = procfs::parse_stat(buf_);
+    if (!st) return false;
+    k = Known{};
+    k.start_ticks = st->start_time;
+    k.comm = st->comm;
+    k.comm_read = now;
+    k.kthread = (st->flags & kPfKthread) != 0;
+    k.selected = !opts_.command || std::regex_search(k.comm, *opts_.command);
+    return true;
+}
+
+bool Sampler::should_list(double now) {
+    if (known_.empty() || now - last_list_ >= opts_.relist_seconds || !same_pidns_) return true;
+    return last_allocated_pid(proc_.get(), buf_) != last_pid_;
+}
+
+void Sampler::list(double now) {
+    // Read the last pid first: a pid allocated while we list moves it again
+    // and the next tick lists once more.
+    last_pid_ = same_pidns_ ? last_allocated_pid(proc_.get(), buf_) : -1;
+    last_list_ = now;
+    std::vector<std::int32_t> pids;
+    if (list_numeric(proc_.get(), pids) != 0) return;
+    std::sort(pids.begin(), pids.end());
+    for (auto it = known_.begin(); it != known_.end();)
+        it = std::binary_search(pids.begin(), pids.end(), it->first) ? std::next(it) : known_.erase(it);
+    for (pid_t pid : pids) {
+        if (known_.count(pid)) continue;
+        Known k;
+        if (learn(pid, k, now)) known_.emplace(pid, std::move(k));
+    }
+}
+
+// 1: counted; 0: the process is gone; -1: it cannot be counted (EACCES).
+// The fd directory's attributes, through the descriptor held for it when
+// there is one: no path walk (a third of the cost), and it is bound to the
+// process itself, so a reused pid cannot answer for it.
+int Sampler::stat_fd_dir(pid_t pid, Known& k, struct stat& st) {
+    if (!k.via_tid && !k.dir && !k.dir_failed) {
+        k.dir = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "fd").text, O_PATH | O_DIRECTORY | O_CLOEXEC));
+        // Out of descriptors: this one goes by path (no worse than before).
+        k.dir_failed = !k.dir;
+    }
+    if (!k.via_tid && k.dir) return ::fstatat(k.dir.get(), "", &st, AT_EMPTY_PATH);
+    return ::fstatat(proc_.get(), PathBuf(pid, k.via_tid, "fd").text, &st, 0);
+}
+
+// 1: counted; 0: the process is gone; -1: it cannot be counted (EACCES).
+int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int depth) {
+    // A process that changes under us more than twice in one count is gone.
+    if (depth > 2) return 0;
+    struct stat st {};
+    if (stat_fd_dir(pid, k, st) != 0) {
+        if (k.via_tid) {
+            k.via_tid = 0;  // that thread ended: back to the leader, or another thread
+            k.fd_ino = 0;
+            return count(pid, k, now, fds, depth + 1);
+        }
+        // Gone; another process may have its pid already.
+        Known again;
+        if (!learn(pid, again, now) || (again.start_ticks == k.start_ticks && k.dir)) return 0;
+        k = std::move(again);
+        return count(pid, k, now, fds, depth + 1);
+    }
+    if (k.fd_ino && st.st_ino != k.fd_ino && !k.dir) {
+        // Counted by path: new /proc inodes mean the pid was reused, or the
+        // kernel dropped its cached dentries. The start time tells which.
+        Known again;
+        if (!learn(pid, again, now)) return 0;
+        if (again.start_ticks != k.start_ticks) k = std::move(again);
+    }
+    k.fd_ino = st.st_ino;
+    if (entries_) {
+        int err = 0;
+        UniqueFd dir = open_dir(proc_.get(), PathBuf(pid, k.via_tid, "fd").text, err);
+        if (!dir) return err == -ENOENT || err == -ESRCH ? 0 : -1;
+        scratch_.clear();
+        if (list_numeric(dir.get(), scratch_) != 0) return -1;
+        fds = scratch_.size();
+    } else {
+        fds = static_cast<std::uint64_t>(st.st_size);
+    }
+    // No fds at all: maybe the leader exited and its threads hold the table.
+    // Checked when the count drops to zero, then now and then.
+    if (fds == 0 && !k.via_tid && (k.last_fds > 0 || now - k.zero_checked >= opts_.relist_seconds)) {
+        k.zero_checked = now;
+        if (pid_t tid = live_thread(pid)) {
+            k.via_tid = tid;
+            k.fd_ino = 0;
+            return count(pid, k, now, fds, depth + 1);
+        }
+    }
+    k.last_fds = fds;
+    return 1;
+}
+
+// A thread of a process whose leader is a zombie, 0 when there is none.
+pid_t Sampler::live_thread(pid_t pid) {
+    if (read_file_at(proc_.get(), PathBuf(pid, 0, "stat").text, buf_, ReadMode::SingleRecord) != 0) return 0;
+    auto st = procfs::parse_stat(buf_);
+    if (!st || st->state != 'Z' || st->num_threads < 2) return 0;
+    int err = 0;
+    UniqueFd tasks = open_dir(proc_.get(), PathBuf(pid, 0, "task").text, err);
+    scratch_.clear();
+    if (!tasks || list_numeric(tasks.get(), scratch_) != 0) return 0;
+    for (pid_t tid : scratch_)
+        if (tid != pid) return tid;
+    return 0;
+}
+
+void Sampler::refresh(pid_t pid, Known& k, double now, std::uint64_t fds) {
+    const bool near = k.limit && fds * 10 >= k.limit * 9;
+    if (near || now - k.limit_read >= opts_.limit_seconds) {
+        k.limit = soft_nofile(proc_.get(), pid, buf_);
+        k.limit_read = now;
+    }
+}
+
+// A process may exec into the command a filter looks for: comm is re-read
+// now and then, selected or not.
+void Sampler::refresh_comm(pid_t pid, Known& k, double now) {
+    if (now - k.comm_read < opts_.limit_seconds) return;
+    k.comm_read = now;
+    if (read_file_at(proc_.get(), PathBuf(pid, 0, "comm").text, buf_, ReadMode::SingleRecord) != 0) return;
+    if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
+    k.comm = buf_;
+    k.selected = !opts_.command || std::regex_search(k.comm, *opts_.command);
+}
+
+std::vector<ProcSample> Sampler::resample(const std::vector<pid_t>& pids, double& time) {
+    std::vector<ProcSample> out;
+    time = unix_now();
+    for (pid_t pid : pids) {
+        auto it = known_.find(pid);
+        if (it == known_.end()) continue;
+        Known& k = it->second;
+        const std::uint64_t start = k.start_ticks;
+        std::uint64_t fds = 0;
+        // A vanished or reused pid is the next tick's business.
+        if (count(pid, k, time, fds) != 1 || k.start_ticks != start) continue;
+        ProcSample s;
+        s.pid = pid;
+        s.start_ticks = start;
+        s.fds = fds;
+        s.limit = k.limit;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Tick Sampler::tick() { return tick(unix_now()); }
+
+Tick Sampler::tick(double now) {
+    Tick t;
+    t.time = now;
+    if (read_file_at(proc_.get(), "sys/fs/file-nr", buf_, ReadMode::SingleRecord) == 0)
+        if (auto nr = procfs::parse_file_nr(buf_)) {
+            t.file_nr = nr->allocated;
+            t.file_max = nr->max;
+        }
+    if (!opts_.pids && should_list(t.time)) {
+        list(t.time);
+        t.listed = true;
+    }
+    t.procs.reserve(known_.size());
+    for (auto it = known_.begin(); it != known_.end();) {
+        const pid_t pid = it->first;
+        Known& k = it->second;
+        // Kernel threads have no fds; fdscope itself holds one per process.
+        if (k.kthread || pid == self_) {
+            ++it;
+            continue;
+        }
+        refresh_comm(pid, k, t.time);
+        if (!k.selected) {
+            ++it;
+            continue;
+        }
+        std::uint64_t fds = 0;
+        const int got = count(pid, k, t.time, fds);
+        if (got == 0) {
+            it = known_.erase(it);
+            continue;
+        }
+        ++it;
+        if (got < 0) {
+            ++t.unreadable;
+            continue;
+        }
+        refresh(pid, k, t.time, fds);
+        ProcSample s;
+        s.pid = pid;
+        s.start_ticks = k.start_ticks;
+        s.start = boot_time_ + static_cast<double>(k.start_ticks) / ticks_per_sec_;
+        s.comm = k.comm;
+        s.fds = fds;
+        s.limit = k.limit;
+        s.via_tid = k.via_tid;
+        s.fresh = k.fresh;
+        k.fresh = false;
+        t.procs.push_back(std::move(s));
+    }
+    std::sort(t.procs.begin(), t.procs.end(), [](const ProcSample& a, const ProcSample& b) { return a.pid < b.pid; });
+    return t;
+}
+
+}  // namespace fdscope::collect

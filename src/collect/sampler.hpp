@@ -1,0 +1,98 @@
+// Cheap, repeated fd counts of every process (issue 6: top and watch).
+//
+// One tick costs one stat() per process: st_size of /proc/PID/fd is the fd
+// count on Linux >= 6.2 (older kernels report 0: then the entries are
+// counted, and counting() says so). Everything else is cached per process
+// and re-read only when it may have changed:
+// - /proc is listed only when a pid was allocated since the last tick (the
+//   last pid in /proc/loadavg moved) or every `relist_seconds`;
+// - /proc/PID/fd is stat'ed through an O_PATH descriptor held for it (no
+//   path walk); that descriptor belongs to the process, not to its pid, so
+//   a reused pid is a new process (confirmed by its start time). Without a
+//   descriptor (fdscope's own limit reached) the path is used and a changed
+//   inode of /proc/PID/fd sends us to check the start time;
+// - fdscope leaves itself out: it holds one descriptor per process;
+// - start time and command are read once (the command again now and then);
+// - the RLIMIT_NOFILE soft limit is re-read every `limit_seconds`, and
+//   every tick once the count is near it.
+// A process whose leader exited is counted through a live thread.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <regex>
+#include <string>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unordered_map>
+#include <vector>
+
+#include "collect/proc_io.hpp"
+#include "model/sample.hpp"
+
+namespace fdscope::collect {
+
+using fdscope::ProcSample;
+using fdscope::Tick;
+
+struct SamplerOptions {
+    std::optional<std::vector<pid_t>> pids;  // nullopt: every process
+    std::optional<std::regex> command;       // only processes whose comm matches
+    bool count_entries = false;              // count /proc/PID/fd entries even where st_size works
+    double relist_seconds = 5;
+    double limit_seconds = 10;
+    std::string proc_root = "/proc";
+};
+
+class Sampler {
+public:
+    explicit Sampler(SamplerOptions opts);
+    Tick tick();
+    // The same at a given time (Unix seconds): the caches expire by it, so
+    // a benchmark can run ticks back to back as if they were an interval apart.
+    Tick tick(double now);
+    // Counts only these already-known processes, now: extra samples between
+    // ticks for processes whose trend is in question (a sawtooth faster
+    // than the interval would alias into a ramp at the tick rate).
+    std::vector<ProcSample> resample(const std::vector<pid_t>& pids, double& time);
+    // "st_size" or "entries"
+    const char* counting() const { return entries_ ? "entries" : "st_size"; }
+    // Why entries are counted, empty when they are not.
+    const std::string& counting_reason() const { return entries_reason_; }
+
+private:
+    struct Known {
+        std::uint64_t start_ticks = 0;
+        std::string comm;
+        std::uint64_t limit = 0;
+        double limit_read = -1e18, comm_read = -1e18, zero_checked = -1e18;
+        ino_t fd_ino = 0;
+        std::uint64_t last_fds = 0;
+        UniqueFd dir;              // O_PATH of /proc/PID/fd
+        bool dir_failed = false;
+        pid_t via_tid = 0;
+        bool kthread = false, selected = true, fresh = true;
+    };
+    bool learn(pid_t pid, Known& k, double now);
+    int count(pid_t pid, Known& k, double now, std::uint64_t& fds, int depth = 0);
+    int stat_fd_dir(pid_t pid, Known& k, struct stat& st);
+    pid_t live_thread(pid_t pid);
+    void refresh(pid_t pid, Known& k, double now, std::uint64_t fds);
+    void refresh_comm(pid_t pid, Known& k, double now);
+    bool should_list(double now);
+    void list(double now);
+
+    SamplerOptions opts_;
+    UniqueFd proc_;
+    bool entries_ = false;
+    std::string entries_reason_;
+    bool same_pidns_ = true;
+    pid_t self_ = 0;  // fdscope, as /proc names it
+    double boot_time_ = 0, ticks_per_sec_ = 100;
+    long last_pid_ = -1;
+    double last_list_ = -1e18;
+    std::unordered_map<pid_t, Known> known_;
+    std::string buf_;
+    std::vector<std::int32_t> scratch_;
+};
+
+}  // namespace fdscope::collect

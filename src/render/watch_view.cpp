@@ -1,0 +1,196 @@
+#include "render/watch_view.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <fmt/format.h>
+#include <iterator>
+
+#include "render/escape.hpp"
+#include "render/json_writer.hpp"
+#include "render/numbers.hpp"
+
+namespace fdscope::render {
+namespace {
+
+double round_to(double v, double step) { return std::round(v / step) * step; }
+
+void limit_value(JsonWriter& j, std::uint64_t limit) {
+    limit ? j.value(limit) : j.null();
+}
+
+// {"type":TYPE,"time":...,"pid":...,"start":...,"command":... (left open)
+void begin_event(JsonWriter& j, const char* type, double time, const report::Trend& t) {
+    j.begin_object();
+    j.key("type").value(type);
+    j.key("time").value(round_to(time, 0.001));
+    j.key("pid").value(static_cast<std::int64_t>(t.key.first));
+    j.key("start").value(round_to(t.start, 0.01));
+    j.key("command").value(t.comm);
+}
+
+void groups_value(JsonWriter& j, const std::vector<report::FdGroup>& groups, std::size_t max) {
+    j.begin_array();
+    for (std::size_t i = 0; i < groups.size() && i < max; ++i) {
+        if (groups[i].count <= 0) break;  // largest growth first: the rest shrank
+        j.begin_object();
+        j.key("count").value(groups[i].count);
+        j.key("kind").value(groups[i].kind);
+        j.key("name").value(groups[i].name);
+        j.end_object();
+    }
+    j.end_array();
+}
+
+}  // namespace
+
+
+
+std::string format_duration(double s) {
+    if (!std::isfinite(s) || s < 0) return "never";
+    const auto v = static_cast<std::uint64_t>(s + 0.5);
+    if (v < 60) return fmt::format("{}s", v);
+    if (v < 3600) return fmt::format("{}m{:02}s", v / 60, v % 60);
+    if (v < 86400) return fmt::format("{}h{:02}m", v / 3600, v % 3600 / 60);
+    return fmt::format("{}d{:02}h", v / 86400, v % 86400 / 3600);
+}
+
+std::string format_clock(double unix_time) {
+    const auto t = static_cast<std::time_t>(unix_time);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void write_header_line(Output& out, const WatchHeader& h) {
+    JsonWriter j(out);
+    j.begin_object();
+    j.key("type").value("header");
+    j.key("schema").value(1);
+    j.key("interval").value(h.interval);
+    j.key("window").value(h.window);
+    j.key("min_rate").value(h.min_rate);
+    j.key("counting").value(h.counting);
+    j.key("time").value(round_to(h.time, 0.001));
+    j.end_object();
+    j.newline();
+}
+
+void write_machine_line(Output& out, const Tick& t) {
+    JsonWriter j(out);
+    j.begin_object();
+    j.key("type").value("machine");
+    j.key("time").value(round_to(t.time, 0.001));
+    j.key("file_nr").value(t.file_nr);
+    j.key("file_max").value(t.file_max);
+    j.key("processes").value(static_cast<std::uint64_t>(t.procs.size()));
+    j.end_object();
+    j.newline();
+}
+
+void write_sample_line(Output& out, double time, const ProcSample& s) {
+    JsonWriter j(out);
+    j.begin_object();
+    j.key("type").value("sample");
+    j.key("time").value(round_to(time, 0.001));
+    j.key("pid").value(static_cast<std::int64_t>(s.pid));
+    j.key("start").value(round_to(s.start, 0.01));
+    j.key("command").value(s.comm);
+    j.key("fds").value(s.fds);
+    j.key("limit");
+    limit_value(j, s.limit);
+    j.end_object();
+    j.newline();
+}
+
+void write_leak_line(Output& out, double time, const report::Trend& t, const report::Drill& d) {
+    JsonWriter j(out);
+    begin_event(j, "leak", time, t);
+    j.key("fds").value(t.fds);
+    j.key("limit");
+    limit_value(j, t.limit);
+    j.key("rate_per_min").value(round_to(t.verdict.rate_per_min, 0.1));
+    j.key("eta_seconds");
+    t.verdict.eta_seconds ? j.value(round_to(*t.verdict.eta_seconds, 0.1)) : j.null();
+    j.key("since").value(round_to(t.verdict.since, 0.001));
+    j.key("baseline");
+    d.taken && d.baseline_time ? j.value(round_to(d.baseline_time, 0.001)) : j.null();
+    j.key("new");
+    if (d.taken && d.baseline_time) groups_value(j, d.diff, 10);
+    else j.null();
+    j.end_object();
+    j.newline();
+}
+
+void write_alert_line(Output& out, double time, const report::Trend& t, const report::Alert& a) {
+    JsonWriter j(out);
+    begin_event(j, "alert", time, t);
+    j.key("alert").value(a.kind);
+    j.key("value").value(round_to(a.value, 0.1));
+    j.key("threshold").value(a.threshold);
+    j.end_object();
+    j.newline();
+}
+
+void write_leak_text(Output& out, double time, const report::Trend& t, const report::Drill& d) {
+    auto& b = out.buffer();
+    fmt::format_to(std::back_inserter(b), "{}  LEAK   pid {} {}: {} fds, +{}/min", format_clock(time), t.key.first,
+                   escape_for_table(t.comm), grouped(t.fds), grouped(static_cast<std::uint64_t>(std::max(0.0, t.verdict.rate_per_min))));
+    if (t.limit && t.verdict.eta_seconds)
+        fmt::format_to(std::back_inserter(b), ", limit {} in {}", grouped(t.limit), format_duration(*t.verdict.eta_seconds));
+    else if (!t.limit)
+        b += ", no fd limit";
+    fmt::format_to(std::back_inserter(b), ", growing since {}\n", format_clock(t.verdict.since));
+    if (d.taken && d.baseline_time) {
+        std::size_t shown = 0;
+        for (const auto& g : d.diff) {
+            if (g.count <= 0 || shown == 5) break;
+            fmt::format_to(std::back_inserter(b), "          {} (since {})\n", escape_for_table(report::describe_group(g)),
+                           format_clock(d.baseline_time));
+            ++shown;
+        }
+    }
+    out.flush();
+}
+
+void write_alert_text(Output& out, double time, const report::Trend& t, const report::Alert& a) {
+    auto& b = out.buffer();
+    if (a.kind == "rate")
+        fmt::format_to(std::back_inserter(b), "{}  ALERT  pid {} {}: growing {:.0f} fds/min (--alert-rate {:g})\n",
+                       format_clock(time), t.key.first, escape_for_table(t.comm), a.value, a.threshold);
+    else
+        fmt::format_to(std::back_inserter(b), "{}  ALERT  pid {} {}: {} of {} fds, {:.1f}% of its limit (--alert-percent {:g})\n",
+                       format_clock(time), t.key.first, escape_for_table(t.comm), grouped(t.fds), grouped(t.limit), a.value,
+                       a.threshold);
+    out.flush();
+}
+
+void write_watch_summary(Output& out, const report::TrendTracker& tracker, double started, std::size_t ticks,
+                         std::size_t top) {
+    std::vector<const report::Trend*> rows;
+    for (const auto& [key, t] : tracker.trends()) rows.push_back(&t);
+    // The processes that changed most come first, then the biggest.
+    auto change = [](const report::Trend* t) {
+        return std::llabs(static_cast<long long>(t->fds) - static_cast<long long>(t->first_fds));
+    };
+    std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b) {
+        if (change(a) != change(b)) return change(a) > change(b);
+        return a->fds > b->fds;
+    });
+    auto& b = out.buffer();
+    fmt::format_to(std::back_inserter(b), "\n{} ticks since {}, {} processes, {} leak suspect(s)\n", ticks,
+                   format_clock(started), rows.size(), tracker.suspects());
+    fmt::format_to(std::back_inserter(b), "{:>8} {:<16} {:>8} {:>8} {:>8} {:>10} {:>8}  {}\n", "PID", "COMMAND", "FIRST",
+                   "FDS", "CHANGE", "RATE/MIN", "LIMIT", "VERDICT");
+    for (std::size_t i = 0; i < rows.size() && i < top; ++i) {
+        const auto& t = *rows[i];
+        const long long delta = static_cast<long long>(t.fds) - static_cast<long long>(t.first_fds);
+        std::string name = truncate_middle(escape_for_table(t.comm), 16);
+        fmt::format_to(std::back_inserter(b), "{:>8} {:<16} {:>8} {:>8} {:>+8} {:>10.0f} {:>8}  {}\n", t.key.first, name,
+                       t.first_fds, t.fds, delta, t.verdict.rate_per_min, t.limit ? grouped(t.limit) : "-",
+                       t.flagged_since ? "LEAK since " + format_clock(t.verdict.since) : "");
+    }
+    out.flush();
+}
+
+}  // namespace fdscope::render

@@ -1,0 +1,54 @@
+// A process's fds grouped by kind and name or peer, and what changed
+// between two such inventories (issue 6's drill-down: "+312 tcp ->
+// 10.0.0.5:5432 CLOSE_WAIT", "+200 file /var/log/app.log"). Pure.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/snapshot.hpp"
+
+namespace fdscope::report {
+
+// (kind, group name) -> fds
+using Inventory = std::map<std::pair<std::string, std::string>, std::uint64_t>;
+
+struct FdGroup {
+    std::string kind, name;
+    std::int64_t count = 0;  // a difference may be negative
+};
+
+// The group a file falls in: what stays the same across the fds a leak
+// opens. A connected socket is its peer and state (the local port differs
+// per fd), a listening or unconnected one its local address; a pipe or an
+// unnamed UNIX socket has no useful name (each is new); a file is its path.
+std::string group_name(const OpenFile& f, const SocketInfo* sock);
+
+// Every fd of process `pid` in the snapshot (all its tables).
+Inventory inventory_of(const Snapshot& snap, pid_t pid);
+
+// now - before, non-zero groups only, largest growth first.
+std::vector<FdGroup> inventory_diff(const Inventory& before, const Inventory& now);
+
+// Fds per kind, most first.
+std::vector<FdGroup> kinds_of(const Inventory& inv);
+
+// "+312 tcp -> 10.0.0.5:5432 (CLOSE_WAIT)"
+std::string describe_group(const FdGroup& g);
+
+}  // namespace fdscope::report
+
+namespace fdscope::report {
+
+// A drill-down: the process's fds now against its first inventory.
+struct Drill {
+    bool taken = false;          // an inventory could be taken now
+    double baseline_time = 0;    // 0: no earlier inventory (this one becomes it)
+    double time = 0;
+    std::vector<FdGroup> kinds;  // now, per kind
+    std::vector<FdGroup> diff;   // since the baseline
+};
+
+}  // namespace fdscope::report
