@@ -52,7 +52,7 @@ struct SamplingArgs {
     std::vector<std::string> pids;
     std::string command;
     double interval = 1.0;      // seconds between ticks
-    double window = 10.0;       // seconds of history a leak verdict looks at
+    double window = 8.0;        // seconds of history a leak verdict looks at
     double min_rate = 30.0;     // fds per minute below which growth is not a leak
     bool count_entries = false; // count /proc/PID/fd entries instead of st_size
 };

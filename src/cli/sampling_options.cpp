@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "cli/commands.hpp"
-#include "cli/monitor.hpp"
+#include "live/monitor.hpp"
 #include "cli/sampling_options.hpp"
 
 namespace fdscope::cli {
@@ -12,7 +12,7 @@ void add_sampling_options(CLI::App& cmd, SamplingArgs& a) {
     cmd.add_option("-p,--pid", a.pids, "only these processes (PID[,PID...])")->delimiter(',');
     cmd.add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex");
     cmd.add_option("--interval", a.interval, "seconds between samples (default 1)")->check(CLI::Range(0.05, 3600.0));
-    cmd.add_option("--window", a.window, "seconds of history a leak verdict looks at (default 10)")
+    cmd.add_option("--window", a.window, "seconds of history a leak verdict looks at (default 8); growth shorter than about half of it is not a leak")
         ->check(CLI::Range(1.0, 86400.0));
     cmd.add_option("--min-rate", a.min_rate, "fds per minute below which growth is not called a leak (default 30)")
         ->check(CLI::Range(0.0, 1e9));
@@ -20,7 +20,7 @@ void add_sampling_options(CLI::App& cmd, SamplingArgs& a) {
                  "count /proc/PID/fd entries instead of reading the count from its size (what Linux < 6.2 needs; slower)");
 }
 
-std::optional<std::string> monitor_options(const SamplingArgs& a, MonitorOptions& m) {
+std::optional<std::string> monitor_options(const SamplingArgs& a, live::MonitorOptions& m) {
     if (!a.pids.empty()) {
         std::vector<pid_t> pids;
         std::string bad;

@@ -1,6 +1,7 @@
 // `fdscope watch`: sample fd counts at an interval and say which processes
 // leak, for scripts and CI (NDJSON, alerts as the exit status, a record
 // for `fdscope plot`).
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -10,7 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
-#include "cli/monitor.hpp"
+#include "live/monitor.hpp"
 #include "cli/sampling_options.hpp"
 #include "render/watch_view.hpp"
 
@@ -38,7 +39,7 @@ void emit_tick(Sinks& s, const Tick& t) {
     if (s.record) samples(*s.record);
 }
 
-void emit_events(Sinks& s, Monitor& m) {
+void emit_events(Sinks& s, live::Monitor& m) {
     const Tick& t = m.last();
     for (const auto& [key, trend] : m.tracker().trends()) {
         if (!trend.report_due) continue;
@@ -53,6 +54,17 @@ void emit_events(Sinks& s, Monitor& m) {
         else render::write_alert_text(s.out, t.time, trend, a);
         if (s.record) render::write_alert_line(*s.record, t.time, trend, a);
     }
+}
+
+// Says which -p pids are not there; false when none is.
+bool missing_pids(const std::vector<pid_t>& wanted, const Tick& t) {
+    std::size_t found = 0;
+    for (pid_t pid : wanted) {
+        const bool here = std::any_of(t.procs.begin(), t.procs.end(), [&](const ProcSample& p) { return p.pid == pid; });
+        if (!here) std::fprintf(stderr, "fdscope watch: no process %d\n", static_cast<int>(pid));
+        found += here;
+    }
+    return found > 0;
 }
 
 }  // namespace
@@ -72,11 +84,11 @@ void add_watch(CLI::App& app, WatchArgs& a) {
 }
 
 int run_watch(const WatchArgs& a) {
-    MonitorOptions mo;
+    live::MonitorOptions mo;
     if (auto bad = monitor_options(a.sampling, mo)) return usage(*bad);
     mo.trend.alert_rate = a.alert_rate;
     mo.trend.alert_percent = a.alert_percent;
-    Monitor m(mo);
+    live::Monitor m(mo);
 
     render::Output out(1);
     std::unique_ptr<render::Output> record;
@@ -91,18 +103,20 @@ int run_watch(const WatchArgs& a) {
     }
     if (!m.sampler().counting_reason().empty()) std::fprintf(stderr, "fdscope watch: %s\n", m.sampler().counting_reason().c_str());
 
-    catch_stop_signals();
-    const double started = now_unix();
+    live::catch_stop_signals();
+    const double started = live::now_unix();
     render::WatchHeader h{started, a.sampling.interval, a.sampling.window, a.sampling.min_rate, m.sampler().counting()};
     if (a.ndjson) render::write_header_line(out, h);
     if (record) render::write_header_line(*record, h);
     Sinks sinks{out, record.get(), a.ndjson};
 
     std::size_t ticks = 0;
-    double next = started;
-    while (!stop_requested()) {
+    const double clock0 = live::now_monotonic();
+    double next = clock0;
+    while (!live::stop_requested()) {
         const Tick& t = m.tick();
         ++ticks;
+        if (ticks == 1 && mo.sampler.pids && !missing_pids(*mo.sampler.pids, t)) return kExitFailure;
         m.take_baselines();
         emit_tick(sinks, t);
         emit_events(sinks, m);
@@ -111,11 +125,11 @@ int run_watch(const WatchArgs& a) {
         if (a.count && ticks >= a.count) break;
         // Ticks stay on the interval's grid; a late tick skips, not drifts.
         next += a.sampling.interval;
-        while (next <= now_unix()) next += a.sampling.interval;
-        if (a.duration > 0 && next > started + a.duration + 1e-6) break;
+        while (next <= live::now_monotonic()) next += a.sampling.interval;
+        if (a.duration > 0 && next > clock0 + a.duration + 1e-6) break;
         m.wait(next);
     }
-    if (!a.ndjson) render::write_watch_summary(out, m.tracker(), started, ticks, 10);
+    if (!a.ndjson) render::write_watch_summary(out, m.tracker(), started, ticks, 10, m.last().unreadable);
     int status = finish_output(out);
     if (record) {
         record->flush();

@@ -91,6 +91,8 @@ Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
         rl.rlim_cur = rl.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &rl);
     }
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        fd_budget_ = rl.rlim_cur == RLIM_INFINITY ? (1u << 30) : static_cast<std::size_t>(rl.rlim_cur);
     ticks_per_sec_ = static_cast<double>(sysconf(_SC_CLK_TCK));
     if (ticks_per_sec_ <= 0) ticks_per_sec_ = 100;
     // We hold at least proc_ open, so a zero size means this kernel does
@@ -144,8 +146,14 @@ void Sampler::list(double now) {
     std::vector<std::int32_t> pids;
     if (list_numeric(proc_.get(), pids) != 0) return;
     std::sort(pids.begin(), pids.end());
-    for (auto it = known_.begin(); it != known_.end();)
-        it = std::binary_search(pids.begin(), pids.end(), it->first) ? std::next(it) : known_.erase(it);
+    for (auto it = known_.begin(); it != known_.end();) {
+        if (std::binary_search(pids.begin(), pids.end(), it->first)) {
+            ++it;
+            continue;
+        }
+        release(it->second);
+        it = known_.erase(it);
+    }
     for (pid_t pid : pids) {
         if (known_.count(pid)) continue;
         Known k;
@@ -159,9 +167,12 @@ void Sampler::list(double now) {
 // process itself, so a reused pid cannot answer for it.
 int Sampler::stat_fd_dir(pid_t pid, Known& k, struct stat& st) {
     if (!k.via_tid && !k.dir && !k.dir_failed) {
-        k.dir = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "fd").text, O_PATH | O_DIRECTORY | O_CLOEXEC));
-        // Out of descriptors: this one goes by path (no worse than before).
+        // A reserve stays free for /proc reads and drill-downs; beyond it
+        // (or out of descriptors) a process goes by path, as before.
+        if (held_ + kReserveFds < fd_budget_)
+            k.dir = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "fd").text, O_PATH | O_DIRECTORY | O_CLOEXEC));
         k.dir_failed = !k.dir;
+        held_ += k.dir ? 1 : 0;
     }
     if (!k.via_tid && k.dir) return ::fstatat(k.dir.get(), "", &st, AT_EMPTY_PATH);
     return ::fstatat(proc_.get(), PathBuf(pid, k.via_tid, "fd").text, &st, 0);
@@ -178,9 +189,11 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
             k.fd_ino = 0;
             return count(pid, k, now, fds, depth + 1);
         }
-        // Gone; another process may have its pid already.
+        // Gone; another process may have its pid already (not followed
+        // under -p: that names one process).
         Known again;
-        if (!learn(pid, again, now) || (again.start_ticks == k.start_ticks && k.dir)) return 0;
+        if (opts_.pids || !learn(pid, again, now) || (again.start_ticks == k.start_ticks && k.dir)) return 0;
+        release(k);
         k = std::move(again);
         return count(pid, k, now, fds, depth + 1);
     }
@@ -189,7 +202,10 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
         // kernel dropped its cached dentries. The start time tells which.
         Known again;
         if (!learn(pid, again, now)) return 0;
-        if (again.start_ticks != k.start_ticks) k = std::move(again);
+        if (again.start_ticks != k.start_ticks) {
+            if (opts_.pids) return 0;
+            k = std::move(again);
+        }
     }
     k.fd_ino = st.st_ino;
     if (entries_) {
@@ -216,6 +232,11 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
     return 1;
 }
 
+void Sampler::release(Known& k) {
+    if (k.dir) --held_;
+    k.dir = UniqueFd();
+}
+
 // A thread of a process whose leader is a zombie, 0 when there is none.
 pid_t Sampler::live_thread(pid_t pid) {
     if (read_file_at(proc_.get(), PathBuf(pid, 0, "stat").text, buf_, ReadMode::SingleRecord) != 0) return 0;
@@ -231,7 +252,7 @@ pid_t Sampler::live_thread(pid_t pid) {
 }
 
 void Sampler::refresh(pid_t pid, Known& k, double now, std::uint64_t fds) {
-    const bool near = k.limit && fds * 10 >= k.limit * 9;
+    const bool near = k.limit && fds >= k.limit - k.limit / 10;
     if (near || now - k.limit_read >= opts_.limit_seconds) {
         k.limit = soft_nofile(proc_.get(), pid, buf_);
         k.limit_read = now;
@@ -301,6 +322,7 @@ Tick Sampler::tick(double now) {
         std::uint64_t fds = 0;
         const int got = count(pid, k, t.time, fds);
         if (got == 0) {
+            release(k);
             it = known_.erase(it);
             continue;
         }

@@ -76,6 +76,7 @@ private:
     int count(pid_t pid, Known& k, double now, std::uint64_t& fds, int depth = 0);
     int stat_fd_dir(pid_t pid, Known& k, struct stat& st);
     pid_t live_thread(pid_t pid);
+    void release(Known& k);  // closes its held descriptor
     void refresh(pid_t pid, Known& k, double now, std::uint64_t fds);
     void refresh_comm(pid_t pid, Known& k, double now);
     bool should_list(double now);
@@ -87,6 +88,8 @@ private:
     std::string entries_reason_;
     bool same_pidns_ = true;
     pid_t self_ = 0;  // fdscope, as /proc names it
+    static constexpr std::size_t kReserveFds = 128;
+    std::size_t fd_budget_ = 1024, held_ = 0;
     double boot_time_ = 0, ticks_per_sec_ = 100;
     long last_pid_ = -1;
     double last_list_ = -1e18;

@@ -13,7 +13,12 @@
 namespace fdscope::render {
 namespace {
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
+// To `places` decimals. Dividing by the power of ten (not multiplying by a
+// step like 0.001) gives the double nearest the decimal, which prints short.
+double round_to(double v, int places) {
+    const double scale = std::pow(10.0, places);
+    return std::round(v * scale) / scale;
+}
 
 void limit_value(JsonWriter& j, std::uint64_t limit) {
     limit ? j.value(limit) : j.null();
@@ -23,9 +28,9 @@ void limit_value(JsonWriter& j, std::uint64_t limit) {
 void begin_event(JsonWriter& j, const char* type, double time, const report::Trend& t) {
     j.begin_object();
     j.key("type").value(type);
-    j.key("time").value(round_to(time, 0.001));
+    j.key("time").value(round_to(time, 3));
     j.key("pid").value(static_cast<std::int64_t>(t.key.first));
-    j.key("start").value(round_to(t.start, 0.01));
+    j.key("start").value(round_to(t.start, 2));
     j.key("command").value(t.comm);
 }
 
@@ -71,7 +76,7 @@ void write_header_line(Output& out, const WatchHeader& h) {
     j.key("window").value(h.window);
     j.key("min_rate").value(h.min_rate);
     j.key("counting").value(h.counting);
-    j.key("time").value(round_to(h.time, 0.001));
+    j.key("time").value(round_to(h.time, 3));
     j.end_object();
     j.newline();
 }
@@ -80,10 +85,14 @@ void write_machine_line(Output& out, const Tick& t) {
     JsonWriter j(out);
     j.begin_object();
     j.key("type").value("machine");
-    j.key("time").value(round_to(t.time, 0.001));
-    j.key("file_nr").value(t.file_nr);
-    j.key("file_max").value(t.file_max);
+    j.key("time").value(round_to(t.time, 3));
+    // Not readable (fdscope out of descriptors, no /proc/sys): null, not 0.
+    j.key("file_nr");
+    t.file_max ? j.value(t.file_nr) : j.null();
+    j.key("file_max");
+    t.file_max ? j.value(t.file_max) : j.null();
     j.key("processes").value(static_cast<std::uint64_t>(t.procs.size()));
+    j.key("unreadable").value(static_cast<std::uint64_t>(t.unreadable));
     j.end_object();
     j.newline();
 }
@@ -92,9 +101,9 @@ void write_sample_line(Output& out, double time, const ProcSample& s) {
     JsonWriter j(out);
     j.begin_object();
     j.key("type").value("sample");
-    j.key("time").value(round_to(time, 0.001));
+    j.key("time").value(round_to(time, 3));
     j.key("pid").value(static_cast<std::int64_t>(s.pid));
-    j.key("start").value(round_to(s.start, 0.01));
+    j.key("start").value(round_to(s.start, 2));
     j.key("command").value(s.comm);
     j.key("fds").value(s.fds);
     j.key("limit");
@@ -109,12 +118,12 @@ void write_leak_line(Output& out, double time, const report::Trend& t, const rep
     j.key("fds").value(t.fds);
     j.key("limit");
     limit_value(j, t.limit);
-    j.key("rate_per_min").value(round_to(t.verdict.rate_per_min, 0.1));
+    j.key("rate_per_min").value(round_to(t.verdict.rate_per_min, 1));
     j.key("eta_seconds");
-    t.verdict.eta_seconds ? j.value(round_to(*t.verdict.eta_seconds, 0.1)) : j.null();
-    j.key("since").value(round_to(t.verdict.since, 0.001));
+    t.verdict.eta_seconds ? j.value(round_to(*t.verdict.eta_seconds, 1)) : j.null();
+    j.key("since").value(round_to(t.verdict.since, 3));
     j.key("baseline");
-    d.taken && d.baseline_time ? j.value(round_to(d.baseline_time, 0.001)) : j.null();
+    d.taken && d.baseline_time ? j.value(round_to(d.baseline_time, 3)) : j.null();
     j.key("new");
     if (d.taken && d.baseline_time) groups_value(j, d.diff, 10);
     else j.null();
@@ -126,7 +135,7 @@ void write_alert_line(Output& out, double time, const report::Trend& t, const re
     JsonWriter j(out);
     begin_event(j, "alert", time, t);
     j.key("alert").value(a.kind);
-    j.key("value").value(round_to(a.value, 0.1));
+    j.key("value").value(round_to(a.value, 1));
     j.key("threshold").value(a.threshold);
     j.end_object();
     j.newline();
@@ -166,7 +175,7 @@ void write_alert_text(Output& out, double time, const report::Trend& t, const re
 }
 
 void write_watch_summary(Output& out, const report::TrendTracker& tracker, double started, std::size_t ticks,
-                         std::size_t top) {
+                         std::size_t top, std::size_t unreadable) {
     std::vector<const report::Trend*> rows;
     for (const auto& [key, t] : tracker.trends()) rows.push_back(&t);
     // The processes that changed most come first, then the biggest.
@@ -180,6 +189,9 @@ void write_watch_summary(Output& out, const report::TrendTracker& tracker, doubl
     auto& b = out.buffer();
     fmt::format_to(std::back_inserter(b), "\n{} ticks since {}, {} processes, {} leak suspect(s)\n", ticks,
                    format_clock(started), rows.size(), tracker.suspects());
+    if (unreadable)
+        fmt::format_to(std::back_inserter(b), "{} processes could not be counted (their /proc/PID/fd cannot be listed: permission)\n",
+                       unreadable);
     fmt::format_to(std::back_inserter(b), "{:>8} {:<16} {:>8} {:>8} {:>8} {:>10} {:>8}  {}\n", "PID", "COMMAND", "FIRST",
                    "FDS", "CHANGE", "RATE/MIN", "LIMIT", "VERDICT");
     for (std::size_t i = 0; i < rows.size() && i < top; ++i) {

@@ -24,7 +24,7 @@ void write_alert_line(Output& out, double time, const report::Trend& t, const re
 void write_leak_text(Output& out, double time, const report::Trend& t, const report::Drill& d);
 void write_alert_text(Output& out, double time, const report::Trend& t, const report::Alert& a);
 void write_watch_summary(Output& out, const report::TrendTracker& tracker, double started, std::size_t ticks,
-                         std::size_t top);
+                         std::size_t top, std::size_t unreadable);
 
 // "1h02m", "34s", "never" (nullopt)
 std::string format_duration(double seconds);

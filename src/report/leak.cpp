@@ -43,7 +43,9 @@ LeakVerdict judge_leak(const std::vector<FdSample>& history, const LeakOptions& 
         if (s.time >= end - opts.window) w.push_back(s);
     if (w.size() < opts.min_samples || w.size() < 2) return v;
     const double span = w.back().time - w.front().time;
-    if (span < opts.window * 0.5) return v;  // not enough history yet
+    // Judged only over (nearly) a whole window: with less history, a
+    // process that grew once for that long is indistinguishable from a leak.
+    if (span < opts.window * 0.9) return v;
 
     const double slope = theil_sen_slope(w);
     v.rate_per_min = slope * 60;

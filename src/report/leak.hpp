@@ -16,7 +16,7 @@ struct FdSample {
 };
 
 struct LeakOptions {
-    double window = 10;       // seconds of history judged
+    double window = 8;        // seconds of history judged
     double min_rate = 30;     // fds per minute: slower growth is not flagged
     std::size_t min_samples = 8;
     int segments = 4;         // the window is cut in this many parts: each must reach a new high

@@ -35,10 +35,14 @@ void TrendTracker::judge(Trend& t, double now) {
     }
     if (!t.flagged_since) {
         t.flagged_since = now;
+        t.growth_since = t.verdict.since;
         t.report_due = true;
     } else if (now - t.last_reported >= opts_.leak.window) {
         t.report_due = true;
     }
+    // The history kept is bounded: a leak older than it would seem to start
+    // later and later. It began where it was first dated.
+    t.verdict.since = std::min(t.verdict.since, t.growth_since);
     if (t.report_due) t.last_reported = now;
 }
 
@@ -107,10 +111,20 @@ void TrendTracker::pick_candidates() {
         if (t.flagged_since || rising) found.emplace_back(t.verdict.rate_per_min, &t);
     }
     std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (found.size() > opts_.max_candidates) found.resize(opts_.max_candidates);
+    const std::size_t max = opts_.max_candidates;
+    if (found.size() > max) {
+        // Half the places go to the fastest, the rest in turn to those
+        // waiting longest: a slow leaker among many risers still gets its
+        // closer look (it cannot be newly flagged without one).
+        const std::size_t fastest = (max + 1) / 2;
+        std::stable_sort(found.begin() + static_cast<std::ptrdiff_t>(fastest), found.end(),
+                         [](const auto& a, const auto& b) { return a.second->candidate_at < b.second->candidate_at; });
+        found.resize(max);
+    }
     candidates_.clear();
     for (const auto& f : found) {
         f.second->candidate = true;
+        f.second->candidate_at = f.second->history.back().time;
         candidates_.push_back(f.second->key.first);
     }
 }

@@ -42,6 +42,8 @@ struct Trend {
     bool alerted_rate = false, alerted_percent = false;
     bool candidate = false;        // sampled between this tick and the next
     bool was_candidate = false;    // ... between the last tick and this one
+    double candidate_at = 0;       // when last chosen as a candidate
+    double growth_since = 0;       // verdict.since when first flagged (kept while flagged)
     double percent() const { return limit ? 100.0 * static_cast<double>(fds) / static_cast<double>(limit) : 0; }
 };
 
@@ -60,7 +62,8 @@ public:
     void add_samples(double time, const std::vector<ProcSample>& samples);
     // Processes whose trend is in question, to be sampled between this tick
     // and the next: flagged, or higher now than anywhere in the first half
-    // of the window; at most max_candidates, fastest first. A process is
+    // of the window; at most max_candidates (half the fastest, half in
+    // turn among the rest). A process is
     // only newly flagged after it was sampled so: from ticks alone, a
     // sawtooth faster than the interval can look like a ramp.
     const std::vector<pid_t>& candidates() const { return candidates_; }

@@ -105,4 +105,11 @@ protected:
     INSTANTIATE_TEST_SUITE_P(Backend, suite, ::testing::Values("procfs", "bpf"), \
                              [](const ::testing::TestParamInfo<std::string>& i) { return i.param; })
 
+// Runs fdscope as nobody (setpriv, util-linux); the caller skips unless root.
+inline RunResult fdscope_as_nobody(const std::vector<std::string>& args) {
+    std::vector<std::string> v = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", fdscope_bin()};
+    v.insert(v.end(), args.begin(), args.end());
+    return run(v);
+}
+
 }  // namespace fdscope::test

@@ -266,13 +266,7 @@ TEST(LsUnprivileged, ScanCountsPermissionSkips) {
 TEST(LsUnprivileged, BackendAutoFallsBackAndForcedBpfExplains) {
     if (!is_root()) GTEST_SKIP() << "needs root to switch to nobody";
     if (!have_tool("setpriv")) GTEST_SKIP() << "setpriv (util-linux) not installed";
-    const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-    auto as_nobody = [&](std::vector<std::string> args) {
-        std::vector<std::string> v = nobody;
-        v.push_back(fdscope_bin());
-        v.insert(v.end(), args.begin(), args.end());
-        return run(v);
-    };
+    auto as_nobody = [](const std::vector<std::string>& args) { return fdscope_as_nobody(args); };
     RunResult self = as_nobody({"ls", "--json", "-t", "file"});
     ASSERT_EQ(self.status, 0) << self.err;
     EXPECT_EQ(nlohmann::json::parse(self.out)["backend"], "procfs");

@@ -58,7 +58,7 @@ std::uint64_t saw(double t, double period) {
 
 TEST(TrendLeaker, SteadyLeakerIsFlaggedWithRateEtaAndReportedOncePerWindow) {
     TrendTracker tr{TrendOptions{}};
-    ASSERT_EQ(tr.options().leak.window, 10);
+    ASSERT_EQ(tr.options().leak.window, 8);
     ASSERT_EQ(tr.options().leak.min_rate, 30);
     ASSERT_EQ(tr.options().leak.min_samples, 8u);
     std::vector<int> due_ticks;
@@ -71,8 +71,8 @@ TEST(TrendLeaker, SteadyLeakerIsFlaggedWithRateEtaAndReportedOncePerWindow) {
         EXPECT_EQ(t.first_fds, 100u);
         EXPECT_EQ(t.first_seen, kT0);
         if (t.report_due) due_ticks.push_back(i);
-        if (i < 7) {
-            // Fewer than min_samples (8) samples in the window: no verdict yet.
+        if (i < 8) {
+            // Less than 90% of the window (7.2 s) of history: no verdict yet.
             EXPECT_FALSE(t.verdict.leak) << "tick " << i;
             EXPECT_EQ(t.flagged_since, 0) << "tick " << i;
             EXPECT_EQ(tr.suspects(), 0u);
@@ -80,18 +80,18 @@ TEST(TrendLeaker, SteadyLeakerIsFlaggedWithRateEtaAndReportedOncePerWindow) {
         }
         if (first_flagged < 0) first_flagged = i;
         EXPECT_TRUE(t.verdict.leak) << "tick " << i;
-        EXPECT_EQ(t.flagged_since, kT0 + 7) << "flagged since the first flagged tick, tick " << i;
+        EXPECT_EQ(t.flagged_since, kT0 + 8) << "flagged since the first flagged tick, tick " << i;
         EXPECT_EQ(tr.suspects(), 1u);
         EXPECT_NEAR(t.verdict.rate_per_min, 1200, 1e-6) << "tick " << i;
         ASSERT_TRUE(t.verdict.eta_seconds.has_value()) << "tick " << i;
         EXPECT_NEAR(*t.verdict.eta_seconds, (4096.0 - static_cast<double>(fds)) / 20.0, 1e-6) << "tick " << i;
         EXPECT_EQ(t.verdict.since, kT0) << "growing since the first (lowest) sample";
     }
-    EXPECT_EQ(first_flagged, 7);
-    // Due on the first flagged tick, then once per window (10 s) while flagged.
-    EXPECT_EQ(due_ticks, (std::vector<int>{7, 17, 27, 37}));
+    EXPECT_EQ(first_flagged, 8);
+    // Due on the first flagged tick, then once per window (8 s) while flagged.
+    EXPECT_EQ(due_ticks, (std::vector<int>{8, 16, 24, 32, 40}));
     const Trend& t = trend_of(tr, 42);
-    EXPECT_EQ(t.last_reported, kT0 + 37);
+    EXPECT_EQ(t.last_reported, kT0 + 40);
     EXPECT_EQ(t.history.size(), 41u);
 }
 
@@ -254,7 +254,7 @@ TEST(TrendAlerts, RateAlertFiresOncePerProcessOnItsFirstFlaggedTick) {
     }
     EXPECT_EQ(alerts_of, (std::map<pid_t, int>{{10, 1}, {11, 1}}));
     EXPECT_EQ(alert_ticks, 2);
-    EXPECT_EQ(flagged_at.at(10), 7);
+    EXPECT_EQ(flagged_at.at(10), 8);
     EXPECT_GT(flagged_at.at(11), 15);
     EXPECT_TRUE(flagged_at.count(12)) << "a leak at 300/min, but below the alert rate";
     EXPECT_FALSE(trend_of(tr, 12).alerted_rate);
@@ -340,12 +340,12 @@ TEST(TrendIdentity, ProcessMissingFromATickIsForgotten) {
 
 TEST(TrendHistory, KeepsAtLeastTwoWindows) {
     TrendOptions o;
-    o.keep_seconds = 5;  // less than two windows (20 s): two windows are kept
+    o.keep_seconds = 5;  // less than two windows (16 s): two windows are kept
     TrendTracker tr{o};
     for (int i = 0; i <= 60; ++i) tr.update(tick(kT0 + i, {proc(1, 10)}));
     const Trend& t = trend_of(tr, 1);
-    EXPECT_EQ(t.history.size(), 21u);
-    EXPECT_EQ(t.history.front().time, kT0 + 40);
+    EXPECT_EQ(t.history.size(), 17u);
+    EXPECT_EQ(t.history.front().time, kT0 + 44);
 
     TrendTracker longer{TrendOptions{}};  // keep_seconds 120
     for (int i = 0; i <= 200; ++i) longer.update(tick(kT0 + i, {proc(1, 10)}));
@@ -376,7 +376,9 @@ TEST(TrendCandidates, RisingProcessesFastestFirstCappedAtMax) {
         return tr.candidates();
     };
     EXPECT_EQ(candidates_with(10), (std::vector<pid_t>{3, 4, 2, 5}));
-    EXPECT_EQ(candidates_with(2), (std::vector<pid_t>{3, 4}));
+    // Beyond the room: the fastest half, then the one waiting longest (5:
+    // never chosen, where 4 and 2 were chosen on the tick before).
+    EXPECT_EQ(candidates_with(2), (std::vector<pid_t>{3, 5}));
     EXPECT_EQ(candidates_with(1), (std::vector<pid_t>{3}));
     EXPECT_TRUE(candidates_with(0).empty());
 }
@@ -419,6 +421,48 @@ TEST(TrendFlat, GrowOnceThenFlatIsNeverFlagged) {
     }
     EXPECT_EQ(trend_of(tr, 1).verdict.rate_per_min, 0) << "flat again for a whole window";
     EXPECT_EQ(tr.suspects(), 0u);
+}
+
+}  // namespace
+}  // namespace fdscope::report
+
+namespace fdscope::report {
+namespace {
+
+// More risers than room: every one gets its closer look in turn (a process
+// cannot be newly flagged without one), the fastest every tick.
+TEST(TrendCandidatesRotation, EveryRiserGetsATurn) {
+    TrendOptions o;
+    o.max_candidates = 2;
+    TrendTracker tr{o};
+    std::map<pid_t, int> chosen, late;
+    for (int i = 0; i < 20; ++i) {
+        std::vector<ProcSample> procs;
+        for (pid_t pid = 1; pid <= 6; ++pid)
+            procs.push_back(ProcSample{pid, 500, 0, "riser", 50 + static_cast<std::uint64_t>(pid * i), 4096, 0, false});
+        tr.update(Tick{1000.0 + i, 1, 100, false, 0, procs});
+        ASSERT_LE(tr.candidates().size(), 2u);
+        for (pid_t pid : tr.candidates()) {
+            ++chosen[pid];
+            if (i >= 10) ++late[pid];  // rates are known (a window of history)
+        }
+    }
+    for (pid_t pid = 1; pid <= 6; ++pid) EXPECT_GE(chosen[pid], 1) << "pid " << pid << " never sampled closely";
+    EXPECT_EQ(late[6], 10) << "the fastest holds its place";
+}
+
+// The history kept is bounded; a leak older than it keeps its start.
+TEST(TrendSince, StaysWhereTheGrowthWasFirstDated) {
+    TrendOptions o;
+    o.keep_seconds = 20;
+    TrendTracker tr{o};
+    for (int i = 0; i <= 100; ++i)
+        tr.update(Tick{1000.0 + i, 1, 100, false, 0,
+                       {ProcSample{7, 500, 0, "leaker", 10 + 20 * static_cast<std::uint64_t>(i), 1 << 20, 0, false}}});
+    const Trend& t = tr.trends().at({7, 500});
+    ASSERT_TRUE(t.flagged_since > 0);
+    EXPECT_LE(t.history.front().time, 1000.0 + 100 - 16 + 1e-9);
+    EXPECT_EQ(t.verdict.since, 1000.0) << "not the start of the kept history";
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include "report/inventory.hpp"
 #include "report/trend.hpp"
 
-namespace fdscope::cli {
+namespace fdscope::live {
 
 struct MonitorOptions {
     collect::SamplerOptions sampler;
@@ -23,7 +23,8 @@ public:
     explicit Monitor(MonitorOptions opts);
     // Samples every process now and updates the trends.
     const Tick& tick();
-    // Waits until `deadline` (Unix seconds), sampling candidates on the way.
+    // Waits until `deadline` (now_monotonic() seconds: a wall-clock step
+    // must not stall sampling), sampling candidates on the way.
     // Returns early, true, when `wake_fd` is readable or a signal arrived.
     // `hangup` is set when wake_fd hung up (the terminal went away).
     bool wait(double deadline, int wake_fd = -1, bool* hangup = nullptr);
@@ -47,11 +48,12 @@ private:
     std::map<report::ProcKey, std::pair<double, report::Inventory>> baselines_;
 };
 
-double now_unix();
+double now_unix();       // timestamps (written out)
+double now_monotonic();  // schedules and durations
 
 // SIGINT and SIGTERM set a flag (and interrupt the wait) instead of killing:
 // the last lines get written and the terminal restored.
 void catch_stop_signals();
 bool stop_requested();
 
-}  // namespace fdscope::cli
+}  // namespace fdscope::live

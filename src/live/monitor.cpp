@@ -1,4 +1,4 @@
-#include "cli/monitor.hpp"
+#include "live/monitor.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -9,11 +9,17 @@
 
 #include "collect/scan.hpp"
 
-namespace fdscope::cli {
+namespace fdscope::live {
 
 double now_unix() {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+double now_monotonic() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
@@ -31,20 +37,35 @@ const Tick& Monitor::tick() {
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
+sigset_t g_wait_mask;  // the mask during the wait: the stop signals let through
+bool g_wait_mask_set = false;
 }  // namespace
 
+// The stop signals stay blocked except inside ppoll(): one that arrives
+// while a tick is taken waits there and interrupts the next wait at once,
+// instead of landing just before a poll() that sleeps a whole interval.
 void catch_stop_signals() {
     struct sigaction sa {};
-    sa.sa_handler = on_signal;  // no SA_RESTART: the wait returns at once
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGHUP, &sa, nullptr);
+    sigset_t stop;
+    sigemptyset(&stop);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        sigaction(sig, &sa, nullptr);
+        sigaddset(&stop, sig);
+    }
+    sigprocmask(SIG_BLOCK, &stop, &g_wait_mask);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigdelset(&g_wait_mask, sig);
+    g_wait_mask_set = true;
 }
 
 bool stop_requested() { return g_stop != 0; }
 
 bool Monitor::wait(double deadline, int wake_fd, bool* hangup) {
+    if (!g_wait_mask_set) {  // without catch_stop_signals(): the mask we run with
+        sigprocmask(SIG_SETMASK, nullptr, &g_wait_mask);
+        g_wait_mask_set = true;
+    }
     // Between ticks, the candidates are sampled about ten times per
     // interval at random moments: a sawtooth faster than the interval then
     // shows its drops instead of aliasing into a steady ramp.
@@ -52,18 +73,20 @@ bool Monitor::wait(double deadline, int wake_fd, bool* hangup) {
     std::uniform_real_distribution<double> jitter(0.5, 1.5);
     const auto pids = tracker_.candidates();
     for (;;) {
-        double now = now_unix();
+        if (g_stop) return true;
+        const double now = now_monotonic();
         if (now >= deadline) return false;
-        double next = pids.empty() ? deadline : std::min(deadline, now + opts_.interval / 10 * jitter(rng));
+        const double next = pids.empty() ? deadline : std::min(deadline, now + opts_.interval / 10 * jitter(rng));
         pollfd p{wake_fd, POLLIN, 0};
-        const int ms = static_cast<int>(std::ceil((next - now) * 1000));
-        const int r = ::poll(wake_fd >= 0 ? &p : nullptr, wake_fd >= 0 ? 1 : 0, std::max(ms, 0));
+        const double left = std::max(0.0, next - now);
+        timespec ts{static_cast<time_t>(left), static_cast<long>((left - std::floor(left)) * 1e9)};
+        const int r = ::ppoll(wake_fd >= 0 ? &p : nullptr, wake_fd >= 0 ? 1 : 0, &ts, &g_wait_mask);
         if (r > 0) {
             if (hangup && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) *hangup = true;
             return true;
         }
         if (r < 0 && errno == EINTR) return true;
-        if (!pids.empty() && now_unix() < deadline) {
+        if (!pids.empty() && now_monotonic() < deadline) {
             double t = 0;
             auto samples = sampler_.resample(pids, t);
             tracker_.add_samples(t, samples);
@@ -82,10 +105,16 @@ bool Monitor::inventory(const report::ProcKey& key, report::Inventory& inv) {
     o.read.details = false;
     o.threads = 1;
     Snapshot snap = collect::scan(o);
-    for (const Process& p : snap.processes)
-        if (p.pid == key.first && p.start_time != key.second) return false;  // the pid was reused
+    const Process* p = nullptr;
+    for (const Process& q : snap.processes)
+        if (q.pid == key.first && !q.partial) p = &q;
+    if (!p || p->start_time != key.second) return false;  // gone, or the pid was reused
+    // A table that could only be counted (another user's, as non-root) is
+    // no inventory: "nothing new" would be a lie.
+    for (const FdTable& t : p->tables)
+        if (t.fds.empty() && t.counted > 0) return false;
     inv = report::inventory_of(snap, key.first);
-    return !snap.processes.empty();
+    return true;
 }
 
 report::Drill Monitor::drill(const report::ProcKey& key) {
@@ -118,4 +147,4 @@ void Monitor::take_baselines() {
     }
 }
 
-}  // namespace fdscope::cli
+}  // namespace fdscope::live
