@@ -44,8 +44,10 @@ LeakVerdict judge_leak(const std::vector<FdSample>& history, const LeakOptions& 
     if (w.size() < opts.min_samples || w.size() < 2) return v;
     const double span = w.back().time - w.front().time;
     // Judged only over (nearly) a whole window: with less history, a
-    // process that grew once for that long is indistinguishable from a leak.
-    if (span < opts.window * 0.9) return v;
+    // process that grew once for that long is indistinguishable from a
+    // leak. Not the whole of it: ticks land a little late, and a window
+    // measured back from a late tick just misses the sample a window ago.
+    if (span < opts.window * 0.85) return v;
 
     const double slope = theil_sen_slope(w);
     v.rate_per_min = slope * 60;

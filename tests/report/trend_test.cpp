@@ -71,8 +71,8 @@ TEST(TrendLeaker, SteadyLeakerIsFlaggedWithRateEtaAndReportedOncePerWindow) {
         EXPECT_EQ(t.first_fds, 100u);
         EXPECT_EQ(t.first_seen, kT0);
         if (t.report_due) due_ticks.push_back(i);
-        if (i < 8) {
-            // Less than 90% of the window (7.2 s) of history: no verdict yet.
+        if (i < 7) {
+            // Less than 85% of the window (6.8 s) of history: no verdict yet.
             EXPECT_FALSE(t.verdict.leak) << "tick " << i;
             EXPECT_EQ(t.flagged_since, 0) << "tick " << i;
             EXPECT_EQ(tr.suspects(), 0u);
@@ -80,18 +80,18 @@ TEST(TrendLeaker, SteadyLeakerIsFlaggedWithRateEtaAndReportedOncePerWindow) {
         }
         if (first_flagged < 0) first_flagged = i;
         EXPECT_TRUE(t.verdict.leak) << "tick " << i;
-        EXPECT_EQ(t.flagged_since, kT0 + 8) << "flagged since the first flagged tick, tick " << i;
+        EXPECT_EQ(t.flagged_since, kT0 + 7) << "flagged since the first flagged tick, tick " << i;
         EXPECT_EQ(tr.suspects(), 1u);
         EXPECT_NEAR(t.verdict.rate_per_min, 1200, 1e-6) << "tick " << i;
         ASSERT_TRUE(t.verdict.eta_seconds.has_value()) << "tick " << i;
         EXPECT_NEAR(*t.verdict.eta_seconds, (4096.0 - static_cast<double>(fds)) / 20.0, 1e-6) << "tick " << i;
         EXPECT_EQ(t.verdict.since, kT0) << "growing since the first (lowest) sample";
     }
-    EXPECT_EQ(first_flagged, 8);
+    EXPECT_EQ(first_flagged, 7);
     // Due on the first flagged tick, then once per window (8 s) while flagged.
-    EXPECT_EQ(due_ticks, (std::vector<int>{8, 16, 24, 32, 40}));
+    EXPECT_EQ(due_ticks, (std::vector<int>{7, 15, 23, 31, 39}));
     const Trend& t = trend_of(tr, 42);
-    EXPECT_EQ(t.last_reported, kT0 + 40);
+    EXPECT_EQ(t.last_reported, kT0 + 39);
     EXPECT_EQ(t.history.size(), 41u);
 }
 
@@ -254,7 +254,7 @@ TEST(TrendAlerts, RateAlertFiresOncePerProcessOnItsFirstFlaggedTick) {
     }
     EXPECT_EQ(alerts_of, (std::map<pid_t, int>{{10, 1}, {11, 1}}));
     EXPECT_EQ(alert_ticks, 2);
-    EXPECT_EQ(flagged_at.at(10), 8);
+    EXPECT_EQ(flagged_at.at(10), 7);
     EXPECT_GT(flagged_at.at(11), 15);
     EXPECT_TRUE(flagged_at.count(12)) << "a leak at 300/min, but below the alert rate";
     EXPECT_FALSE(trend_of(tr, 12).alerted_rate);
