@@ -1,6 +1,6 @@
 // A process's fds grouped by kind and name or peer, and what changed
 // between two such inventories (issue 6's drill-down: "+312 tcp ->
-// 10.0.0.5:5432 CLOSE_WAIT", "+200 file /var/log/app.log"). Pure.
+// 10.0.0.5:5432 CLOSE-WAIT", "+200 file /var/log/app.log"). Pure.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -35,7 +35,7 @@ std::vector<FdGroup> inventory_diff(const Inventory& before, const Inventory& no
 // Fds per kind, most first.
 std::vector<FdGroup> kinds_of(const Inventory& inv);
 
-// "+312 tcp -> 10.0.0.5:5432 (CLOSE_WAIT)"
+// "+312 tcp -> 10.0.0.5:5432 (CLOSE-WAIT)"
 std::string describe_group(const FdGroup& g);
 
 }  // namespace fdscope::report

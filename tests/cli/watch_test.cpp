@@ -144,6 +144,27 @@ TEST_P(WatchRun, FlagsTheLeakerWithinTenSecondsAndNothingElse) {
 
 INSTANTIATE_TEST_SUITE_P(ThreeRuns, WatchRun, ::testing::Values(0, 1, 2));
 
+// The story: a client that never closes what the server hung up.
+// The verdict names the peer and the state, not 200 separate sockets.
+TEST(Watch, LeakVerdictGroupsNewSocketsByPeerAndState) {
+    Fixture leaker("leaker", {"50", "4096", "tcp"});
+    const pid_t pid = leaker.facts()["pid"];
+    const std::string peer = "-> 127.0.0.1:" + std::to_string(leaker.facts()["port"].get<int>()) + " (CLOSE-WAIT)";
+    auto r = run({fdscope_bin(), "watch", "--ndjson", "-p", std::to_string(pid), "--duration", "10"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto leaks = of_type(ndjson_lines(r.out), "leak", pid);
+    ASSERT_FALSE(leaks.empty()) << r.out;
+    const auto& first = leaks.front();
+    ASSERT_TRUE(first["new"].is_array()) << first.dump();
+    ASSERT_FALSE(first["new"].empty()) << first.dump();
+    EXPECT_EQ(first["new"][0]["kind"], "tcp");
+    EXPECT_EQ(first["new"][0]["name"], peer) << first.dump();
+    EXPECT_GT(first["new"][0]["count"].get<int>(), 20);
+    // The text log says it the same way.
+    auto text = run({fdscope_bin(), "watch", "-p", std::to_string(pid), "--duration", "10"});
+    EXPECT_NE(text.out.find(" tcp " + peer), std::string::npos) << text.out;
+}
+
 TEST(Watch, AlertRateExitsOneAndSaysSo) {
     Fixture leaker("leaker");
     const pid_t pid = leaker.facts()["pid"];

@@ -205,7 +205,7 @@ TEST(InventoryKinds, SumsPerKindMostFirst) {
 }
 
 TEST(InventoryDescribe, SignedCountKindAndName) {
-    EXPECT_EQ(describe_group({"tcp", "-> 10.0.0.5:5432 (CLOSE_WAIT)", 312}), "+312 tcp -> 10.0.0.5:5432 (CLOSE_WAIT)");
+    EXPECT_EQ(describe_group({"tcp", "-> 10.0.0.5:5432 (CLOSE-WAIT)", 312}), "+312 tcp -> 10.0.0.5:5432 (CLOSE-WAIT)");
     EXPECT_EQ(describe_group({"file", "/var/log/app.log", 200}), "+200 file /var/log/app.log");
     EXPECT_EQ(describe_group({"pipe", "", -3}), "-3 pipe");
     EXPECT_EQ(describe_group({"file", "/x", -1}), "-1 file /x");
