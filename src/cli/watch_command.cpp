@@ -56,8 +56,8 @@ void emit_events(Sinks& s, live::Monitor& m) {
     }
 }
 
-// Says which -p pids are not there; false when none is.
-bool missing_pids(const std::vector<pid_t>& wanted, const Tick& t) {
+// Names the -p pids that are not there; whether any of them is.
+bool any_pid_present(const std::vector<pid_t>& wanted, const Tick& t) {
     std::size_t found = 0;
     for (pid_t pid : wanted) {
         const bool here = std::any_of(t.procs.begin(), t.procs.end(), [&](const ProcSample& p) { return p.pid == pid; });
@@ -116,7 +116,7 @@ int run_watch(const WatchArgs& a) {
     while (!live::stop_requested()) {
         const Tick& t = m.tick();
         ++ticks;
-        if (ticks == 1 && mo.sampler.pids && !missing_pids(*mo.sampler.pids, t)) return kExitFailure;
+        if (ticks == 1 && mo.sampler.pids && !any_pid_present(*mo.sampler.pids, t)) return kExitFailure;
         m.take_baselines();
         emit_tick(sinks, t);
         emit_events(sinks, m);

@@ -13,8 +13,9 @@
 //   inode of /proc/PID/fd sends us to check the start time;
 // - fdscope leaves itself out: it holds one descriptor per process;
 // - start time and command are read once (the command again now and then);
-// - the RLIMIT_NOFILE soft limit is re-read every `limit_seconds`, and
-//   every tick once the count is near it.
+// - the RLIMIT_NOFILE soft limit is re-read every `limit_seconds` past
+//   half of it, every tick near it, else every `slow_seconds`; the command
+//   (it changes on exec) every `slow_seconds`.
 // A process whose leader exited is counted through a live thread.
 #pragma once
 #include <cstdint>
@@ -38,8 +39,9 @@ struct SamplerOptions {
     std::optional<std::vector<pid_t>> pids;  // nullopt: every process
     std::optional<std::regex> command;       // only processes whose comm matches
     bool count_entries = false;              // count /proc/PID/fd entries even where st_size works
-    double relist_seconds = 5;
-    double limit_seconds = 10;
+    double relist_seconds = 30;  // a safety net: new pids show in /proc/loadavg
+    double limit_seconds = 10;   // the soft limit of a process past half of it
+    double slow_seconds = 60;    // the others' limits, and every command
     std::string proc_root = "/proc";
 };
 
@@ -65,7 +67,7 @@ private:
         std::string comm;
         std::uint64_t limit = 0;
         double limit_read = -1e18, comm_read = -1e18, zero_checked = -1e18;
-        ino_t fd_ino = 0;
+        std::uint64_t fd_ino = 0;
         std::uint64_t last_fds = 0;
         UniqueFd dir;              // O_PATH of /proc/PID/fd
         bool dir_failed = false;
@@ -74,7 +76,7 @@ private:
     };
     bool learn(pid_t pid, Known& k, double now);
     int count(pid_t pid, Known& k, double now, std::uint64_t& fds, int depth = 0);
-    int stat_fd_dir(pid_t pid, Known& k, struct stat& st);
+    int stat_fd_dir(pid_t pid, Known& k, struct statx& st);
     pid_t live_thread(pid_t pid);
     void release(Known& k);  // closes its held descriptor
     void refresh(pid_t pid, Known& k, double now, std::uint64_t fds);

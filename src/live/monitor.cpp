@@ -85,7 +85,7 @@ bool Monitor::wait(double deadline, int wake_fd, bool* hangup) {
             if (hangup && (p.revents & (POLLHUP | POLLERR | POLLNVAL))) *hangup = true;
             return true;
         }
-        if (r < 0 && errno == EINTR) return true;
+        if (r < 0) return errno == EINTR;  // a signal: the caller looks; else tick now
         if (!pids.empty() && now_monotonic() < deadline) {
             double t = 0;
             auto samples = sampler_.resample(pids, t);

@@ -5,18 +5,17 @@
 namespace fdscope::report {
 namespace {
 
-// Most processes are flat: no slope to compute when the window holds one value.
-bool flat_window(const std::deque<FdSample>& h, double from) {
-    for (auto it = h.rbegin(); it != h.rend() && it->time >= from; ++it)
-        if (it->fds != h.back().fds) return false;
-    return true;
+// Appends a sample; notes when the count last changed.
+void record(Trend& t, double time, std::uint64_t fds) {
+    if (t.history.empty() || t.history.back().fds != fds) t.changed_at = time;
+    t.history.push_back({time, fds});
 }
 
 }  // namespace
 
 void TrendTracker::judge(Trend& t, double now) {
-    const double from = now - opts_.leak.window;
-    if (flat_window(t.history, from)) {
+    // Most processes are flat: no slope when the window holds one value.
+    if (t.changed_at < now - opts_.leak.window) {
         t.verdict = LeakVerdict{};
         t.verdict.since = t.history.back().time;
     } else {
@@ -48,25 +47,26 @@ void TrendTracker::judge(Trend& t, double now) {
 
 void TrendTracker::update(const Tick& tick) {
     alerts_.clear();
-    std::map<ProcKey, Trend> next;
+    ++generation_;
     const double keep = std::max(opts_.keep_seconds, opts_.leak.window * 2);
+    // In place: most processes are here tick after tick, and rebuilding the
+    // map would allocate a node per process per tick.
     for (const ProcSample& s : tick.procs) {
         const ProcKey key{s.pid, s.start_ticks};
-        auto old = trends_.find(key);
-        Trend t;
-        if (old != trends_.end()) {
-            t = std::move(old->second);
-        } else {
+        auto [it, fresh] = trends_.try_emplace(key);
+        Trend& t = it->second;
+        if (fresh) {
             t.key = key;
             t.start = s.start;
             t.first_seen = tick.time;
             t.first_fds = s.fds;
         }
+        t.seen = generation_;
         t.was_candidate = t.candidate;
-        t.comm = s.comm;
+        if (t.comm != s.comm) t.comm = s.comm;
         t.fds = s.fds;
         t.limit = s.limit;
-        t.history.push_back({tick.time, s.fds});
+        record(t, tick.time, s.fds);
         while (!t.history.empty() && t.history.front().time < tick.time - keep) t.history.pop_front();
         judge(t, tick.time);
         if (opts_.alert_rate > 0 && t.verdict.leak && t.verdict.rate_per_min >= opts_.alert_rate && !t.alerted_rate) {
@@ -77,9 +77,8 @@ void TrendTracker::update(const Tick& tick) {
             t.alerted_percent = true;
             alerts_.push_back({key, "percent", t.percent(), opts_.alert_percent});
         }
-        next.emplace(key, std::move(t));
     }
-    trends_ = std::move(next);
+    std::erase_if(trends_, [&](const auto& kv) { return kv.second.seen != generation_; });  // gone
     any_alert_ = any_alert_ || !alerts_.empty();
     pick_candidates();
 }
@@ -88,8 +87,8 @@ void TrendTracker::add_samples(double time, const std::vector<ProcSample>& sampl
     for (const ProcSample& s : samples) {
         auto it = trends_.find({s.pid, s.start_ticks});
         if (it == trends_.end()) continue;
-        auto& h = it->second.history;
-        if (h.empty() || h.back().time < time) h.push_back({time, s.fds});
+        Trend& t = it->second;
+        if (t.history.empty() || t.history.back().time < time) record(t, time, s.fds);
     }
 }
 
@@ -98,13 +97,17 @@ void TrendTracker::pick_candidates() {
     for (auto& [key, t] : trends_) {
         t.candidate = false;
         if (t.history.size() < 2) continue;
+        // Unchanged over the window: not rising (and not flagged either).
+        if (!t.flagged_since && t.changed_at < t.history.back().time - opts_.leak.window) continue;
         const double end = t.history.back().time;
         const double half = end - opts_.leak.window / 2;
         std::uint64_t early_high = 0;
         bool any_early = false;
-        for (const FdSample& s : t.history) {
-            if (s.time < end - opts_.leak.window || s.time >= half) continue;
-            early_high = std::max(early_high, s.fds);
+        // From the newest back to the window's start: the history kept is
+        // much longer than the window.
+        for (auto h = t.history.rbegin(); h != t.history.rend() && h->time >= end - opts_.leak.window; ++h) {
+            if (h->time >= half) continue;
+            early_high = std::max(early_high, h->fds);
             any_early = true;
         }
         const bool rising = any_early ? t.fds > early_high : t.fds > t.history.front().fds;

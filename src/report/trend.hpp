@@ -44,6 +44,8 @@ struct Trend {
     bool was_candidate = false;    // ... between the last tick and this one
     double candidate_at = 0;       // when last chosen as a candidate
     double growth_since = 0;       // verdict.since when first flagged (kept while flagged)
+    std::uint64_t seen = 0;        // the tracker's generation when last in a tick
+    double changed_at = 0;         // time of the first sample with the current count
     double percent() const { return limit ? 100.0 * static_cast<double>(fds) / static_cast<double>(limit) : 0; }
 };
 
@@ -77,6 +79,7 @@ private:
     void judge(Trend& t, double now);
     void pick_candidates();
     std::vector<pid_t> candidates_;
+    std::uint64_t generation_ = 0;
     TrendOptions opts_;
     std::map<ProcKey, Trend> trends_;
     std::vector<Alert> alerts_;
