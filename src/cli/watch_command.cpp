@@ -104,7 +104,7 @@ int run_watch(const WatchArgs& a) {
     if (!m.sampler().counting_reason().empty()) std::fprintf(stderr, "fdscope watch: %s\n", m.sampler().counting_reason().c_str());
 
     live::catch_stop_signals();
-    const double started = live::now_unix();
+    const double started = collect::unix_now();
     render::WatchHeader h{started, a.sampling.interval, a.sampling.window, a.sampling.min_rate, m.sampler().counting()};
     if (a.ndjson) render::write_header_line(out, h);
     if (record) render::write_header_line(*record, h);

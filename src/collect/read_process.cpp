@@ -226,17 +226,23 @@ void read_maps(int pid_dir, Scratch& s, Process& p) {
 
 }  // namespace
 
-void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p) {
+Limit nofile_limit(pid_t pid, int dir, const char* limits, std::string& buf) {
     struct rlimit rl {};
     if (::prlimit(pid, RLIMIT_NOFILE, nullptr, &rl) == 0) {
-        p.nofile.soft = rl.rlim_cur == RLIM_INFINITY ? kUnlimited : rl.rlim_cur;
-        p.nofile.hard = rl.rlim_max == RLIM_INFINITY ? kUnlimited : rl.rlim_max;
-        p.nofile.known = true;
-        return;
+        Limit l;
+        l.soft = rl.rlim_cur == RLIM_INFINITY ? kUnlimited : rl.rlim_cur;
+        l.hard = rl.rlim_max == RLIM_INFINITY ? kUnlimited : rl.rlim_max;
+        l.known = true;
+        return l;
     }
     // prlimit needs matching credentials; /proc/PID/limits is world-readable.
-    if (read_file_at(pid_dir, "limits", s.text, ReadMode::SingleRecord) == 0)
-        if (auto l = procfs::parse_nofile_limit(s.text)) p.nofile = *l;
+    if (read_file_at(dir, limits, buf, ReadMode::SingleRecord) == 0)
+        if (auto l = procfs::parse_nofile_limit(buf)) return *l;
+    return {};
+}
+
+void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p) {
+    p.nofile = nofile_limit(pid, pid_dir, "limits", s.text);
 }
 
 void read_association(int pid_dir, const char* what, Assoc assoc, Scratch& s, Process& p) {

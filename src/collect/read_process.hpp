@@ -71,6 +71,9 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
 // and mappings from its iterators, everything else from /proc):
 // RLIMIT_NOFILE (prlimit, else /proc/PID/limits) ...
 void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p);
+// The same as a value: `limits` names /proc/PID/limits relative to `dir`
+// (the sampler reads it through /proc, not a per-process directory).
+Limit nofile_limit(pid_t pid, int dir, const char* limits, std::string& buf);
 // ... and one of cwd/root/exe (readlink + stat), appended to p.assocs.
 void read_association(int dir, const char* what, Assoc assoc, Scratch& s, Process& p);
 

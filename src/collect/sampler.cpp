@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <sys/stat.h>
 
-#include "procfs/parse_limits.hpp"
+#include "collect/read_process.hpp"
 #include "procfs/parse_stat.hpp"
 #include "procfs/parse_sysfs.hpp"
 #include "procfs/text.hpp"
@@ -20,12 +20,6 @@ namespace fdscope::collect {
 namespace {
 
 constexpr std::uint32_t kPfKthread = 0x00200000;  // include/linux/sched.h
-
-double unix_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 // "PID/rest" or "PID/task/TID/rest" into buf, without allocating.
 struct PathBuf {
@@ -66,17 +60,13 @@ double read_boot_time(int proc, std::string& buf) {
     return static_cast<double>(v);
 }
 
-std::uint64_t soft_nofile(int proc, pid_t pid, std::string& buf) {
-    struct rlimit rl {};
-    if (::prlimit(pid, RLIMIT_NOFILE, nullptr, &rl) == 0)
-        return rl.rlim_cur == RLIM_INFINITY ? 0 : rl.rlim_cur;
-    // prlimit needs matching credentials; /proc/PID/limits is world-readable.
-    if (read_file_at(proc, PathBuf(pid, 0, "limits").text, buf, ReadMode::SingleRecord) == 0)
-        if (auto l = procfs::parse_nofile_limit(buf)) return l->soft == kUnlimited ? 0 : l->soft;
-    return 0;
-}
-
 }  // namespace
+
+double unix_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
     int err = 0;
@@ -261,7 +251,8 @@ void Sampler::refresh(pid_t pid, Known& k, double now, std::uint64_t fds) {
     const bool half = !k.limit || fds >= k.limit / 2;
     const double period = half ? opts_.limit_seconds : opts_.slow_seconds;
     if (near || now - k.limit_read >= period) {
-        k.limit = soft_nofile(proc_.get(), pid, buf_);
+        const Limit l = nofile_limit(pid, proc_.get(), PathBuf(pid, 0, "limits").text, buf_);
+        k.limit = l.known && l.soft != kUnlimited ? l.soft : 0;
         k.limit_read = now;
     }
 }

@@ -45,6 +45,9 @@ struct SamplerOptions {
     std::string proc_root = "/proc";
 };
 
+// Now, in Unix seconds (what ticks and samples are stamped with).
+double unix_now();
+
 class Sampler {
 public:
     explicit Sampler(SamplerOptions opts);

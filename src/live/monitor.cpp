@@ -1,5 +1,6 @@
 #include "live/monitor.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
@@ -10,12 +11,6 @@
 #include "collect/scan.hpp"
 
 namespace fdscope::live {
-
-double now_unix() {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
 
 double now_monotonic() {
     timespec ts{};
@@ -120,7 +115,7 @@ bool Monitor::inventory(const report::ProcKey& key, report::Inventory& inv) {
 report::Drill Monitor::drill(const report::ProcKey& key) {
     report::Drill d;
     report::Inventory inv;
-    d.time = now_unix();
+    d.time = collect::unix_now();
     if (!inventory(key, inv)) return d;
     d.taken = true;
     d.kinds = report::kinds_of(inv);
@@ -135,15 +130,15 @@ report::Drill Monitor::drill(const report::ProcKey& key) {
 }
 
 void Monitor::take_baselines() {
-    std::size_t taken = 0;
-    for (pid_t pid : tracker_.candidates()) {
-        if (taken >= opts_.baselines_per_tick) break;
-        for (const auto& [key, t] : tracker_.trends()) {
-            if (key.first != pid || baselines_.count(key)) continue;
-            report::Inventory inv;
-            if (inventory(key, inv)) baselines_.emplace(key, std::make_pair(now_unix(), std::move(inv)));
-            ++taken;
-        }
+    // The candidates, fastest first, that have no baseline yet.
+    std::vector<const report::Trend*> due;
+    for (const auto& [key, t] : tracker_.trends())
+        if (t.candidate && !baselines_.count(key)) due.push_back(&t);
+    std::stable_sort(due.begin(), due.end(), [](auto* a, auto* b) { return a->verdict.rate_per_min > b->verdict.rate_per_min; });
+    if (due.size() > opts_.baselines_per_tick) due.resize(opts_.baselines_per_tick);
+    for (const report::Trend* t : due) {
+        report::Inventory inv;
+        if (inventory(t->key, inv)) baselines_.emplace(t->key, std::make_pair(collect::unix_now(), std::move(inv)));
     }
 }
 

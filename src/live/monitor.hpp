@@ -48,8 +48,7 @@ private:
     std::map<report::ProcKey, std::pair<double, report::Inventory>> baselines_;
 };
 
-double now_unix();       // timestamps (written out)
-double now_monotonic();  // schedules and durations
+double now_monotonic();  // schedules and durations (timestamps: collect::unix_now)
 
 // SIGINT and SIGTERM set a flag (and interrupt the wait) instead of killing:
 // the last lines get written and the terminal restored.

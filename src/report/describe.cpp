@@ -8,6 +8,10 @@
 
 namespace fdscope::report {
 
+bool is_connected(const SocketInfo& sock) {
+    return !sock.remote.empty() && sock.remote != "*:*" && !sock.remote.ends_with(":0");
+}
+
 std::string display_name(const OpenFile& f, const SocketInfo* sock) {
     std::string buf;
     std::string_view name = name_of(f, buf);
@@ -19,8 +23,7 @@ std::string display_name(const OpenFile& f, const SocketInfo* sock) {
             s = name;
         } else {
             s = sock->local;
-            bool connected = !sock->remote.empty() && sock->remote != "*:*" && !sock->remote.ends_with(":0");
-            if (connected) s += " -> " + sock->remote;
+            if (is_connected(*sock)) s += " -> " + sock->remote;
         }
         if (!sock->state.empty()) {
             s += " (";

@@ -11,6 +11,9 @@ namespace fdscope::report {
 // Raw bytes: escape before printing.
 std::string display_name(const OpenFile& f, const SocketInfo* sock);
 
+// A socket with a peer (not "*:*" and not port 0).
+bool is_connected(const SocketInfo& sock);
+
 // fdinfo extras in a line: "count=7 id=3", "tfd=3,5", "clock=monotonic", ...
 std::string detail_text(const FdDetail& d);
 

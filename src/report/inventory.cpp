@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "report/describe.hpp"
 #include "report/ls.hpp"
 
 namespace fdscope::report {
@@ -10,10 +11,9 @@ std::string group_name(const OpenFile& f, const SocketInfo* sock) {
     if (f.kind == Kind::Pipe) return "";
     if (sock) {
         std::string s;
-        const bool connected = !sock->remote.empty() && sock->remote != "*:*" && !sock->remote.ends_with(":0");
         if (f.kind == Kind::Unix) {
             s = sock->local;  // empty for unnamed sockets: one group
-        } else if (connected) {
+        } else if (is_connected(*sock)) {
             s = "-> " + sock->remote;
         } else {
             s = sock->local;
