@@ -1,6 +1,10 @@
 #include "bpf/collect.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cerrno>
 #include <chrono>
 #include <limits>
@@ -38,6 +42,7 @@ constexpr std::uint64_t kPipefsMagic = 0x50495045;
 constexpr std::uint64_t kSockfsMagic = 0x534F434B;
 constexpr std::uint64_t kAnonInodeMagic = 0x09041934;
 constexpr std::uint64_t kPidfsMagic = 0x50494446;
+constexpr std::uint64_t kNsfsMagic = 0x6e736673;
 
 // vm_flags bits (include/linux/mm.h): stable ABI-ish since forever.
 constexpr std::uint64_t kVmRead = 0x1, kVmWrite = 0x2, kVmExec = 0x4, kVmMayShare = 0x80;
@@ -75,23 +80,66 @@ void add_to_runs(std::vector<Stored>& recs, RunsByTgid& runs, RunCursor& cur, co
     v.back().end = idx + 1;
 }
 
-// What readlink would have said (pipes and sockets never come here:
-// fill_fd names them from the inode). Without bpf_d_path, anon inodes get
-// their "anon_inode:" prefix back and other files keep their dentry name,
-// typed as a path so that the kind still comes from i_mode.
-procfs::LinkTarget link_of(const FileRecord& r, std::string& buf, std::string_view& text) {
-    text = r.path;
-    if (r.path_kind != PathKind::DPath) {
-        if (r.s_magic == kAnonInodeMagic) buf = "anon_inode:" + std::string(r.path);
-        else if (r.s_magic == kPidfsMagic) buf = "anon_inode:[pidfd]";
-        else {
-            procfs::LinkTarget t;
-            t.type = procfs::LinkTarget::Type::Path;
-            t.path = r.path;
-            return t;
-        }
-        text = buf;
+// A walked path that stopped early (deeper or longer than the walk goes):
+// what /proc says of it, from the same moment's kernel. `what` is
+// "task/TID/fd/N" or "map_files/START-END" under /proc/TGID.
+struct PathRepairs {
+    std::atomic<std::size_t> repaired{0}, partial{0};
+};
+
+std::string_view resolve_walk(std::string_view components, std::int32_t path_err, std::uint32_t tgid,
+                              const std::string& what, PathRepairs& repairs, std::string& buf, bool& from_proc) {
+    from_proc = false;
+    if (path_err == 0 && join_walk(components, buf)) return buf;
+    const std::string link = "/proc/" + std::to_string(tgid) + "/" + what;
+    char text[PATH_MAX];
+    ssize_t n = ::readlink(link.c_str(), text, sizeof text);
+    if (n > 0 && static_cast<std::size_t>(n) < sizeof text) {
+        ++repairs.repaired;
+        from_proc = true;  // readlink's text: " (deleted)" included
+        buf.assign(text, static_cast<std::size_t>(n));
+        return buf;
     }
+    // Show what the walk found, marked as such: "…/lib/libc.so.6".
+    ++repairs.partial;
+    std::string tail;
+    join_walk(components, tail);
+    buf = "\u2026" + tail;
+    return buf;
+}
+
+// What d_path makes of a file that names itself (d_op->d_dname), from its
+// dentry name (for nsfs: its namespace type), as the kernel's d_dname
+// functions format it: anon_inodefs_dname, pidfs_dname, ns_dname, and
+// simple_dname for everything alloc_file_pseudo made (memfd, SysV segments,
+// shared anonymous memory): "/name (deleted)".
+std::string_view self_named(std::uint64_t s_magic, std::uint64_t ino, std::string_view name, std::string& buf) {
+    if (s_magic == kAnonInodeMagic) buf = "anon_inode:" + std::string(name);
+    else if (s_magic == kPidfsMagic) buf = "anon_inode:[pidfd]";
+    else if (s_magic == kNsfsMagic) buf = std::string(name) + ":[" + std::to_string(ino) + "]";
+    else buf = "/" + std::string(name) + " (deleted)";
+    return buf;
+}
+
+// What readlink would have said (pipes and sockets never come here:
+// fill_fd names them from the inode). Files that name themselves, read
+// without bpf_d_path, get readlink's prefix back ("anon_inode:"); walked
+// paths are joined (or repaired).
+procfs::LinkTarget link_of(const FileRecord& r, PathRepairs& repairs, std::string& buf, std::string_view& text) {
+    text = r.path;
+    if (r.path_kind == PathKind::Walk) {
+        bool from_proc = false;
+        text = resolve_walk(r.path, r.path_err, r.tgid, "task/" + std::to_string(r.tid) + "/fd/" + std::to_string(r.fd),
+                            repairs, buf, from_proc);
+        if (from_proc) return procfs::parse_link(text);
+        // A joined walk has no " (deleted)" suffix to strip (a name may end in one).
+        procfs::LinkTarget t;
+        t.type = procfs::LinkTarget::Type::Path;
+        t.path = text;
+        t.deleted = r.unlinked;
+        return t;
+    }
+    if (r.path_kind == PathKind::DentryName) text = self_named(r.s_magic, r.ino, r.path, buf);
     return procfs::parse_link(text);
 }
 
@@ -115,7 +163,7 @@ void fill_extra(const FileRecord& r, OpenFile& f) {
     f.detail = std::move(d);
 }
 
-void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& f) {
+void fill_fd(const FileRecord& r, NameStore& names, PathRepairs& repairs, std::string& buf, OpenFile& f) {
     f.fd = static_cast<std::int32_t>(r.fd);
     f.assoc = Assoc::Fd;
     // fdinfo's "flags:" is f_flags with O_CLOEXEC added from the fd table.
@@ -135,13 +183,14 @@ void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& 
         return;
     }
     std::string_view text;
-    const auto link = link_of(r, buf, text);
+    const auto link = link_of(r, repairs, buf, text);
     f.kind = collect::classify(link, r.i_mode);
-    if (r.path_kind == PathKind::DentryName && link.path.starts_with("memfd:")) f.kind = Kind::Memfd;
     using T = procfs::LinkTarget::Type;
     if (link.type == T::Path) {
-        f.name = names.add(link.path);
-        f.deleted = collect::really_deleted(link.path, link.deleted, f.kind);
+        std::string storage;
+        const auto n = collect::path_name(link.path, link.deleted, r.nlink, f.kind, storage);
+        f.name = names.add(n.name);
+        f.deleted = n.deleted;
     } else {
         f.name = names.add(text);
         if (f.inode == 0) f.inode = link.inode;
@@ -154,16 +203,26 @@ void fill_fd(const FileRecord& r, NameStore& names, std::string& buf, OpenFile& 
     fill_extra(r, f);
 }
 
-void fill_map(const VmaRecord& v, NameStore& names, OpenFile& f) {
+void fill_map(const VmaRecord& v, NameStore& names, PathRepairs& repairs, OpenFile& f) {
+    std::string buf;
     std::string_view path = v.path;
-    const bool marked = procfs::text::strip_deleted(path);
-    // Without bpf_d_path the name is the dentry's own: no leading '/'.
-    const bool dname = v.path_kind != PathKind::DPath;
-    const bool sysv = path.starts_with("/SYSV") || (dname && path.starts_with("SYSV"));
+    if (v.path_kind == PathKind::DentryName) path = self_named(v.s_magic, v.ino, v.path, buf);
+    bool from_proc = false;
+    if (v.path_kind == PathKind::Walk) {
+        char range[64];
+        std::snprintf(range, sizeof range, "map_files/%llx-%llx", static_cast<unsigned long long>(v.start),
+                      static_cast<unsigned long long>(v.end));
+        path = resolve_walk(v.path, v.path_err, v.tgid, range, repairs, buf, from_proc);
+    }
+    // A joined walk has no " (deleted)" suffix (a name may end in one).
+    const bool marked = v.path_kind == PathKind::Walk && !from_proc ? v.unlinked : procfs::text::strip_deleted(path);
+    const bool sysv = path.starts_with("/SYSV");
     f.assoc = sysv ? Assoc::Shm : Assoc::Mem;
-    f.kind = path.starts_with("/memfd:") || (dname && path.starts_with("memfd:")) ? Kind::Memfd : Kind::File;
-    f.name = names.add(path);
-    f.deleted = collect::really_deleted(path, marked, f.kind);
+    f.kind = path.starts_with("/memfd:") ? Kind::Memfd : Kind::File;
+    std::string storage;
+    const auto n = collect::path_name(path, marked, v.nlink, f.kind, storage);
+    f.name = names.add(n.name);
+    f.deleted = n.deleted;
     f.inode = v.ino;
     f.dev = user_dev(v.s_dev);
     const bool r = v.vm_flags & kVmRead, w = v.vm_flags & kVmWrite;
@@ -201,6 +260,8 @@ struct Records {
     std::vector<VmaRecord> vmas;
     RunsByTgid file_runs, vma_runs;
     std::unordered_map<std::uint32_t, std::vector<TaskRecord>> tasks;
+    // Walked paths that needed /proc (counted while attaching, in parallel).
+    std::unique_ptr<PathRepairs> repairs = std::make_unique<PathRepairs>();
 
     const std::vector<Run>* file_runs_of(pid_t pid) const {
         auto it = file_runs.find(static_cast<std::uint32_t>(pid));
@@ -278,7 +339,7 @@ void fill_table(const TableSpec& spec, const std::vector<Run>* runs, const Recor
             const FileRecord fr = rec.file(i);
             if (want && !want(fr)) continue;
             OpenFile f;
-            fill_fd(fr, p.names, buf, f);
+            fill_fd(fr, p.names, *rec.repairs, buf, f);
             table.fds.push_back(std::move(f));
             ids.push_back(fr.file_id);
         }
@@ -405,8 +466,19 @@ void apply_limit(const std::vector<TaskRecord>* tasks, Process& p) {
     p.nofile.known = true;
 }
 
-void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaRecord>& vrecs, Process& p,
-                     std::vector<std::uint64_t>& ids) {
+// As maps rows are kept: a file with an inode and a path (not a file that
+// names itself "anon_inode:[io_uring]").
+bool listed_in_maps(const VmaRecord& v) {
+    if (v.ino == 0) return false;
+    if (v.path_kind == PathKind::Walk) return true;  // a file with a path (maybe still to ask /proc for)
+    if (v.path.empty()) return false;
+    if (v.path_kind == PathKind::DPath) return v.path.front() == '/';
+    std::string buf;
+    return v.path_kind != PathKind::DentryName || self_named(v.s_magic, v.ino, v.path, buf).starts_with('/');
+}
+
+void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaRecord>& vrecs, PathRepairs& repairs,
+                     Process& p, std::vector<std::uint64_t>& ids) {
     // Every task of a process shares its mm, and the vma iterator may walk
     // it once per task it visits. Keep one task: the leader, else the
     // lowest tid.
@@ -419,10 +491,9 @@ void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaReco
         if (r.tid != tid) continue;
         for (std::uint32_t i = r.begin; i < r.end; ++i) {
             const VmaRecord& v = vrecs[i];
-            // As maps rows are kept: a file with an inode and a path.
-            if (v.ino == 0 || v.path.empty() || (v.path_kind == PathKind::DPath && v.path.front() != '/')) continue;
+            if (!listed_in_maps(v)) continue;
             OpenFile f;
-            fill_map(v, p.names, f);
+            fill_map(v, p.names, repairs, f);
             p.assocs.push_back(std::move(f));
             ids.resize(p.assocs.size());
             ids.back() = v.file_id;
@@ -480,7 +551,7 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         collect::Scratch s;
         read_details(proc_dirfd, pid, p, s);
     }
-    if (opts.maps && !opts.count_only) attach_mappings(rec.vma_runs_of(pid), rec.vmas, p, slot.assoc_ids);
+    if (opts.maps && !opts.count_only) attach_mappings(rec.vma_runs_of(pid), rec.vmas, *rec.repairs, p, slot.assoc_ids);
 }
 
 // Endpoint search (ScanOptions::endpoints with -p or a filter), as
@@ -575,8 +646,9 @@ void read_hidden(const Records& rec, const collect::ScanOptions& opts, int proc_
     collect::add_fd_skips(snap, {skips});
     if (still_there)
         snap.notes.push_back("bpf: " + std::to_string(still_there) +
-                             " processes were not visible to the BPF iterators (hidden by kernel policy); read "
-                             "through /proc, their fds have no description id");
+                             (still_there == 1 ? " process was" : " processes were") +
+                             " not visible to the BPF iterators (hidden by kernel policy); read through /proc, " +
+                             (still_there == 1 ? "its" : "their") + " fds have no description id");
 }
 
 // A few processes (-p without an endpoint search): the kernel walks only
@@ -674,8 +746,6 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::ve
                                        {}});
     if (tres.status != ParseStatus::Ok || fres.status != ParseStatus::Ok || vres.status != ParseStatus::Ok)
         snap.notes.emplace_back("bpf: the iterator output ended inside a record or held a malformed one; the rest was ignored");
-    if (!it.d_path() && !opts.read.count_only)
-        snap.notes.emplace_back("bpf: paths are dentry names only (the kernel refused bpf_d_path)");
     timer.mark("bpf parse");
     return true;
 }
@@ -690,10 +760,13 @@ LoadOptions load_options_for(const collect::ScanOptions& opts) {
 
 bool scan_bpf(const collect::ScanOptions& opts, Snapshot& out, std::string& why) {
     std::string notes;
-    auto it = Iterators::load(why, notes, load_options_for(opts));
+    LoadOptions lo = load_options_for(opts);
+    // Forced fallbacks, for tests of every path through the programs.
+    if (const char* refuse = std::getenv("FDSCOPE_BPF_REFUSE"); refuse && !parse_refusals(refuse, lo, why)) return false;
+    auto it = Iterators::load(why, notes, lo);
     if (!it) return false;
-    // The load's notes (bpf_d_path refused) are what scan_bpf says itself
-    // when it sees !it->d_path(): not repeated.
+    // The load's notes (bpf_d_path refused in one program) change how paths
+    // are read, not what they are: nothing to tell a user.
     return scan_bpf(*it, opts, out, why);
 }
 
@@ -746,6 +819,10 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     collect::parallel_for(list.size(), opts.threads,
                           [&](std::size_t i, unsigned) { attach_records(rec, opts.read, proc.get(), slots[i]); });
     read_hidden(rec, opts, proc.get(), snap, slots);
+    if (const std::size_t n = rec.repairs->partial)
+        snap.notes.push_back("bpf: " + std::to_string(n) + (n == 1 ? " path is" : " paths are") +
+                             " partial (deeper or longer than the dentry walk reads, and /proc could not say): "
+                             "shown from their last components after \u2026");
     timer.mark("attach");
 
     std::vector<Slot> kept;

@@ -33,10 +33,15 @@ struct {
 } path_buf SEC(".maps");
 
 /* Set by the loader before load (rodata; the verifier prunes what they turn
- * off). use_d_path 0: the dentry name only (for kernels that refuse
- * bpf_d_path); want_paths 0: no path tails at all. */
-const volatile int use_d_path = 1;
+ * off). file_d_path / vma_d_path 0: that program reads paths with a dentry
+ * walk instead of bpf_d_path (some kernels' verifiers refuse bpf_d_path on
+ * vma->vm_file, an untrusted pointer there, while task_file's file is
+ * trusted); want_paths 0: no path tails at all; use_loop 0: never bpf_loop
+ * (as on kernels before 5.17), for tests of that fallback. */
+const volatile int file_d_path = 1;
+const volatile int vma_d_path = 1;
 const volatile int want_paths = 1;
+const volatile int use_loop = 1;
 
 static __always_inline __s32 mount_id_of(struct vfsmount *mnt)
 {
@@ -45,13 +50,128 @@ static __always_inline __s32 mount_id_of(struct vfsmount *mnt)
 	return BPF_CORE_READ(m, mnt_id);
 }
 
+static __always_inline struct mount *real_mount_of(struct vfsmount *mnt)
+{
+	return (void *)mnt - bpf_core_field_offset(struct mount, mnt);
+}
+
+/* A dentry walk in progress (bpf_loop's state: one step per call keeps the
+ * verifier's work to one step, however deep the walk). */
+struct walk_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u32 off;
+	int done;
+};
+
+/* One step of the walk: a mount crossing, or one component appended.
+ * The context's fields are copied to locals first: inside BPF_CORE_READ a
+ * w->field access would itself become a (failing) CO-RE relocation. */
+static long walk_step(__u32 i, void *data)
+{
+	struct walk_ctx *w = data;
+	struct dentry *dentry = w->dentry;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	__u32 zero = 0;
+
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt) {
+		w->done = 1;
+		return 1;
+	}
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (parent == mnt) { /* the root of its mount tree */
+			w->done = 1;
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = parent;
+		w->vfsmnt = (void *)parent + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	char *buf = bpf_map_lookup_elem(&path_buf, &zero);
+	if (!buf)
+		return 1;
+	__u32 off = w->off;
+	if (off > FDS_PATH_MAX - FDS_NAME_MAX - 1)
+		return 1;
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	long n = bpf_probe_read_kernel_str(buf + off, FDS_NAME_MAX, name);
+	if (n <= 0)
+		return 1;
+	w->off = off + (__u32)n;
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry) { /* disconnected (a memfd, a SysV segment): "/name" */
+		w->done = 1;
+		return 1;
+	}
+	w->dentry = parent;
+	return 0;
+}
+
+/* The path as a list of components, leaf first (FDS_PATH_WALK), as d_path
+ * walks it: up the dentries to the mount's root, then on from the
+ * mountpoint in the parent mount, until the reader's root or the root of
+ * the file's mount tree (a file of another mount namespace: its path there,
+ * as readlink of /proc/PID/fd shows it). Into path_buf; returns the bytes
+ * used. Without bpf_loop (< 5.17, or refused for a test) no walk:
+ * -ENOSYS, and userspace asks /proc. */
+static __always_inline __u32 walk_path(struct file *file, __s32 *err, __u8 *unlinked)
+{
+	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	struct walk_ctx w = {
+		.dentry = dentry,
+		.vfsmnt = vfsmnt,
+		.mnt = real_mount_of(vfsmnt),
+		.root_dentry = BPF_CORE_READ(me, fs, root.dentry),
+		.root_mnt = BPF_CORE_READ(me, fs, root.mnt),
+	};
+
+	*err = 0;
+	/* d_unlinked(): unhashed and not a root, as d_path's " (deleted)". */
+	*unlinked = !BPF_CORE_READ(dentry, d_hash.pprev) && BPF_CORE_READ(dentry, d_parent) != dentry;
+	if (!use_loop || !bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
+		*err = -38; /* -ENOSYS */
+		return 0;
+	}
+	bpf_loop(2 * FDS_WALK_DEPTH, walk_step, &w, 0);
+	if (!w.done)
+		*err = -36; /* -ENAMETOOLONG: partial */
+	return w.off & (FDS_PATH_MAX - 1);
+}
+
 /* Fills buf with the file's path and returns its length without the NUL
  * (0 when none); *kind and *err say how it was read. */
-static __always_inline __u32 path_of(struct file *file, char *buf, __u8 *kind, __s32 *err)
+static __always_inline __u32 path_of(struct file *file, char *buf, __u8 *kind, __s32 *err, __u8 *unlinked,
+				     int use_d_path)
 {
 	long n = -1;
 	*err = 0;
+	*unlinked = 0;
 	if (!want_paths) {
+		*kind = FDS_PATH_NONE;
+		return 0;
+	}
+	/* Files that name themselves (anon inodes, nsfs, pidfs: d_op->d_dname)
+	 * have no path to walk: their dentry name, formatted in userspace. */
+	if (!use_d_path && BPF_CORE_READ(file, f_path.dentry, d_op, d_dname)) {
+		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+		/* nsfs names itself by its namespace type ("net:[ino]"): the type. */
+		if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == FDS_NSFS_MAGIC) {
+			struct ns_common *ns = BPF_CORE_READ(file, f_inode, i_private);
+			name = (const unsigned char *)BPF_CORE_READ(ns, ops, name);
+		}
+		n = bpf_probe_read_kernel_str(buf, FDS_PATH_MAX, name);
+		if (n > 0) {
+			*kind = FDS_PATH_DNAME;
+			return (__u32)(n - 1) & (FDS_PATH_MAX - 1);
+		}
 		*kind = FDS_PATH_NONE;
 		return 0;
 	}
@@ -63,14 +183,8 @@ static __always_inline __u32 path_of(struct file *file, char *buf, __u8 *kind, _
 		}
 		*err = (__s32)n;
 	}
-	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
-	n = bpf_probe_read_kernel_str(buf, FDS_PATH_MAX, name);
-	if (n > 0) {
-		*kind = FDS_PATH_DNAME;
-		return (__u32)(n - 1) & (FDS_PATH_MAX - 1);
-	}
-	*kind = FDS_PATH_NONE;
-	return 0;
+	*kind = FDS_PATH_WALK;
+	return walk_path(file, err, unlinked);
 }
 
 /* "[eventfd]" etc.: the dentry name anon_inode_getfile() gives these files.
@@ -198,6 +312,7 @@ int fds_task_file(struct bpf_iter__task_file *ctx)
 	out.rec.rdev = inode->i_rdev;
 	out.rec.size = inode->i_size;
 	out.rec.mnt_id = mount_id_of(file->f_path.mnt);
+	out.rec.nlink = inode->i_nlink;
 	if (out.rec.s_magic == FDS_ANON_INODE_MAGIC)
 		anon_extra(file, &out.rec);
 	else if (out.rec.s_magic == FDS_SOCKFS_MAGIC)
@@ -215,7 +330,7 @@ int fds_task_file(struct bpf_iter__task_file *ctx)
 	/* Pipes and sockets (most fds on a busy machine) are named from their
 	 * inode in userspace: d_path would only format "pipe:[N]" here. */
 	if (!want_paths || (out.rec.s_magic != FDS_PIPEFS_MAGIC && out.rec.s_magic != FDS_SOCKFS_MAGIC))
-		plen = path_of(file, buf, &kind, &err);
+		plen = path_of(file, buf, &kind, &err, &out.rec.unlinked, file_d_path);
 	out.rec.path_kind = kind;
 	out.rec.path_err = err;
 	emit(seq, &out.hdr, FDS_REC_FILE, sizeof(out), buf, plen);
@@ -253,10 +368,11 @@ int fds_task_vma(struct bpf_iter__task_vma *ctx)
 	out.rec.tid = BPF_CORE_READ(task, pid);
 	out.rec.s_dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	out.rec.i_mode = BPF_CORE_READ(inode, i_mode);
+	out.rec.nlink = BPF_CORE_READ(inode, i_nlink);
 
 	__u8 kind;
 	__s32 err;
-	__u32 plen = path_of(file, buf, &kind, &err);
+	__u32 plen = path_of(file, buf, &kind, &err, &out.rec.unlinked, file_d_path);
 	out.rec.path_kind = kind;
 	out.rec.path_err = err;
 	emit(seq, &out.hdr, FDS_REC_VMA, sizeof(out), buf, plen);
@@ -314,8 +430,7 @@ int fds_task(struct bpf_iter__task *ctx)
 	out.rec.tid = task->pid;
 	/* Lets userspace check that the iterator numbers tasks as its /proc does
 	 * (task->pid is the initial pid namespace's number). */
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf) &&
-	    task == bpf_get_current_task_btf())
+	if (task->pid == (__u32)bpf_get_current_pid_tgid())
 		out.rec.flags |= FDS_TASK_SELF;
 	if (files) {
 		struct fdtable *fdt = BPF_CORE_READ(files, fdt);
@@ -326,7 +441,7 @@ int fds_task(struct bpf_iter__task *ctx)
 		 * kernels leave FDS_TASK_COUNTED clear and userspace counts the
 		 * task_file records instead. */
 		struct task_struct *leader = task->group_leader;
-		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop) &&
+		if (use_loop && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop) &&
 		    (task == leader || BPF_CORE_READ(leader, files) != files)) {
 			__u32 words = out.rec.max_fds / (8 * sizeof(long));
 			/* fs.nr_open is at most 2^30: never walk more than its bitmap. */

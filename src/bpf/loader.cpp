@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 #include <unistd.h>
+#include <vector>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -35,6 +36,7 @@ PathKind path_kind(std::uint8_t k) {
     return k == FDS_PATH_DPATH    ? PathKind::DPath
            : k == FDS_PATH_DNAME  ? PathKind::DentryName
            : k == FDS_PATH_PSEUDO ? PathKind::Pseudo
+           : k == FDS_PATH_WALK   ? PathKind::Walk
                                   : PathKind::None;
 }
 
@@ -76,7 +78,7 @@ struct LoadAttempt {
     std::string log;
 };
 
-LoadAttempt try_load(bool use_d_path, bool want_paths) {
+LoadAttempt try_load(const LoadOptions& o) {
     LoadAttempt a;
     std::lock_guard lock(log_mutex);
     log_sink = &a.log;
@@ -86,8 +88,10 @@ LoadAttempt try_load(bool use_d_path, bool want_paths) {
         a.err = errno ? errno : EINVAL;
         a.stage = "open";
     } else {
-        a.skel->rodata->use_d_path = use_d_path ? 1 : 0;
-        a.skel->rodata->want_paths = want_paths ? 1 : 0;
+        a.skel->rodata->file_d_path = o.paths && o.file_d_path ? 1 : 0;
+        a.skel->rodata->vma_d_path = o.paths && o.vma_d_path ? 1 : 0;
+        a.skel->rodata->want_paths = o.paths ? 1 : 0;
+        a.skel->rodata->use_loop = o.loop ? 1 : 0;
         if (int e = fds_iter__load(a.skel)) {
             a.err = -e;
             a.stage = "load";
@@ -134,6 +138,8 @@ FileRecord decode_file(const char* b, std::string_view path, std::size_t offset)
     f.rdev = raw.rdev;
     f.size = raw.size;
     f.cloexec = raw.cloexec != 0;
+    f.nlink = raw.nlink;
+    f.unlinked = raw.unlinked != 0;
     f.extra0 = raw.extra0;
     f.extra1 = raw.extra1;
     f.extra = raw.extra_kind == FDS_EXTRA_EVENTFD    ? Extra::Eventfd
@@ -219,6 +225,8 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
                 v.s_dev = raw.s_dev;
                 v.path_err = raw.path_err;
                 v.i_mode = raw.i_mode;
+                v.nlink = raw.nlink;
+                v.unlinked = raw.unlinked != 0;
                 v.path_kind = path_kind(raw.path_kind);
                 v.path = path;
                 sink.vma(v);
@@ -232,26 +240,72 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
     return r;
 }
 
+bool join_walk(std::string_view components, std::string& path) {
+    path.clear();
+    if (!components.empty() && components.back() != '\0') return false;
+    // Leaf first: each component is prepended.
+    std::size_t end = components.size();
+    std::vector<std::string_view> parts;
+    for (std::size_t i = 0; i < end;) {
+        std::size_t nul = components.find('\0', i);
+        if (nul == i) return false;  // an empty name: not a walk
+        parts.push_back(components.substr(i, nul - i));
+        i = nul + 1;
+    }
+    for (auto p = parts.rbegin(); p != parts.rend(); ++p) {
+        path += '/';
+        path += *p;
+    }
+    if (path.empty()) path = "/";
+    return true;
+}
+
+bool parse_refusals(std::string_view list, LoadOptions& o, std::string& why) {
+    while (!list.empty()) {
+        const std::size_t comma = list.find(',');
+        const std::string_view w = list.substr(0, comma);
+        if (w == "file_d_path") o.file_d_path = false;
+        else if (w == "vma_d_path") o.vma_d_path = false;
+        else if (w == "d_path") o.file_d_path = o.vma_d_path = false;
+        else if (w == "loop") o.loop = false;
+        else if (!w.empty()) {
+            why = "unknown BPF feature to refuse: '" + std::string(w) + "' (file_d_path, vma_d_path, d_path, loop)";
+            return false;
+        }
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return true;
+}
+
 std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes, const LoadOptions& opts) {
     std::unique_ptr<Iterators> it(new Iterators());
-    LoadAttempt a = try_load(opts.paths && opts.d_path, opts.paths);
-    if (!a.skel && a.stage == "load" && a.err != EPERM && opts.paths && opts.d_path) {
-        // Maybe only bpf_d_path was refused (older kernels, other program
-        // types): the same programs without it read the dentry name.
-        LoadAttempt b = try_load(false, true);
-        if (b.skel) {
-            notes += "bpf_d_path was refused; paths are dentry names only:\n" + tail_lines(a.log, 3);
-            it->d_path_ = false;
-            a = std::move(b);
-        }
-    }
+    LoadOptions o = opts;
+    if (!o.paths) o.file_d_path = o.vma_d_path = false;
+    LoadAttempt a = try_load(o);
+    // Maybe only bpf_d_path was refused, and per program: some verifiers
+    // refuse it on vma->vm_file (untrusted there) but not on task_file's
+    // file. Each fallback turns off one program's use of it, the mappings'
+    // first; those programs then walk the dentries (full paths still).
+    auto retry = [&](bool& knob, const char* program) {
+        if (a.skel || a.stage != "load" || a.err == EPERM || !knob) return;
+        const std::string refused = a.log;
+        knob = false;
+        LoadAttempt b = try_load(o);
+        if (b.skel) notes += std::string("bpf_d_path was refused in ") + program + "; its paths come from a dentry walk:\n" + tail_lines(refused, 3) + "\n";
+        a = std::move(b);
+    };
+    retry(o.vma_d_path, "task_vma");
+    retry(o.file_d_path, "task_file");
     if (!a.skel) {
         why = "cannot " + a.stage + " the BPF iterators: " + errno_text(a.err) + hint(a.err);
         if (std::string t = tail_lines(a.log, 6); !t.empty()) why += "\n" + t;  // libbpf's lines say "libbpf: ..."
         return nullptr;
     }
     it->skel_ = a.skel;
-    if (!opts.paths || !opts.d_path) it->d_path_ = false;
+    it->file_d_path_ = o.file_d_path;
+    it->vma_d_path_ = o.vma_d_path;
+    it->loop_ = o.loop;
     it->file_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task_file, nullptr);
     if (!it->file_link_) {
         why = "cannot attach the task_file iterator: " + errno_text(errno) + hint(errno);

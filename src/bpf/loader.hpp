@@ -23,7 +23,11 @@ namespace fdscope::bpf {
 // How a record's path was read (records.h FDS_PATH_*).
 // Pseudo: a pipe or socket, no path read; its name is "pipe:[ino]" /
 // "socket:[ino]" (s_magic says which), as readlink shows it.
-enum class PathKind : std::uint8_t { None = 0, DPath = 1, DentryName = 2, Pseudo = 3 };
+// DentryName: a file that names itself (anon inode, nsfs, pidfs), read
+// without bpf_d_path. Walk: the components of a dentry walk, leaf first,
+// each NUL-terminated (join_walk() makes the path); path_err -ENAMETOOLONG
+// when the walk stopped early.
+enum class PathKind : std::uint8_t { None = 0, DPath = 1, DentryName = 2, Pseudo = 3, Walk = 4 };
 
 // Per-kind state read in the iterator (records.h FDS_EXTRA_*).
 enum class Extra : std::uint8_t { None, Eventfd, Timerfd, Signalfd, Unix };
@@ -42,6 +46,8 @@ struct FileRecord {
     std::uint16_t i_mode = 0;
     std::uint32_t rdev = 0;      // i_rdev, kernel encoding (user_dev() converts)
     std::uint64_t size = 0;      // i_size
+    std::uint32_t nlink = 0;     // i_nlink: 0 once deleted
+    bool unlinked = false;       // Walk: the dentry is unlinked (d_path's " (deleted)")
     bool cloexec = false;
     PathKind path_kind = PathKind::None;
     Extra extra = Extra::None;   // eventfd: extra0 count, extra1 id; timerfd: extra0 clockid;
@@ -61,9 +67,16 @@ struct VmaRecord {
     std::uint32_t s_dev = 0;
     std::int32_t path_err = 0;
     std::uint16_t i_mode = 0;
+    std::uint32_t nlink = 0;     // i_nlink: 0 once deleted
+    bool unlinked = false;       // Walk: the dentry is unlinked (d_path's " (deleted)")
     PathKind path_kind = PathKind::None;
     std::string_view path;
 };
+
+// Pure: the path a dentry walk's components (PathKind::Walk, leaf first,
+// each NUL-terminated) spell, root first: "/usr/lib/libc.so.6"; "/" for
+// none. False when the bytes are not such a list (a name without its NUL).
+bool join_walk(std::string_view components, std::string& path);
 
 struct TaskRecord {
     std::uint64_t files_id = 0;  // struct files_struct *: identity only, never print; 0: none
@@ -108,10 +121,18 @@ FileRecord file_record_at(std::string_view bytes, std::size_t offset);
 
 enum class Iter : std::uint8_t { Task, TaskFile, TaskVma };
 
+// What the programs may use. Each false is also a forced fallback for tests
+// (FDSCOPE_BPF_REFUSE, see parse_refusals).
 struct LoadOptions {
-    bool paths = true;   // false: no path tails at all (counting, or timing without d_path)
-    bool d_path = true;  // false: dentry names only, as when the verifier refuses bpf_d_path
+    bool paths = true;        // false: no path tails at all (counting)
+    bool file_d_path = true;  // false: task_file walks dentries instead of bpf_d_path
+    bool vma_d_path = true;   // false: task_vma walks dentries instead of bpf_d_path
+    bool loop = true;         // false: no bpf_loop (fd counts from task_file, as before 5.17)
 };
+
+// Applies a comma-separated list of refusals ("file_d_path,vma_d_path,loop";
+// "d_path" for both paths) to `o`. False with `why` for an unknown word.
+bool parse_refusals(std::string_view list, LoadOptions& o, std::string& why);
 
 // The loaded iterators. Not thread-safe: one read at a time.
 class Iterators {
@@ -133,7 +154,9 @@ public:
     // False with `why` when the kernel refuses the parameter.
     bool read_process(Iter which, pid_t tgid, std::string& out, std::string& why);
 
-    bool d_path() const { return d_path_; }
+    bool file_d_path() const { return file_d_path_; }
+    bool vma_d_path() const { return vma_d_path_; }
+    bool loop() const { return loop_; }
 
 private:
     ::bpf_program* program(Iter which) const;
@@ -143,7 +166,7 @@ private:
     ::bpf_link* file_link_ = nullptr;
     ::bpf_link* vma_link_ = nullptr;
     ::bpf_link* task_link_ = nullptr;
-    bool d_path_ = true;
+    bool file_d_path_ = true, vma_d_path_ = true, loop_ = true;
 };
 
 }  // namespace fdscope::bpf

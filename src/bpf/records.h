@@ -26,10 +26,22 @@
 /* How the path tail was obtained. */
 #define FDS_PATH_NONE 0   /* no path (path_len 0) */
 #define FDS_PATH_DPATH 1  /* bpf_d_path(): full path as /proc/PID/fd shows it */
-#define FDS_PATH_DNAME 2  /* bpf_d_path failed: only the dentry's own name */
+#define FDS_PATH_DNAME 2  /* a file whose dentry names itself (d_op->d_dname: anon inodes, nsfs,
+                           * pidfs, ...): the dentry's own name, which userspace formats as
+                           * readlink would ("anon_inode:[eventfd]") */
 #define FDS_PATH_PSEUDO 3 /* a pipe or socket (s_magic PIPEFS/SOCKFS): no tail, readlink's
                            * "pipe:[ino]" / "socket:[ino]" follows from s_magic and ino */
+#define FDS_PATH_WALK 4   /* bpf_d_path not used (refused by this kernel's verifier for this
+                           * program): the components from a dentry walk that crosses mounts,
+                           * leaf first, each NUL-terminated ("libc.so.6\0lib\0usr\0");
+                           * userspace joins them root first. path_err -ENAMETOOLONG: the walk
+                           * stopped early (too deep or too long), the components are partial */
 
+/* Dentry walk limits: components and the bytes of one name read at a time. */
+#define FDS_WALK_DEPTH 64
+#define FDS_NAME_MAX 256
+
+#define FDS_NSFS_MAGIC 0x6e736673 /* DNAME of an nsfs file: its namespace type ("net") */
 #define FDS_PIPEFS_MAGIC 0x50495045
 #define FDS_SOCKFS_MAGIC 0x534F434B
 
@@ -64,7 +76,10 @@ struct fds_file_rec {
 	__u64 extra0;
 	__u64 extra1;
 	__u8 extra_kind;
-	__u8 pad[7];
+	__u8 unlinked;  /* FDS_PATH_WALK: the dentry is unlinked (d_path would add " (deleted)") */
+	__u8 pad[2];
+	__u32 nlink;    /* inode->i_nlink: 0 for a deleted-but-open file (the name cannot tell:
+	                 * a live file may be called "x (deleted)") */
 };
 
 #define FDS_EXTRA_NONE 0
@@ -88,7 +103,8 @@ struct fds_vma_rec {
 	__s32 path_err;
 	__u16 i_mode;
 	__u8 path_kind;
-	__u8 pad[5];
+	__u8 unlinked;  /* as in fds_file_rec */
+	__u32 nlink;    /* inode->i_nlink, as in fds_file_rec */
 };
 
 struct fds_task_rec {

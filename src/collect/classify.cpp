@@ -61,4 +61,13 @@ bool really_deleted(std::string_view path, bool marked_deleted, Kind kind) {
     return !path.starts_with("/SYSV") && path != "/dev/zero";
 }
 
+PathName path_name(std::string_view path, bool marked, std::int64_t nlink, Kind kind, std::string& storage) {
+    if (nlink == kLinksUnknown) return {path, really_deleted(path, marked, kind)};
+    if (nlink == 0) return {path, really_deleted(path, true, kind)};
+    if (!marked) return {path, false};
+    storage.assign(path);
+    storage += " (deleted)";
+    return {storage, false};
+}
+
 }  // namespace fdscope::collect

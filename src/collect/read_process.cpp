@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include "procfs/parse_link.hpp"
 #include "procfs/parse_maps.hpp"
 #include "procfs/parse_stat.hpp"
+#include "procfs/text.hpp"
 
 namespace fdscope::collect {
 namespace {
@@ -100,8 +102,10 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
     }
     f.kind = classify(link, have_stat ? st.st_mode : 0);
     if (link.type == procfs::LinkTarget::Type::Path) {
-        f.name = names.add(link.path);
-        f.deleted = really_deleted(link.path, link.deleted, f.kind);
+        const auto n = path_name(link.path, link.deleted, have_stat ? static_cast<std::int64_t>(st.st_nlink) : kLinksUnknown,
+                                 f.kind, s.name);
+        f.name = names.add(n.name);
+        f.deleted = n.deleted;
     } else {
         f.name = names.add(s.link);
         if (f.inode == 0) f.inode = link.inode;
@@ -200,6 +204,44 @@ std::vector<pid_t> table_holders(int pid_dir, pid_t pid, bool leader_alive, Scra
     return holders;
 }
 
+// The link count of a mapping's file through map_files/ (readable with
+// CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), kLinksUnknown when refused.
+std::int64_t map_links(int pid_dir, std::uint64_t start, std::uint64_t end) {
+    char name[64];
+    std::snprintf(name, sizeof name, "map_files/%llx-%llx", static_cast<unsigned long long>(start),
+                  static_cast<unsigned long long>(end));
+    struct stat st {};
+    if (::fstatat(pid_dir, name, &st, 0) != 0) return kLinksUnknown;
+    return static_cast<std::int64_t>(st.st_nlink);
+}
+
+// maps writes a newline in a name as "\012" and leaves a backslash as is,
+// so "a\012b" may be either name: map_files/ tells (root only); else the
+// newline, the likelier one.
+std::string_view map_name(int pid_dir, const procfs::MapEntry& m, std::string& buf) {
+    constexpr std::string_view kNewline = "\\012";
+    if (m.path.find(kNewline) == std::string_view::npos) return m.path;
+    char name[64];
+    std::snprintf(name, sizeof name, "map_files/%llx-%llx", static_cast<unsigned long long>(m.start),
+                  static_cast<unsigned long long>(m.end));
+    if (readlink_at(pid_dir, name, buf) == 0) {
+        std::string_view v = buf;
+        procfs::text::strip_deleted(v);
+        buf.resize(v.size());
+        return buf;
+    }
+    buf.clear();
+    for (std::size_t i = 0; i < m.path.size();) {
+        if (m.path.substr(i).starts_with(kNewline)) {
+            buf += '\n';
+            i += kNewline.size();
+        } else {
+            buf += m.path[i++];
+        }
+    }
+    return buf;
+}
+
 void read_maps(int pid_dir, Scratch& s, Process& p) {
     if (read_file_at(pid_dir, "maps", s.text, ReadMode::Stream) != 0) return;
     procfs::parse_maps(s.text, [&](const procfs::MapEntry& m) {
@@ -208,8 +250,13 @@ void read_maps(int pid_dir, Scratch& s, Process& p) {
         bool sysv = m.path.starts_with("/SYSV");
         f.assoc = sysv ? Assoc::Shm : Assoc::Mem;
         f.kind = m.path.starts_with("/memfd:") ? Kind::Memfd : Kind::File;
-        f.name = p.names.add(m.path);
-        f.deleted = really_deleted(m.path, m.deleted, f.kind);
+        // maps has no link count: for the rare mapping marked deleted, the
+        // inode behind map_files/ tells (root only; else the mark decides).
+        std::string unescaped;
+        const auto n = path_name(map_name(pid_dir, m, unescaped), m.deleted,
+                                 m.deleted ? map_links(pid_dir, m.start, m.end) : kLinksUnknown, f.kind, s.name);
+        f.name = p.names.add(n.name);
+        f.deleted = n.deleted;
         f.inode = m.inode;
         f.dev = makedev(m.major, m.minor);
         f.mode = m.perms[1] == 'w' ? (m.perms[0] == 'r' ? Mode::ReadWrite : Mode::Write)
@@ -257,8 +304,14 @@ void read_association(int pid_dir, const char* what, Assoc assoc, Scratch& s, Pr
         mode = st.st_mode;
     }
     f.kind = classify(link, mode);
-    f.name = p.names.add(link.type == procfs::LinkTarget::Type::Path ? link.path : std::string_view(s.link));
-    f.deleted = really_deleted(link.path, link.deleted, f.kind);
+    if (link.type == procfs::LinkTarget::Type::Path) {
+        const auto n = path_name(link.path, link.deleted, mode ? static_cast<std::int64_t>(st.st_nlink) : kLinksUnknown,
+                                 f.kind, s.name);
+        f.name = p.names.add(n.name);
+        f.deleted = n.deleted;
+    } else {
+        f.name = p.names.add(s.link);
+    }
     f.mode = Mode::None;
     p.assocs.push_back(std::move(f));
 }

@@ -55,6 +55,7 @@ enum class ReadResult { Ok, Vanished, Permission, Filtered };
 // Per-thread scratch space, reused across processes to avoid allocations.
 struct Scratch {
     std::string text, link;
+    std::string name;  // a name built for a file (path_name)
     std::vector<std::int32_t> numbers;
 };
 

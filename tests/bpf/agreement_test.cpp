@@ -105,19 +105,21 @@ std::map<FdKey, const OpenFile*> fds_of(const Snapshot& s) {
     return out;
 }
 
-using MapKey = std::tuple<pid_t, int, std::uint64_t, std::uint64_t, std::uint64_t>;  // pid, assoc, inode, start, end
+// pid, assoc, inode, start, end, name, deleted
+using MapKey = std::tuple<pid_t, int, std::uint64_t, std::uint64_t, std::uint64_t, std::string, bool>;
 
 std::multiset<MapKey> maps_of(const Snapshot& s) {
     std::multiset<MapKey> out;
     for (const auto& p : s.processes)
         for (const auto& f : p.assocs)
             if ((f.assoc == Assoc::Mem || f.assoc == Assoc::Shm) && f.range)
-                out.insert({p.pid, static_cast<int>(f.assoc), f.inode, f.range->start, f.range->end});
+                out.insert({p.pid, static_cast<int>(f.assoc), f.inode, f.range->start, f.range->end, std::string(f.name),
+                            f.deleted});
     return out;
 }
 
 // A name as C would write it: one line, whatever bytes it holds.
-std::string quoted(std::string_view s) {
+std::string shown(std::string_view s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
@@ -188,7 +190,7 @@ std::string differences(const Snapshot& pro, const Snapshot& bpf, std::size_t& c
         if (p->inode != b.inode) diff(where, "inode", p->inode, b.inode);
         if (p->dev != b.dev) diff(where, "dev", p->dev, b.dev);
         std::string_view pn = name_of(*p, pbuf), bn = name_of(b, bbuf);
-        if (pn != bn) diff(where, "name", quoted(pn), quoted(bn));
+        if (pn != bn) diff(where, "name", shown(pn), shown(bn));
         if (p->deleted != b.deleted) diff(where, "deleted", p->deleted, b.deleted);
         if (p->cloexec != b.cloexec) diff(where, "cloexec", p->cloexec, b.cloexec);
         if (p->flags != b.flags) diff(where, "flags", p->flags, b.flags);
@@ -197,7 +199,7 @@ std::string differences(const Snapshot& pro, const Snapshot& bpf, std::size_t& c
         if (p->mnt_id != b.mnt_id) diff(where, "mnt_id", p->mnt_id, b.mnt_id);
         if (p->kind == Kind::File && p->size != b.size) diff(where, "size", p->size, b.size);
         const std::string pd = p->detail ? report::detail_text(*p->detail) : "", bd = b.detail ? report::detail_text(*b.detail) : "";
-        if (pd != bd) diff(where, "detail", quoted(pd), quoted(bd));
+        if (pd != bd) diff(where, "detail", shown(pd), shown(bd));
         // Partition: procfs id -> bpf id must be a bijection.
         if (p->description == kNoDescription || b.description == kNoDescription) {
             diff(where, "description", p->description == kNoDescription ? "none" : "set",
@@ -224,7 +226,8 @@ std::string differences(const Snapshot& pro, const Snapshot& bpf, std::size_t& c
     auto map_text = [](const MapKey& m) {
         std::ostringstream o;
         o << "pid " << std::get<0>(m) << (std::get<1>(m) == static_cast<int>(Assoc::Shm) ? " shm" : " mem") << " inode "
-          << std::get<2>(m) << " " << std::hex << std::get<3>(m) << "-" << std::get<4>(m);
+          << std::get<2>(m) << " " << std::hex << std::get<3>(m) << "-" << std::get<4>(m) << " "
+          << shown(std::get<5>(m)) << (std::get<6>(m) ? " (deleted)" : "");
         return o.str();
     };
     for (const auto& m : only_p) diff(map_text(m), "mapping", "present", "missing");
@@ -288,32 +291,103 @@ TEST_F(BpfLoaded, PlantedDifferencesAreListed) {
     EXPECT_NE(d.find("fd " + std::to_string(dropped) + ": fd: procfs present, bpf missing"), std::string::npos) << d;
 }
 
-// Where the kernel refuses bpf_d_path, paths degrade to dentry names, but
-// the fds, kinds, inodes, flags and the partition must not.
-TEST_F(BpfLoaded, DentryNameFallbackKeepsKindsAndPartition) {
-    std::string why, notes;
+// Every fallback a kernel may force (bpf_d_path refused in one program or
+// both, no bpf_loop), forced here: the backends must still agree on
+// everything, full paths and deleted flags included.
+using Forced = std::tuple<const char*, const char*>;  // refusals (FDSCOPE_BPF_REFUSE words), fixture
+class FallbackAgreement : public BpfLoaded, public ::testing::WithParamInterface<Forced> {};
+
+TEST_P(FallbackAgreement, SameAsProcfs) {
+    const auto [refuse, fixture] = GetParam();
     LoadOptions lo;
-    lo.d_path = false;
+    std::string why, notes;
+    ASSERT_TRUE(parse_refusals(refuse, lo, why)) << why;
     auto it = Iterators::load(why, notes, lo);
-    if (!it) GTEST_SKIP() << "the dentry-name programs did not load: " << why;
-    test::Fixture fx("population");
+    ASSERT_TRUE(it) << "the fallback programs did not load: " << why;
+    EXPECT_EQ(it->file_d_path(), lo.file_d_path && g_iters->file_d_path());
+    EXPECT_FALSE(lo.vma_d_path && !it->vma_d_path() && g_iters->vma_d_path());
+    test::Fixture fx(fixture);
     const std::vector<pid_t> pids = pids_of(fx.facts());
     settle(pids);
     collect::ScanOptions opts;
     opts.pids = pids;
+    opts.identity = true;
     Snapshot pro = collect::scan(opts);
     Snapshot bpf;
     ASSERT_TRUE(scan_bpf(*it, opts, bpf, why)) << why;
     std::size_t compared = 0;
-    std::string d = differences(pro, bpf, compared);
-    // Keep only what the fallback must still get right: drop name and
-    // deleted lines (a dentry name is not a path, and has no " (deleted)").
-    std::istringstream in(d);
-    std::string line, kept;
-    while (std::getline(in, line))
-        if (line.find(": name: ") == std::string::npos && line.find(": deleted: ") == std::string::npos) kept += line + "\n";
-    EXPECT_EQ(kept, "") << compared << " fds compared";
+    const std::string d = differences(pro, bpf, compared);
+    EXPECT_EQ(d, "") << refuse << " / " << fixture << ": " << compared << " fds compared";
     EXPECT_GT(compared, 0u);
+    for (const auto& n : bpf.notes) EXPECT_EQ(n.find("partial"), std::string::npos) << n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Forced, FallbackAgreement,
+                         ::testing::Combine(::testing::Values("file_d_path", "vma_d_path", "d_path", "loop", "d_path,loop"),
+                                            ::testing::Values("population", "mmap_after_close", "shm_attach",
+                                                              "deleted_file", "path_names")),
+                         [](const ::testing::TestParamInfo<Forced>& i) {
+                             std::string n = std::string(std::get<0>(i.param)) + "_" + std::get<1>(i.param);
+                             for (char& c : n)
+                                 if (c == ',') c = '_';
+                             return n;
+                         });
+
+// The path_names fixture's files, on both backends and with every path
+// mechanism: each fd and each mapping has its full path (newline, tab and
+// invalid UTF-8 as bytes; 140 directories deep; across a mount in another
+// mount namespace) and the deleted flag of its link count, not of its name.
+TEST_F(BpfLoaded, PathsAndDeletedFlagsAreRight) {
+    test::Fixture fx("path_names");
+    const auto& facts = fx.facts();
+    std::vector<pid_t> pids = pids_of(facts);
+    settle(pids);
+    collect::ScanOptions opts;
+    opts.pids = pids;
+    std::vector<std::pair<std::string, Snapshot>> views;
+    views.emplace_back("procfs", collect::scan(opts));
+    for (const char* refuse : {"", "file_d_path", "vma_d_path", "d_path", "d_path,loop"}) {
+        LoadOptions lo;
+        std::string why, notes;
+        ASSERT_TRUE(parse_refusals(refuse, lo, why)) << why;
+        auto it = Iterators::load(why, notes, lo);
+        ASSERT_TRUE(it) << why;
+        Snapshot bpf;
+        ASSERT_TRUE(scan_bpf(*it, opts, bpf, why)) << why;
+        views.emplace_back(std::string("bpf refusing '") + refuse + "'", std::move(bpf));
+    }
+    for (const auto& [label, snap] : views) {
+        int checked = 0;
+        for (const auto& f : facts["files"]) {
+            std::string path;
+            for (const auto& b : f["path"]) path += static_cast<char>(b.get<int>());
+            const pid_t holder = f.contains("pid") ? f["pid"].get<pid_t>() : facts["pid"].get<pid_t>();
+            const bool deleted = f["deleted"];
+            const auto addr = f["addr"].get<std::uint64_t>();
+            const std::string role = f["role"];
+            const Process* p = nullptr;
+            for (const auto& q : snap.processes)
+                if (q.pid == holder) p = &q;
+            ASSERT_NE(p, nullptr) << label << ": pid " << holder;
+            if (f.contains("fd")) {
+                const OpenFile* fd = nullptr;
+                for (const auto& x : p->tables.at(0).fds)
+                    if (x.fd == f["fd"].get<int>()) fd = &x;
+                ASSERT_NE(fd, nullptr) << label << ": " << role;
+                EXPECT_EQ(shown(fd->name), shown(path)) << label << ": fd of " << role;
+                EXPECT_EQ(fd->deleted, deleted) << label << ": fd of " << role;
+                ++checked;
+            }
+            const OpenFile* m = nullptr;
+            for (const auto& a : p->assocs)
+                if (a.range && a.range->start == addr) m = &a;
+            ASSERT_NE(m, nullptr) << label << ": mapping of " << role;
+            EXPECT_EQ(shown(m->name), shown(path)) << label << ": mapping of " << role;
+            EXPECT_EQ(m->deleted, deleted) << label << ": mapping of " << role;
+            ++checked;
+        }
+        EXPECT_GE(checked, 11) << label;
+    }
 }
 
 // eventfd count/id, timerfd clock and signalfd mask come from the iterator
@@ -458,7 +532,8 @@ TEST_F(BpfLoaded, WholeMachineSameProcessesAndFdCounts) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Agreement,
                          ::testing::Values("population", "dup_storm", "fork_shared", "exited_leader", "unshared_table",
-                                           "mmap_after_close", "shm_attach", "inherited_listener"),
+                                           "mmap_after_close", "shm_attach", "inherited_listener", "deleted_file",
+                                           "path_names"),
                          [](const ::testing::TestParamInfo<const char*>& i) { return std::string(i.param); });
 
 }  // namespace

@@ -188,10 +188,14 @@ TEST_F(IteratorsTest, FindsOwnFdsWithExactIdentity) {
     if (file.r.path_kind == PathKind::DPath) {
         EXPECT_EQ(file.path, file_path);
     } else {
-        EXPECT_EQ(file.path, file_path.substr(file_path.rfind('/') + 1));
+        ASSERT_EQ(file.r.path_kind, PathKind::Walk);
+        std::string joined;
+        ASSERT_TRUE(join_walk(file.path, joined));
+        EXPECT_EQ(joined, file_path);
     }
+    EXPECT_EQ(file.r.nlink, 1u);
     EXPECT_GT(file.r.mnt_id, 0);
-    if (it_->d_path()) {
+    if (it_->file_d_path()) {
         for (auto& [fd, recs] : mine) {
             const auto& r = recs.front().r;
             const bool pseudo = r.s_magic == kPipefsMagic || r.s_magic == kSockfsMagic;
@@ -405,9 +409,9 @@ TEST_F(IteratorsTest, ExitedLeaderTableIsVisitedThroughAThread) {
     EXPECT_FALSE(tids.count(static_cast<std::uint32_t>(child))) << "the exited leader has no fd table";
 }
 
-// The fallback programs (dentry names only, no bpf_d_path) load and say so;
-// the no-path programs write no tails.
-TEST(IteratorsFallback, DentryNamesAndNoPaths) {
+// The fallback programs (a dentry walk instead of bpf_d_path) load, say
+// so, and still give the full path; the no-path programs write no tails.
+TEST(IteratorsFallback, DentryWalkAndNoPaths) {
     if (::geteuid() != 0) GTEST_SKIP() << "BPF iterators need root (or CAP_BPF and CAP_PERFMON)";
     int fd = ::open("/dev/null", O_RDONLY);
     ASSERT_GE(fd, 0);
@@ -416,10 +420,11 @@ TEST(IteratorsFallback, DentryNamesAndNoPaths) {
         std::string why, notes;
         LoadOptions opts;
         opts.paths = paths;
-        opts.d_path = false;
+        opts.file_d_path = opts.vma_d_path = false;
         auto it = Iterators::load(why, notes, opts);
-        if (!it) GTEST_SKIP() << "BPF iterators did not load: " << why;
-        EXPECT_FALSE(it->d_path());
+        ASSERT_TRUE(it) << "the walking programs did not load: " << why;
+        EXPECT_FALSE(it->file_d_path());
+        EXPECT_FALSE(it->vma_d_path());
         std::string bytes;
         ASSERT_TRUE(it->read(Iter::TaskFile, bytes, why)) << why;
         std::string name;
@@ -432,14 +437,34 @@ TEST(IteratorsFallback, DentryNamesAndNoPaths) {
                               },
                               {}});
         if (paths) {
-            EXPECT_EQ(kind, PathKind::DentryName);
-            EXPECT_EQ(name, "null");
+            EXPECT_EQ(kind, PathKind::Walk);
+            std::string joined;
+            ASSERT_TRUE(join_walk(name, joined));
+            EXPECT_EQ(joined, "/dev/null");
         } else {
             EXPECT_EQ(kind, PathKind::None);
             EXPECT_EQ(name, "");
         }
     }
     ::close(fd);
+}
+
+// Each program keeps bpf_d_path where this kernel's verifier accepts it:
+// refusing it in one program never turns it off in the other.
+TEST(IteratorsFallback, DPathIsPerProgram) {
+    if (::geteuid() != 0) GTEST_SKIP() << "BPF iterators need root (or CAP_BPF and CAP_PERFMON)";
+    std::string why, notes;
+    LoadOptions opts;
+    opts.vma_d_path = false;
+    auto it = Iterators::load(why, notes, opts);
+    ASSERT_TRUE(it) << why;
+    EXPECT_FALSE(it->vma_d_path());
+    std::string probe_why, probe_notes;
+    auto full = Iterators::load(probe_why, probe_notes);
+    ASSERT_TRUE(full) << probe_why;
+    // task_file's use of bpf_d_path is this kernel's to decide, not the
+    // refusal's: the same as when nothing is refused.
+    EXPECT_EQ(it->file_d_path(), full->file_d_path());
 }
 
 }  // namespace
