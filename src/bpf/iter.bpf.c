@@ -33,10 +33,10 @@ struct {
 } path_buf SEC(".maps");
 
 /* Set by the loader before load (rodata; the verifier prunes what they turn
- * off). file_d_path / vma_d_path 0: that program reads paths with a dentry
- * walk instead of bpf_d_path (some kernels' verifiers refuse bpf_d_path on
- * vma->vm_file, an untrusted pointer there, while task_file's file is
- * trusted); want_paths 0: no path tails at all; use_loop 0: never bpf_loop
+ * off). file_d_path 0: task_file reads paths with a dentry walk instead of
+ * bpf_d_path; vma_d_path 0: task_vma never uses bpf_d_path (it walks
+ * wherever bpf_loop exists anyway: some verifiers refuse bpf_d_path on
+ * vma->vm_file, an untrusted pointer there, while task_file's is trusted); want_paths 0: no path tails at all; use_loop 0: never bpf_loop
  * (as on kernels before 5.17), for tests of that fallback. */
 const volatile int file_d_path = 1;
 const volatile int vma_d_path = 1;
@@ -372,7 +372,12 @@ int fds_task_vma(struct bpf_iter__task_vma *ctx)
 
 	__u8 kind;
 	__s32 err;
-	__u32 plen = path_of(file, buf, &kind, &err, &out.rec.unlinked, file_d_path);
+	/* The walk where bpf_loop exists: some verifiers refuse bpf_d_path on
+	 * vm_file (untrusted here), and trying it first would cost a failed
+	 * load on every start there. bpf_d_path only where there is no walk. */
+	const int vma_uses_d_path =
+		vma_d_path && !(use_loop && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop));
+	__u32 plen = path_of(file, buf, &kind, &err, &out.rec.unlinked, vma_uses_d_path);
 	out.rec.path_kind = kind;
 	out.rec.path_err = err;
 	emit(seq, &out.hdr, FDS_REC_VMA, sizeof(out), buf, plen);

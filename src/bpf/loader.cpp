@@ -240,6 +240,16 @@ ParseResult parse_records(std::string_view bytes, const RecordSink& sink) {
     return r;
 }
 
+std::string failed_program(std::string_view log) {
+    // libbpf: "libbpf: prog 'fds_task_vma': failed to load: -13"
+    constexpr std::string_view kHead = "prog '", kTail = "': failed to load";
+    const std::size_t tail = log.rfind(kTail);
+    if (tail == std::string_view::npos) return {};
+    const std::size_t head = log.rfind(kHead, tail);
+    if (head == std::string_view::npos) return {};
+    return std::string(log.substr(head + kHead.size(), tail - head - kHead.size()));
+}
+
 bool join_walk(std::string_view components, std::string& path) {
     path.clear();
     if (!components.empty() && components.back() != '\0') return false;
@@ -283,20 +293,19 @@ std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes,
     LoadOptions o = opts;
     if (!o.paths) o.file_d_path = o.vma_d_path = false;
     LoadAttempt a = try_load(o);
-    // Maybe only bpf_d_path was refused, and per program: some verifiers
-    // refuse it on vma->vm_file (untrusted there) but not on task_file's
-    // file. Each fallback turns off one program's use of it, the mappings'
-    // first; those programs then walk the dentries (full paths still).
-    auto retry = [&](bool& knob, const char* program) {
-        if (a.skel || a.stage != "load" || a.err == EPERM || !knob) return;
-        const std::string refused = a.log;
-        knob = false;
+    // Maybe only bpf_d_path was refused, and per program: the log names the
+    // program the verifier refused; only that one stops using it (and then
+    // walks the dentries: full paths still).
+    for (int tries = 0; !a.skel && a.stage == "load" && a.err != EPERM && tries < 2; ++tries) {
+        const std::string refused = failed_program(a.log);
+        bool* knob = refused == "fds_task_file" ? &o.file_d_path : refused == "fds_task_vma" ? &o.vma_d_path : nullptr;
+        if (!knob || !*knob) break;
+        *knob = false;
         LoadAttempt b = try_load(o);
-        if (b.skel) notes += std::string("bpf_d_path was refused in ") + program + "; its paths come from a dentry walk:\n" + tail_lines(refused, 3) + "\n";
+        if (b.skel)
+            notes += "bpf_d_path was refused in " + refused + "; its paths come from a dentry walk:\n" + tail_lines(a.log, 3) + "\n";
         a = std::move(b);
-    };
-    retry(o.vma_d_path, "task_vma");
-    retry(o.file_d_path, "task_file");
+    }
     if (!a.skel) {
         why = "cannot " + a.stage + " the BPF iterators: " + errno_text(a.err) + hint(a.err);
         if (std::string t = tail_lines(a.log, 6); !t.empty()) why += "\n" + t;  // libbpf's lines say "libbpf: ..."

@@ -126,9 +126,13 @@ enum class Iter : std::uint8_t { Task, TaskFile, TaskVma };
 struct LoadOptions {
     bool paths = true;        // false: no path tails at all (counting)
     bool file_d_path = true;  // false: task_file walks dentries instead of bpf_d_path
-    bool vma_d_path = true;   // false: task_vma walks dentries instead of bpf_d_path
+    bool vma_d_path = true;   // false: task_vma never uses bpf_d_path (it walks where bpf_loop exists anyway)
     bool loop = true;         // false: no bpf_loop (fd counts from task_file, as before 5.17)
 };
+
+// Pure: the program libbpf's load log says the kernel refused
+// ("fds_task_vma"), "" when it names none.
+std::string failed_program(std::string_view log);
 
 // Applies a comma-separated list of refusals ("file_d_path,vma_d_path,loop";
 // "d_path" for both paths) to `o`. False with `why` for an unknown word.

@@ -40,7 +40,7 @@ TEST_P(Account, ContractAndKernelFigures) {
     auto doc = json({"account"});
     EXPECT_EQ(doc["schema"], 1);
     EXPECT_EQ(doc["command"], "account");
-    EXPECT_EQ(doc["backend"], GetParam());
+    EXPECT_EQ(doc["backend"], backend());
     EXPECT_GT(num(doc["file_nr"]["allocated"]), 0);
     EXPECT_GT(num(doc["file_nr"]["max"]), 0);
     EXPECT_GT(num(doc["nr_open"]), 0);
@@ -48,7 +48,7 @@ TEST_P(Account, ContractAndKernelFigures) {
         EXPECT_TRUE(doc["held_by"][k].is_number()) << k;
     EXPECT_TRUE(doc["verdict"].is_string());
     const Counts c = counts(doc);
-    EXPECT_EQ(doc["exact"].get<bool>(), GetParam() == "bpf" && num(doc["unreadable_fds"]) == 0 && c.in_flight == 0 &&
+    EXPECT_EQ(doc["exact"].get<bool>(), backend() == "bpf" && num(doc["unreadable_fds"]) == 0 && c.in_flight == 0 &&
                                             num(doc["held_by"]["io_uring"]) == 0);
     // The parts and the remainder add up to file-nr (the JSON's arithmetic).
     const long long attributed = c.fd_tables + c.mappings + c.sysv_shm + c.in_flight + num(doc["held_by"]["io_uring"]);

@@ -305,7 +305,6 @@ TEST_P(FallbackAgreement, SameAsProcfs) {
     auto it = Iterators::load(why, notes, lo);
     ASSERT_TRUE(it) << "the fallback programs did not load: " << why;
     EXPECT_EQ(it->file_d_path(), lo.file_d_path && g_iters->file_d_path());
-    EXPECT_FALSE(lo.vma_d_path && !it->vma_d_path() && g_iters->vma_d_path());
     test::Fixture fx(fixture);
     const std::vector<pid_t> pids = pids_of(fx.facts());
     settle(pids);

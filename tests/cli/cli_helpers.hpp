@@ -80,30 +80,41 @@ inline std::string bpf_unavailable_reason() {
 
 // A test run once per backend (INSTANTIATE_BACKENDS). The BPF run skips
 // visibly where the BPF backend cannot load (not built, not root, no BTF).
+// Every CLI test runs on procfs, on BPF, and on BPF with bpf_d_path
+// refused in both programs ("bpf-walk": paths from the dentry walk, as on
+// kernels whose verifier refuses it), which must all give the same answers.
 class Backends : public ::testing::TestWithParam<std::string> {
 protected:
     void SetUp() override {
-        if (GetParam() == "bpf") {
+        if (GetParam() != "procfs") {
             static const std::string why = bpf_unavailable_reason();
             if (!why.empty()) GTEST_SKIP() << "the BPF backend cannot run here: " << why;
         }
+        if (GetParam() == "bpf-walk") ::setenv("FDSCOPE_BPF_REFUSE", "d_path", 1);
     }
+    void TearDown() override { ::unsetenv("FDSCOPE_BPF_REFUSE"); }
+    std::string backend() const { return GetParam() == "procfs" ? "procfs" : "bpf"; }
     // fdscope ARGS --backend B --json, parsed.
     nlohmann::json json(std::vector<std::string> args) const {
         args.push_back("--backend");
-        args.push_back(GetParam());
+        args.push_back(backend());
         return fdscope_json(std::move(args));
     }
     std::vector<std::string> with_backend(std::vector<std::string> args) const {
         args.push_back("--backend");
-        args.push_back(GetParam());
+        args.push_back(backend());
         return args;
     }
 };
 
-#define INSTANTIATE_BACKENDS(suite)                                                      \
-    INSTANTIATE_TEST_SUITE_P(Backend, suite, ::testing::Values("procfs", "bpf"), \
-                             [](const ::testing::TestParamInfo<std::string>& i) { return i.param; })
+#define INSTANTIATE_BACKENDS(suite)                                                                  \
+    INSTANTIATE_TEST_SUITE_P(Backend, suite, ::testing::Values("procfs", "bpf", "bpf-walk"),         \
+                             [](const ::testing::TestParamInfo<std::string>& i) {                    \
+                                 std::string n = i.param;                                            \
+                                 for (char& c : n)                                                   \
+                                     if (c == '-') c = '_';                                          \
+                                 return n;                                                           \
+                             })
 
 // Runs fdscope as nobody (setpriv, util-linux); the caller skips unless root.
 inline RunResult fdscope_as_nobody(const std::vector<std::string>& args) {

@@ -18,7 +18,7 @@ TEST_P(Summary, TopAndNearLimitNameTheFixtures) {
     ASSERT_EQ(r.status, 0) << r.err;
     auto doc = nlohmann::json::parse(r.out);
     EXPECT_EQ(doc["schema"], 1);
-    EXPECT_EQ(doc["backend"], GetParam());
+    EXPECT_EQ(doc["backend"], backend());
     EXPECT_EQ(doc["command"], "summary");
     EXPECT_GT(doc["file_nr"]["max"].get<std::uint64_t>(), 0u);
     EXPECT_GE(doc["fds"].get<std::uint64_t>(), 3000u);
