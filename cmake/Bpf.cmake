@@ -55,6 +55,25 @@ foreach(src ${BPF_SOURCES})
     VERBATIM)
   list(APPEND BPF_SKELETONS ${skel})
 endforeach()
+
+# The kernel types the programs relocate against, cut from the build
+# kernel's BTF and embedded with its fingerprint (cmake/btf_embed.cpp).
+add_executable(fdscope_btf_embed ${CMAKE_SOURCE_DIR}/cmake/btf_embed.cpp)
+target_include_directories(fdscope_btf_embed PRIVATE ${CMAKE_SOURCE_DIR}/src)
+add_custom_command(
+  OUTPUT ${BPF_GEN_DIR}/iter.min.btf
+  COMMAND ${BPFTOOL} gen min_core_btf ${FDSCOPE_VMLINUX_BTF} ${BPF_GEN_DIR}/iter.min.btf ${BPF_GEN_DIR}/iter.bpf.o
+  DEPENDS ${BPF_GEN_DIR}/iter.bpf.o
+  COMMENT "Cutting the BTF the BPF programs use (iter.min.btf)"
+  VERBATIM)
+add_custom_command(
+  OUTPUT ${BPF_GEN_DIR}/iter.min_btf.h
+  COMMAND fdscope_btf_embed ${BPF_GEN_DIR}/iter.min.btf ${FDSCOPE_VMLINUX_BTF} ${BPF_GEN_DIR}/iter.min_btf.h.tmp
+  COMMAND ${CMAKE_COMMAND} -E rename ${BPF_GEN_DIR}/iter.min_btf.h.tmp ${BPF_GEN_DIR}/iter.min_btf.h
+  DEPENDS fdscope_btf_embed ${BPF_GEN_DIR}/iter.min.btf
+  COMMENT "Embedding iter.min.btf"
+  VERBATIM)
+list(APPEND BPF_SKELETONS ${BPF_GEN_DIR}/iter.min_btf.h)
 add_custom_target(fdscope_bpf_skeletons DEPENDS ${BPF_SKELETONS})
 
 file(GLOB BPF_CXX_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/bpf/*.cpp)

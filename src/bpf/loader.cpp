@@ -8,14 +8,17 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "records.h"
+#include "bpf/btf_fingerprint.hpp"
+#include "iter.min_btf.h"
 #include "iter.skel.h"
+#include "records.h"
 
 namespace fdscope::bpf {
 namespace {
@@ -76,14 +79,59 @@ struct LoadAttempt {
     int err = 0;
     std::string stage;
     std::string log;
+    bool min_btf = false;  // relocated against the embedded BTF subset
 };
+
+// Whether the running kernel's BTF is the one the embedded subset was cut
+// from (read and fingerprinted once per process: ~5 MB, a few ms).
+bool kernel_btf_is_the_build_ones() {
+    static const bool same = [] {
+        std::string btf;
+        FILE* f = std::fopen("/sys/kernel/btf/vmlinux", "rbe");
+        if (!f) return false;
+        btf.reserve(embedded::kKernelBtfSize);
+        char buf[1 << 16];
+        for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) btf.append(buf, n);
+        std::fclose(f);
+        return btf.size() == embedded::kKernelBtfSize && btf_fingerprint(btf) == embedded::kKernelBtfFingerprint;
+    }();
+    return same;
+}
+
+// The embedded BTF subset as a file libbpf can open (a sealed memfd, closed
+// after the load); -1 when it does not apply to this kernel.
+int min_btf_fd() {
+    if (!kernel_btf_is_the_build_ones()) return -1;
+    int fd = ::memfd_create("fdscope-min-btf", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    const auto* p = embedded::kMinBtf;
+    std::size_t left = sizeof embedded::kMinBtf;
+    while (left) {
+        ssize_t n = ::write(fd, p, left);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) continue;
+            ::close(fd);
+            return -1;
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    return fd;
+}
 
 LoadAttempt try_load(const LoadOptions& o) {
     LoadAttempt a;
     std::lock_guard lock(log_mutex);
     log_sink = &a.log;
     libbpf_set_print(capture_print);
-    a.skel = fds_iter__open();
+    // CO-RE against the embedded subset of this kernel's BTF when it is
+    // this kernel's: libbpf's search of every kernel type for each relocated
+    // type was half of the start-up (bench/RESULTS.md).
+    const int btf_fd = o.min_btf ? min_btf_fd() : -1;
+    const std::string btf_path = "/proc/self/fd/" + std::to_string(btf_fd);
+    DECLARE_LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+    if (btf_fd >= 0) open_opts.btf_custom_path = btf_path.c_str();
+    a.skel = fds_iter__open_opts(&open_opts);
     if (!a.skel) {
         a.err = errno ? errno : EINVAL;
         a.stage = "open";
@@ -99,6 +147,8 @@ LoadAttempt try_load(const LoadOptions& o) {
             a.skel = nullptr;
         }
     }
+    if (btf_fd >= 0) ::close(btf_fd);
+    a.min_btf = btf_fd >= 0;
     // Silent from here on: later failures (attach, read) reach the user as
     // `why`, and under --backend auto nothing at all is to be printed.
     libbpf_set_print(nullptr);
@@ -278,8 +328,9 @@ bool parse_refusals(std::string_view list, LoadOptions& o, std::string& why) {
         else if (w == "vma_d_path") o.vma_d_path = false;
         else if (w == "d_path") o.file_d_path = o.vma_d_path = false;
         else if (w == "loop") o.loop = false;
+        else if (w == "min_btf") o.min_btf = false;
         else if (!w.empty()) {
-            why = "unknown BPF feature to refuse: '" + std::string(w) + "' (file_d_path, vma_d_path, d_path, loop)";
+            why = "unknown BPF feature to refuse: '" + std::string(w) + "' (file_d_path, vma_d_path, d_path, loop, min_btf)";
             return false;
         }
         if (comma == std::string_view::npos) break;
@@ -315,6 +366,7 @@ std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes,
     it->file_d_path_ = o.file_d_path;
     it->vma_d_path_ = o.vma_d_path;
     it->loop_ = o.loop;
+    it->min_btf_ = a.min_btf;
     it->file_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task_file, nullptr);
     if (!it->file_link_) {
         why = "cannot attach the task_file iterator: " + errno_text(errno) + hint(errno);

@@ -128,13 +128,14 @@ struct LoadOptions {
     bool file_d_path = true;  // false: task_file walks dentries instead of bpf_d_path
     bool vma_d_path = true;   // false: task_vma never uses bpf_d_path (it walks where bpf_loop exists anyway)
     bool loop = true;         // false: no bpf_loop (fd counts from task_file, as before 5.17)
+    bool min_btf = true;      // false: CO-RE against the whole kernel BTF, never the embedded subset
 };
 
 // Pure: the program libbpf's load log says the kernel refused
 // ("fds_task_vma"), "" when it names none.
 std::string failed_program(std::string_view log);
 
-// Applies a comma-separated list of refusals ("file_d_path,vma_d_path,loop";
+// Applies a comma-separated list of refusals ("file_d_path,vma_d_path,loop,min_btf";
 // "d_path" for both paths) to `o`. False with `why` for an unknown word.
 bool parse_refusals(std::string_view list, LoadOptions& o, std::string& why);
 
@@ -161,6 +162,8 @@ public:
     bool file_d_path() const { return file_d_path_; }
     bool vma_d_path() const { return vma_d_path_; }
     bool loop() const { return loop_; }
+    // Whether CO-RE used the embedded BTF subset (the kernel is the build's).
+    bool min_btf() const { return min_btf_; }
 
 private:
     ::bpf_program* program(Iter which) const;
@@ -170,7 +173,7 @@ private:
     ::bpf_link* file_link_ = nullptr;
     ::bpf_link* vma_link_ = nullptr;
     ::bpf_link* task_link_ = nullptr;
-    bool file_d_path_ = true, vma_d_path_ = true, loop_ = true;
+    bool file_d_path_ = true, vma_d_path_ = true, loop_ = true, min_btf_ = false;
 };
 
 }  // namespace fdscope::bpf

@@ -322,7 +322,7 @@ TEST_P(FallbackAgreement, SameAsProcfs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Forced, FallbackAgreement,
-                         ::testing::Combine(::testing::Values("file_d_path", "vma_d_path", "d_path", "loop", "d_path,loop"),
+                         ::testing::Combine(::testing::Values("file_d_path", "vma_d_path", "d_path", "loop", "d_path,loop", "min_btf"),
                                             ::testing::Values("population", "mmap_after_close", "shm_attach",
                                                               "deleted_file", "path_names")),
                          [](const ::testing::TestParamInfo<Forced>& i) {

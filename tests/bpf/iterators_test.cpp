@@ -24,6 +24,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bpf/btf_fingerprint.hpp"
 #include "bpf/loader.hpp"
 
 namespace fdscope::bpf {
@@ -501,6 +502,34 @@ TEST(JoinWalk, ComponentsLeafFirstMakeAPath) {
     EXPECT_EQ(p, "/a\nb");
     EXPECT_FALSE(join_walk("no-nul", p));
     EXPECT_FALSE(join_walk(std::string_view("a\0\0", 3), p));
+}
+
+// Built on this machine, the embedded BTF subset is this kernel's: CO-RE
+// relocates against it (the start-up cut); refused, the whole kernel BTF.
+TEST(IteratorsFallback, EmbeddedBtfSubsetIsUsedOnTheBuildKernel) {
+    if (::geteuid() != 0) GTEST_SKIP() << "BPF iterators need root (or CAP_BPF and CAP_PERFMON)";
+    std::string why, notes;
+    auto it = Iterators::load(why, notes);
+    ASSERT_TRUE(it) << why;
+    EXPECT_TRUE(it->min_btf()) << "the kernel running the tests is the one the build cut the subset from";
+    LoadOptions full;
+    full.min_btf = false;
+    auto it2 = Iterators::load(why, notes, full);
+    ASSERT_TRUE(it2) << why;
+    EXPECT_FALSE(it2->min_btf());
+}
+
+TEST(BtfFingerprint, DependsOnEveryByteAndTheLength) {
+    const std::string a(1000, 'x');
+    std::string b = a;
+    b[997] = 'y';  // in the byte-wise tail
+    std::string c = a;
+    c[8] = 'y';  // in a word
+    EXPECT_NE(btf_fingerprint(a), btf_fingerprint(b));
+    EXPECT_NE(btf_fingerprint(a), btf_fingerprint(c));
+    EXPECT_NE(btf_fingerprint(a), btf_fingerprint(a.substr(0, 999)));
+    EXPECT_NE(btf_fingerprint(""), btf_fingerprint(std::string(1, '\0')));
+    EXPECT_EQ(btf_fingerprint(a), btf_fingerprint(std::string(1000, 'x')));
 }
 
 }  // namespace
