@@ -159,7 +159,9 @@ def report(results_path, meta_path, out_path):
                    f"| {r['failed']}/{r['n']} |")
     ratio_lines = []
     for f in [t for t in rows if t.startswith("fdscope")]:
-        for ref in ("lsof", "lsfd"):
+        # One process against the same tools' one-process runs.
+        refs = ("lsof-pid", "lsfd-pid") if f.endswith("-pid") else ("lsof", "lsfd")
+        for ref in refs:
             if ref in rows:
                 ratio_lines.append(f"| {f} / {ref} | {fmt_ratio(rows[f]['wall'], rows[ref]['wall'])} "
                                    f"| {fmt_ratio(rows[f]['rss_mib'], rows[ref]['rss_mib'])} |")

@@ -14,7 +14,9 @@
 #   --tools  comma-separated, from: fdscope, fdscope-json, fdscope-desc,
 #            fdscope-summary (procfs backend), fdscope-bpf, fdscope-bpf-json,
 #            fdscope-bpf-desc, fdscope-bpf-summary (BPF backend),
-#            fdscope-account, fdscope-bpf-account, lsof, lsfd
+#            fdscope-account, fdscope-bpf-account, lsof, lsfd; one process
+#            (a child of the population, -p): fdscope-pid (auto),
+#            fdscope-procfs-pid, fdscope-bpf-pid, lsof-pid, lsfd-pid
 #            (default: fdscope, fdscope-json, fdscope-bpf, fdscope-bpf-json,
 #            lsof, lsfd)
 # Run as root to see every process (as lsof/lsfd would need too).
@@ -64,6 +66,12 @@ tool_cmd() {
     fdscope-bpf-account) echo "$build/fdscope account --backend bpf" ;;
     lsof) echo "lsof -n -P" ;;
     lsfd) echo "lsfd" ;;
+    # @PID@: replaced by one child of the population when the tool runs.
+    fdscope-pid) echo "$build/fdscope ls -p @PID@" ;;
+    fdscope-procfs-pid) echo "$build/fdscope ls --backend procfs -p @PID@" ;;
+    fdscope-bpf-pid) echo "$build/fdscope ls --backend bpf -p @PID@" ;;
+    lsof-pid) echo "lsof -n -P -p @PID@" ;;
+    lsfd-pid) echo "lsfd -p @PID@" ;;
     *) return 1 ;;
     esac
 }
@@ -130,6 +138,7 @@ if ! IFS= read -r -t 600 -u 4 facts; then
 fi
 exec 4<&-
 fds_total=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["fds_total"])' "$facts")
+one_pid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["children"][0])' "$facts")
 file_nr=$(tr '\t' ' ' </proc/sys/fs/file-nr)
 echo "population ready: pid $pop_pid, $fds_total fds; file-nr: $file_nr" >&2
 
@@ -138,6 +147,7 @@ results=$tmp/results.jsonl
 run_one() {  # tool rep (rep 0 is a warm-up run: shown, not recorded)
     local t=$1 rep=$2 cmd line
     cmd=$(tool_cmd "$t")
+    cmd=${cmd//@PID@/$one_pid}
     # shellcheck disable=SC2086  # the command line is split on purpose
     line=$(python3 "$measure" run -- $cmd 3>&-)
     python3 - "$line" "$t" "$cmd" "$rep" "$results" <<'PY'
