@@ -209,9 +209,8 @@ std::string verdict_readable(const Account& a);
 // hold is a bound, not a finding, so the verdict says so first.
 std::string verdict(const Account& a) {
     if (!a.unreadable_fds) return verdict_readable(a);
-    const std::string unreadable = fmt::format("fdscope could not read {} of {} fds (processes of other users: run as "
-                                               "root for the whole account)",
-                                               grouped(a.unreadable_fds), grouped(a.fds));
+    const std::string unreadable =
+        fmt::format("fdscope could not read {} of {} fds ({})", grouped(a.unreadable_fds), grouped(a.fds), a.unreadable_why);
     if (a.unreadable_fds * 2 >= a.fds)
         return fmt::format("{}; the {} it could read reach {} of {} handles", unreadable,
                            grouped(a.fds - a.unreadable_fds), grouped(a.held_by.fd_tables - a.unreadable_handles),
@@ -283,9 +282,8 @@ std::vector<std::string> inexact_reasons(const Account& a, const Snapshot& snap,
     std::vector<std::string> why;
     if (a.unreadable_fds)
         why.push_back(fmt::format(
-            "{} of {} fds could not be read (processes of other users: run as root for the whole account) and are "
-            "counted as {}",
-            grouped(a.unreadable_fds), grouped(a.fds),
+            "{} of {} fds could not be read ({}) and are counted as {}", grouped(a.unreadable_fds), grouped(a.fds),
+            a.unreadable_why,
             a.unreadable_handles < a.unreadable_fds
                 ? fmt::format("{} handles, what file-nr leaves once everything readable is counted",
                               grouped(a.unreadable_handles))
@@ -307,8 +305,10 @@ std::vector<std::string> inexact_reasons(const Account& a, const Snapshot& snap,
 
 }  // namespace
 
-Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) {
+Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active, bool as_root) {
     Account a;
+    a.unreadable_why = as_root ? "refused to root too: ptrace rules, another user namespace or a security module"
+                               : "processes of other users: run as root for the whole account";
     a.backend = snap.backend;
     a.file_nr = snap.file_nr;
     a.nr_open = snap.nr_open;

@@ -52,6 +52,7 @@ struct Account {
     std::uint64_t fds = 0, descriptions = 0;
     std::uint64_t unreadable_fds = 0;  // in tables that could not be read
     std::uint64_t unreadable_handles = 0;  // counted for them: one each at most, at most what file-nr leaves
+    std::string unreadable_why;            // why fds may be unreadable, and the remedy
     std::uint64_t shm_segment_files = 0;  // one kernel file per existing segment (in sysv_shm)
     HeldBy held_by;
     Range mappings_range;             // procfs: the mapping-only handles' bounds; BPF: all three equal
@@ -62,6 +63,8 @@ struct Account {
     std::vector<std::string> inexact; // why it is not exact (empty: exact)
 };
 
-Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active);
+// as_root: fdscope ran as root, so unreadable fds are not other users' but
+// refused to root too (ptrace rules, another user namespace, an LSM).
+Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active, bool as_root);
 
 }  // namespace fdscope::report
