@@ -1,4 +1,6 @@
 // `fdscope account`: where every kernel file handle went.
+#include <unistd.h>
+
 #include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
@@ -29,7 +31,7 @@ int run_account(const AccountArgs& a) {
     Snapshot snap;
     std::string why;
     if (!scan_with(a.backend, opts, snap, why)) return backend_unavailable("account", why);
-    const auto acc = report::account(snap, collect::read_filp_active());
+    const auto acc = report::account(snap, collect::read_filp_active(), ::geteuid() == 0);
     render::Output out;
     if (a.json) {
         render::write_account_json(out, acc);

@@ -28,7 +28,9 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
     b += "\nHeld by\n";
     line(b, "fd tables", a.held_by.fd_tables,
          fmt::format("open file descriptions reached from {} fds{}", a.fds,
-                     a.unreadable_fds ? fmt::format(" ({} fds unreadable, each counted as one)", a.unreadable_fds) : ""));
+                     a.unreadable_fds ? fmt::format(" ({} fds unreadable, counted as {} handles)", a.unreadable_fds,
+                                                    a.unreadable_handles)
+                                      : ""));
     line(b, "mappings", a.held_by.mappings,
          a.mappings_range.low == a.mappings_range.high
              ? std::string("files held only by memory mappings (mmap, then close)")
@@ -42,17 +44,16 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
     line(b, "unattributed", a.held_by.unattributed, "kernel-internal, or freed lazily");
     if (a.held_by.over)
         fmt::format_to(std::back_inserter(b),
-                       "  ({} more attributed than file-nr reports: it is read at another moment than the tables{})\n",
-                       a.held_by.over,
-                       a.unreadable_fds ? ", and unreadable fds are each counted as a handle (dups among them are not)" : "");
-    std::string how;
-    if (a.exact) how = "exact: every handle identified by its struct file";
-    else if (a.backend != "bpf") how = "not exact: procfs cannot tell which open file a mapping holds (the BPF backend can)";
-    else if (a.held_by.in_flight || a.held_by.io_uring)
-        how = "not exact: queued and registered files are known by count only (one also open as an fd counts twice)";
-    else if (a.unreadable_fds) how = fmt::format("not exact: {} fds of processes hidden from fdscope are each counted as one handle", a.unreadable_fds);
-    else how = "not exact: some fds or mappings had no file identity";
-    fmt::format_to(std::back_inserter(b), "Backend {}: {}\n", a.backend, how);
+                       "  ({} more attributed than file-nr reports: it is read at another moment than the tables)\n",
+                       a.held_by.over);
+    fmt::format_to(std::back_inserter(b), "Backend {}: ", a.backend);
+    if (a.exact) b += "exact: every handle identified by its struct file";
+    else b += "not exact: ";
+    for (std::size_t i = 0; i < a.inexact.size(); ++i) {
+        if (i) b += "; ";
+        escape_for_table(a.inexact[i], b);
+    }
+    b += '\n';
 
     if (!a.processes.empty()) {
         b += "\n";
@@ -112,6 +113,9 @@ void write_account_json(Output& out, const Account& a) {
     j.key("command").value("account");
     j.key("backend").value(a.backend);
     j.key("exact").value(a.exact);
+    j.key("inexact").begin_array();
+    for (const auto& why : a.inexact) j.value(why);
+    j.end_array();
     j.key("verdict").value(a.verdict);
     j.key("file_nr").begin_object();
     j.key("allocated").value(a.file_nr.allocated);
@@ -123,6 +127,7 @@ void write_account_json(Output& out, const Account& a) {
     j.key("fds").value(a.fds);
     j.key("descriptions").value(a.descriptions);
     j.key("unreadable_fds").value(a.unreadable_fds);
+    j.key("unreadable_handles").value(a.unreadable_handles);
     j.key("held_by").begin_object();
     j.key("fd_tables").value(a.held_by.fd_tables);
     j.key("mappings").value(a.held_by.mappings);

@@ -43,7 +43,8 @@ void write_audit_text(Output& out, const report::Audit& a, const TableStyle& sty
                     b += i ? ", " : " ";
                     fmt::format_to(std::back_inserter(b), "pid {} (", h.pid);
                     escape_for_table(h.command, b);
-                    fmt::format_to(std::back_inserter(b), ") fd {}", h.fd);
+                    if (h.fd >= 0) fmt::format_to(std::back_inserter(b), ") fd {}", h.fd);
+                    else b += ", closed its copy)";
                 }
                 b += '\n';
             }
@@ -90,7 +91,8 @@ void write_audit_json(Output& out, const report::Audit& a, const std::string& ba
             j.begin_object();
             j.key("pid").value(h.pid);
             j.key("command").value(h.command);
-            j.key("fd").value(h.fd);
+            j.key("fd");
+            h.fd >= 0 ? j.value(h.fd) : j.null();
             j.end_object();
         }
         j.end_array();

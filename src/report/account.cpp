@@ -74,6 +74,29 @@ void count_fds(const Snapshot& snap, Account& a, FdSide& side, std::vector<Accou
     }
 }
 
+// Id-less SysV attaches (procfs) that a process holds through fork(): its
+// parent has the same segment attached over the same range. fork() copies
+// the mapping with its struct file (one handle, however many processes);
+// a process's own shmat() is a new handle at an address its parent does not
+// have (it is taken in the forked address space; after an exec the layout is
+// random anew). By (pid, range start).
+std::set<std::pair<pid_t, std::uint64_t>> inherited_attaches(const Snapshot& snap) {
+    using Attach = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>;  // dev, shmid, start, end
+    std::unordered_map<pid_t, std::set<Attach>> by_pid;
+    for (const Process& p : snap.processes)
+        for (const OpenFile& f : p.assocs)
+            if (f.assoc == Assoc::Shm && f.description == kNoDescription && f.range)
+                by_pid[p.pid].emplace(f.dev, f.inode, f.range->start, f.range->end);
+    std::set<std::pair<pid_t, std::uint64_t>> out;
+    for (const Process& p : snap.processes) {
+        auto mine = by_pid.find(p.pid), parent = by_pid.find(p.ppid);
+        if (mine == by_pid.end() || parent == by_pid.end() || p.ppid == p.pid) continue;
+        for (const Attach& a : mine->second)
+            if (parent->second.count(a)) out.emplace(p.pid, std::get<2>(a));
+    }
+    return out;
+}
+
 // Mapping-only handles and SysV attaches. With description ids on the rows
 // (BPF) both are exact; rows without (procfs) are bounded.
 void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::vector<AccountProcess>& procs) {
@@ -93,6 +116,7 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
         seg.size = s.size;
         seg.nattch = s.nattch;
     }
+    const auto inherited = inherited_attaches(snap);
     std::size_t pi = 0;
     for (const Process& p : snap.processes) {
         if (p.partial) continue;
@@ -114,7 +138,12 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
                     if (attach_ids.insert(f.description).second && seg) ++seg->attaches;
                 } else if (f.range) {
                     fresh = unknown_attaches.insert(f.range->start).second;
-                    if (fresh && seg) ++seg->attaches;
+                    // Each process holds the attach (as with BPF's ids), the
+                    // machine holds it once: not again in a forked child.
+                    if (fresh && !inherited.count({p.pid, f.range->start})) {
+                        ++unknown_attach_total;
+                        if (seg) ++seg->attaches;
+                    }
                 }
                 if (fresh) {
                     ++ap.sysv_shm;
@@ -141,9 +170,6 @@ void count_mappings(const Snapshot& snap, const FdSide& side, Account& a, std::v
             }
         }
         for (const auto& [file, start] : mine_unknown) unknown_groups.emplace(file.first, file.second, start);
-        // Without ids (procfs): one attach per mapped range start; an attach
-        // shared with a forked child is counted in each (an estimate).
-        unknown_attach_total += unknown_attaches.size();
     }
     a.held_by.sysv_shm = attach_ids.size() + unknown_attach_total;
     a.shm_segment_files = snap.shm.size();
@@ -177,7 +203,22 @@ const AccountProcess* most(const std::vector<AccountProcess>& procs, std::uint64
 
 std::string who(const AccountProcess& p) { return fmt::format("pid {} ({})", p.pid, p.comm); }
 
+std::string verdict_readable(const Account& a);
+
+// As a non-root user most fds are other users' and unreadable: what they
+// hold is a bound, not a finding, so the verdict says so first.
 std::string verdict(const Account& a) {
+    if (!a.unreadable_fds) return verdict_readable(a);
+    const std::string unreadable =
+        fmt::format("fdscope could not read {} of {} fds ({})", grouped(a.unreadable_fds), grouped(a.fds), a.unreadable_why);
+    if (a.unreadable_fds * 2 >= a.fds)
+        return fmt::format("{}; the {} it could read reach {} of {} handles", unreadable,
+                           grouped(a.fds - a.unreadable_fds), grouped(a.held_by.fd_tables - a.unreadable_handles),
+                           grouped(a.file_nr.allocated));
+    return verdict_readable(a) + "; " + unreadable;
+}
+
+std::string verdict_readable(const Account& a) {
     const std::uint64_t total = a.file_nr.allocated;
     const HeldBy& h = a.held_by;
     // The question is "where are the handles that no fd explains": lead with
@@ -235,10 +276,39 @@ std::string verdict(const Account& a) {
     return fmt::format("{} handles allocated, none reachable from a process fdscope could read", grouped(total));
 }
 
+// Why the account is not exact: what people can act on (unreadable fds) first.
+std::vector<std::string> inexact_reasons(const Account& a, const Snapshot& snap, std::uint64_t fds_without_id,
+                                         bool attaches_without_id) {
+    std::vector<std::string> why;
+    if (a.unreadable_fds)
+        why.push_back(fmt::format(
+            "{} of {} fds could not be read ({}) and are counted as {}", grouped(a.unreadable_fds), grouped(a.fds),
+            a.unreadable_why,
+            a.unreadable_handles < a.unreadable_fds
+                ? fmt::format("{} handles, what file-nr leaves once everything readable is counted",
+                              grouped(a.unreadable_handles))
+                : std::string("one handle each (dups among them are not seen)")));
+    if (snap.backend != "bpf") {
+        why.emplace_back("procfs cannot tell which open file a mapping holds (the BPF backend can)");
+        if (attaches_without_id)
+            why.emplace_back("nor a forked child's inherited SysV attach from its own: they are told apart by address");
+    } else if (a.mappings_range.low != a.mappings_range.high || attaches_without_id) {
+        why.emplace_back("some mappings had no file identity");
+    }
+    if (!snap.ids_exact) why.emplace_back("kcmp was not permitted: fds are grouped into descriptions by flags and position");
+    if (fds_without_id)
+        why.push_back(fmt::format("{} fds had no file identity (each counted as one handle)", grouped(fds_without_id)));
+    if (a.held_by.in_flight || a.held_by.io_uring)
+        why.emplace_back("queued and registered files are known by count only (one also open as an fd counts twice)");
+    return why;
+}
+
 }  // namespace
 
-Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) {
+Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active, bool as_root) {
     Account a;
+    a.unreadable_why = as_root ? "refused to root too: ptrace rules, another user namespace or a security module"
+                               : "processes of other users: run as root for the whole account";
     a.backend = snap.backend;
     a.file_nr = snap.file_nr;
     a.nr_open = snap.nr_open;
@@ -246,14 +316,13 @@ Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) 
     FdSide side;
     std::vector<AccountProcess> procs;
     count_fds(snap, a, side, procs);
-    a.held_by.fd_tables = side.descriptions.size() + side.without_id + a.unreadable_fds;
-    a.descriptions = a.held_by.fd_tables;
+    const std::uint64_t readable = side.descriptions.size() + side.without_id;
     count_mappings(snap, side, a, procs);
     HeldBy& h = a.held_by;
     // procfs' mapping estimate cannot exceed what file-nr leaves for it.
     // (Unreadable fds may be dups: the other parts are taken at their least.)
+    const std::uint64_t others = readable + h.sysv_shm + h.in_flight + h.io_uring;
     if (a.mappings_range.low != a.mappings_range.high) {
-        const std::uint64_t others = h.fd_tables - a.unreadable_fds + h.sysv_shm + h.in_flight + h.io_uring;
         const std::uint64_t room = a.file_nr.allocated > others ? a.file_nr.allocated - others : 0;
         const std::uint64_t cap = std::max(a.mappings_range.low, room);
         if (a.mappings_range.high > cap || a.mappings_range.estimate > cap)
@@ -262,6 +331,14 @@ Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) 
         a.mappings_range.estimate = std::min(a.mappings_range.estimate, cap);
         h.mappings = a.mappings_range.estimate;
     }
+    // An unreadable fd holds at most one handle, and together they hold at
+    // most what file-nr leaves once everything readable is counted: as a
+    // non-root user they are nearly every fd, and one handle each would
+    // exceed file-nr many times over.
+    const std::uint64_t known = others + h.mappings;
+    a.unreadable_handles = std::min(a.unreadable_fds, a.file_nr.allocated > known ? a.file_nr.allocated - known : 0);
+    h.fd_tables = readable + a.unreadable_handles;
+    a.descriptions = h.fd_tables;
     const std::uint64_t attributed = h.fd_tables + h.mappings + h.sysv_shm + h.in_flight + h.io_uring;
     a.held_by.unattributed = a.file_nr.allocated > attributed ? a.file_nr.allocated - attributed : 0;
     a.held_by.over = attributed > a.file_nr.allocated ? attributed - a.file_nr.allocated : 0;
@@ -269,11 +346,8 @@ Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active) 
     for (const Process& p : snap.processes)
         for (const OpenFile& f : p.assocs)
             attaches_without_id = attaches_without_id || (f.assoc == Assoc::Shm && f.description == kNoDescription);
-    // Queued and registered files are known by count only: one also open in
-    // an fd table would be counted twice.
-    a.exact = snap.backend == "bpf" && snap.ids_exact && side.without_id == 0 && a.unreadable_fds == 0 &&
-              a.mappings_range.low == a.mappings_range.high && !attaches_without_id && h.in_flight == 0 &&
-              h.io_uring == 0;
+    a.inexact = inexact_reasons(a, snap, side.without_id, attaches_without_id);
+    a.exact = a.inexact.empty();
 
     for (auto& p : procs) p.handles = p.descriptions + p.mappings + p.sysv_shm;
     std::erase_if(procs, [](const AccountProcess& p) { return p.handles == 0 && p.fds == 0; });

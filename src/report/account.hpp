@@ -45,12 +45,14 @@ struct HeldBy {
 
 struct Account {
     std::string backend;
-    bool exact = false;               // BPF identity, every fd table readable
+    bool exact = false;               // BPF identity, every fd table readable: `inexact` is empty
     FileNr file_nr;
     std::uint64_t nr_open = 0;
     std::optional<std::uint64_t> filp_active;  // the filp slab's active objects, when readable
     std::uint64_t fds = 0, descriptions = 0;
-    std::uint64_t unreadable_fds = 0;  // in tables that could not be read (counted as handles)
+    std::uint64_t unreadable_fds = 0;  // in tables that could not be read
+    std::uint64_t unreadable_handles = 0;  // counted for them: one each at most, at most what file-nr leaves
+    std::string unreadable_why;            // why fds may be unreadable, and the remedy
     std::uint64_t shm_segment_files = 0;  // one kernel file per existing segment (in sysv_shm)
     HeldBy held_by;
     Range mappings_range;             // procfs: the mapping-only handles' bounds; BPF: all three equal
@@ -58,8 +60,11 @@ struct Account {
     std::vector<AccountProcess> processes;  // the gap's explainers first, then by handles held
     std::vector<AccountSegment> segments;
     std::string verdict;              // one plain sentence
+    std::vector<std::string> inexact; // why it is not exact (empty: exact)
 };
 
-Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active);
+// as_root: fdscope ran as root, so unreadable fds are not other users' but
+// refused to root too (ptrace rules, another user namespace, an LSM).
+Account account(const Snapshot& snap, std::optional<std::uint64_t> filp_active, bool as_root);
 
 }  // namespace fdscope::report

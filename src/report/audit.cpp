@@ -9,7 +9,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "report/audit_stdio.hpp"
 #include "report/describe.hpp"
+#include "report/limit_fix.hpp"
 
 namespace fdscope::report {
 namespace {
@@ -18,23 +20,6 @@ std::string_view exe_of(const Process& p) {
     for (const OpenFile& f : p.assocs)
         if (f.assoc == Assoc::Exe) return f.name;
     return {};
-}
-
-bool is_terminal(const OpenFile& f) {
-    return f.kind == Kind::Chr && (f.name.starts_with("/dev/pts/") || f.name.starts_with("/dev/tty") || f.name == "/dev/console");
-}
-bool is_dev_null(const OpenFile& f) { return f.kind == Kind::Chr && f.name == "/dev/null"; }
-
-std::uint64_t port_of(const SocketInfo* s) {
-    if (!s) return 0;
-    const auto colon = s->local.rfind(':');
-    if (colon == std::string::npos) return 0;
-    std::uint64_t n = 0;
-    for (char c : std::string_view(s->local).substr(colon + 1)) {
-        if (c < '0' || c > '9') return 0;
-        n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return n;
 }
 
 std::string who(const Process& p) { return fmt::format("pid {} ({})", p.pid, p.comm); }
@@ -48,21 +33,85 @@ struct Held {
     const OpenFile* file;
 };
 
-// The nearest ancestor of `p` among `held`'s processes, or null.
-const Held* nearest_ancestor(const Process& p, const std::vector<Held>& held,
-                             const std::unordered_map<pid_t, const Process*>& by_pid) {
-    pid_t up = p.ppid;
-    for (int depth = 0; up > 1 && depth < 64; ++depth) {
-        for (const Held& o : held)
-            if (o.process->pid == up) return &o;
-        auto it = by_pid.find(up);
-        up = it == by_pid.end() ? 0 : it->second->ppid;
+using ByPid = std::unordered_map<pid_t, const Process*>;
+
+// Where a holder's copy of a description came from. `file` is null when
+// that process has closed its own copy since.
+struct Source {
+    const Process* process = nullptr;
+    const OpenFile* file = nullptr;
+};
+
+// The ancestors of `p`, nearest first, up to (not including) init: a process
+// reparented to init has lost its real lineage.
+std::vector<pid_t> ancestors(const Process& p, const ByPid& by_pid) {
+    std::vector<pid_t> up;
+    for (pid_t pid = p.ppid; pid > 1 && up.size() < 64;) {
+        auto it = by_pid.find(pid);
+        if (it == by_pid.end()) break;
+        up.push_back(pid);
+        pid = it->second->ppid;
     }
-    return nullptr;
+    return up;
 }
 
-// The inherited finding for `h`, whose description `from` also holds.
-Finding inherited(const Snapshot& snap, const AuditOptions& opts, const Held& h, const Held& from,
+// The nearest ancestor of `p` among `held`'s processes.
+Source nearest_ancestor(const Process& p, const std::vector<Held>& held, const ByPid& by_pid) {
+    for (pid_t up : ancestors(p, by_pid))
+        for (const Held& o : held)
+            if (o.process->pid == up) return {o.process, o.file};
+    return {};
+}
+
+// When no ancestor of `h` holds the description any more: the nearest
+// ancestor it shares with a holder outside its own subtree. The description
+// was there when their lines parted (fork copies it to both), and that
+// process has closed its copy since. Holders all in h's subtree make h the
+// origin (it opened the description and forked): no source.
+Source parted_from(const Held& h, const std::vector<Held>& held, const ByPid& by_pid) {
+    const std::vector<pid_t> mine = ancestors(*h.process, by_pid);
+    std::size_t nearest = mine.size();
+    for (const Held& o : held) {
+        if (o.process == h.process) continue;
+        const std::vector<pid_t> theirs = ancestors(*o.process, by_pid);
+        if (std::find(theirs.begin(), theirs.end(), h.process->pid) != theirs.end()) continue;  // got it from h
+        for (std::size_t i = 0; i < nearest; ++i)
+            if (std::find(theirs.begin(), theirs.end(), mine[i]) != theirs.end()) {
+                nearest = i;
+                break;
+            }
+    }
+    if (nearest == mine.size()) return {};
+    return {by_pid.at(mine[nearest]), nullptr};
+}
+
+// Where h's copy came from: the nearest ancestor holding it, else the
+// ancestor it parted from; a process without a known lineage (its parent
+// gone, or init) is compared with the holders that started before it, and
+// reported once: on the younger of the two.
+Source source_of(const Held& h, const std::vector<Held>& held, const ByPid& by_pid) {
+    if (Source s = nearest_ancestor(*h.process, held, by_pid); s.process) return s;
+    if (!ancestors(*h.process, by_pid).empty()) return parted_from(h, held, by_pid);
+    const std::string_view exe = exe_of(*h.process);
+    Source s;
+    for (const Held& o : held)
+        if (o.process != h.process && o.process->start_time <= h.process->start_time &&
+            (o.process->start_time < h.process->start_time || o.process->pid < h.process->pid) &&
+            exe_of(*o.process) != exe)
+            s = {o.process, o.file};
+    return s;
+}
+
+// Whether the description crossed an execve on its way from `from` to `h`:
+// they run different programs.
+bool crossed_exec(const Process& h, const Source& from) {
+    if (!from.process) return false;
+    const std::string_view exe = exe_of(h), origin = exe_of(*from.process);
+    return !exe.empty() && !origin.empty() && exe != origin;
+}
+
+// The inherited finding for `h`, whose description came from `from`.
+Finding inherited(const Snapshot& snap, const AuditOptions& opts, const Held& h, const Source& from,
                   const std::vector<Held>& all) {
     const OpenFile& f = *h.file;
     const SocketInfo* sock = nullptr;
@@ -74,8 +123,8 @@ Finding inherited(const Snapshot& snap, const AuditOptions& opts, const Held& h,
     x.fd = f.fd;
     x.description = f.description;
     x.name = display_name(f, sock);
-    x.port = port_of(sock);
-    x.holders.push_back({from.process->pid, from.process->comm, from.file->fd});
+    x.port = sock ? local_port(*sock) : 0;
+    x.holders.push_back({from.process->pid, from.process->comm, from.file ? from.file->fd : -1});
     for (const Held& o : all)
         if (o.process != h.process && o.process != from.process) x.holders.push_back({o.process->pid, o.process->comm, o.file->fd});
     const std::string child = who_exe(*h.process), parent = who_exe(*from.process);
@@ -115,12 +164,12 @@ Finding inherited(const Snapshot& snap, const AuditOptions& opts, const Held& h,
         x.fix = "create it with its *_CLOEXEC flag (O_CLOEXEC, EFD_CLOEXEC, EPOLL_CLOEXEC, ...), or "
                 "close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) before exec.";
     }
+    if (!from.file) x.explain += fmt::format(" (pid {} has closed its own copy since.)", from.process->pid);
     return x;
 }
 
 void find_inherited(const Snapshot& snap, const AuditOptions& opts,
-                    const std::unordered_map<pid_t, const Process*>& by_pid,
-                    const std::function<bool(pid_t)>& in_scope, std::vector<Finding>& out) {
+                    const ByPid& by_pid, const std::function<bool(pid_t)>& in_scope, std::vector<Finding>& out) {
     std::set<std::pair<pid_t, std::int32_t>> reported;
     std::unordered_map<std::uint32_t, std::vector<Held>> by_desc;
     for (const Process& p : snap.processes)
@@ -134,20 +183,10 @@ void find_inherited(const Snapshot& snap, const AuditOptions& opts,
             const OpenFile& f = *h.file;
             // Handed on by design: the std streams, terminals, /dev/null.
             if (f.fd <= 2 || is_terminal(f) || is_dev_null(f)) continue;
-            const std::string_view exe = exe_of(*h.process);
-            if (exe.empty()) continue;
-            // Where it came from: the nearest ancestor holding it...
-            const Held* from = nearest_ancestor(*h.process, held, by_pid);
-            // ... else another holder, reported once: on the younger of the two.
-            if (!from)
-                for (const Held& o : held)
-                    if (o.process != h.process && o.process->start_time <= h.process->start_time &&
-                        (o.process->start_time < h.process->start_time || o.process->pid < h.process->pid) &&
-                        exe_of(*o.process) != exe)
-                        from = &o;
-            if (!from || exe_of(*from->process) == exe || exe_of(*from->process).empty()) continue;
+            const Source from = source_of(h, held, by_pid);
+            if (!crossed_exec(*h.process, from)) continue;
             reported.insert({h.process->pid, f.fd});
-            out.push_back(inherited(snap, opts, h, *from, held));
+            out.push_back(inherited(snap, opts, h, from, held));
         }
     }
     // A pipe's write end held by an exec'd descendant of a process holding
@@ -164,58 +203,10 @@ void find_inherited(const Snapshot& snap, const AuditOptions& opts,
             if (!in_scope(h.process->pid) || h.process->partial || f.fd <= 2) continue;
             if (f.mode != Mode::Write && f.mode != Mode::ReadWrite) continue;
             if (reported.count({h.process->pid, f.fd})) continue;
-            const std::string_view exe = exe_of(*h.process);
-            if (exe.empty()) continue;
-            const Held* from = nearest_ancestor(*h.process, held, by_pid);
-            if (!from || exe_of(*from->process) == exe || exe_of(*from->process).empty()) continue;
-            out.push_back(inherited(snap, opts, h, *from, held));
+            const Source from = nearest_ancestor(*h.process, held, by_pid);
+            if (!crossed_exec(*h.process, from)) continue;
+            out.push_back(inherited(snap, opts, h, from, held));
         }
-    }
-}
-
-void find_stdio(const Process& p, std::vector<Finding>& out) {
-    // Kernel threads (kthreadd and its children) have no std streams; a
-    // table that could not be read tells nothing.
-    if (p.tables.empty() || p.pid == 2 || p.ppid == 2) return;
-    const FdTable& t = p.tables.front();
-    if (t.fds.empty() && t.counted) return;
-    static constexpr const char* kStream[] = {"stdin", "stdout", "stderr"};
-    for (int n = 0; n <= 2; ++n) {
-        const OpenFile* f = nullptr;
-        for (const OpenFile& x : t.fds)
-            if (x.fd == n) f = &x;
-        Finding x;
-        x.kind = "stdio";
-        x.severity = Severity::High;
-        x.pid = p.pid;
-        x.command = p.comm;
-        x.fd = n;
-        if (!f) {
-            x.name = "(closed)";
-            x.explain = fmt::format("fd {} ({}) is closed: the next open(), socket() or pipe() gets number {}, and "
-                                    "whatever writes to {} writes into it.",
-                                    n, kStream[n], n, kStream[n]);
-            x.fix = "never close fds 0-2: point them at /dev/null instead (open(\"/dev/null\", O_RDWR) and dup2 it "
-                    "onto 0, 1 and 2, as daemon(3) does).";
-            out.push_back(std::move(x));
-            continue;
-        }
-        const bool std_kind = is_terminal(*f) || is_dev_null(*f) || f->kind == Kind::Pipe || f->kind == Kind::Fifo ||
-                              is_socket(f->kind);
-        const bool file_ok = f->kind == Kind::File &&
-                             (n == 0 ? (f->mode == Mode::Read || f->mode == Mode::ReadWrite)
-                                     : (f->mode == Mode::Write || f->mode == Mode::ReadWrite));
-        if (std_kind || file_ok) continue;
-        std::string made;
-        x.name = std::string(name_of(*f, made));
-        x.description = f->description;
-        x.explain = fmt::format("fd {} ({}) is {} {} opened {}: {} was closed and an ordinary open() took its number; "
-                                "the next {} goes into that file.",
-                                n, kStream[n], kind_name(f->kind), x.name,
-                                f->mode == Mode::Read ? "for reading" : "this way", kStream[n],
-                                n == 0 ? "read of stdin" : "printf or log line");
-        x.fix = "never close fds 0-2: point them at /dev/null (dup2) before opening anything else.";
-        out.push_back(std::move(x));
     }
 }
 
@@ -248,7 +239,7 @@ void find_deleted(const Process& p, const AuditOptions& opts, std::vector<Findin
         }
 }
 
-void find_near_limit(const Process& p, const AuditOptions& opts, std::vector<Finding>& out) {
+void find_near_limit(const Process& p, const AuditOptions& opts, std::uint64_t nr_open, std::vector<Finding>& out) {
     if (!p.nofile.known || p.nofile.soft == kUnlimited || p.nofile.soft == 0) return;
     const std::uint64_t fds = p.fd_count();
     const double percent = 100.0 * static_cast<double>(fds) / static_cast<double>(p.nofile.soft);
@@ -262,10 +253,7 @@ void find_near_limit(const Process& p, const AuditOptions& opts, std::vector<Fin
     x.explain = fmt::format("{} holds {} fds, {:.0f}% of its RLIMIT_NOFILE soft limit {}: at the limit every open(), "
                             "socket() and accept() fails with EMFILE.",
                             who(p), fds, percent, p.nofile.soft);
-    x.fix = fmt::format("find what grows (fdscope ls -p {}), or raise the limit: prlimit --pid {} --nofile={}:{} (and "
-                        "LimitNOFILE= in its unit).",
-                        p.pid, p.pid, std::max<std::uint64_t>(p.nofile.soft * 2, 1024),
-                        p.nofile.hard == kUnlimited ? std::string("unlimited") : std::to_string(p.nofile.hard));
+    x.fix = raise_nofile_fix(p.pid, p.nofile, nr_open);
     out.push_back(std::move(x));
 }
 
@@ -341,9 +329,9 @@ Audit audit(const Snapshot& snap, const AuditOptions& opts) {
     std::unordered_set<std::uint32_t> seen_deleted;
     for (const Process& p : snap.processes) {
         if (p.partial || !in_scope(p.pid)) continue;
-        find_stdio(p, a.findings);
+        find_stdio(snap, p, a.findings);
         find_deleted(p, opts, a.findings, space, seen_deleted);
-        find_near_limit(p, opts, a.findings);
+        find_near_limit(p, opts, snap.nr_open, a.findings);
         if (opts.strict && parents.count(p.pid)) find_no_cloexec(p, a.findings);
     }
     if (!opts.scope) find_machine_limit(snap, opts, a.findings);

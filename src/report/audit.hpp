@@ -22,7 +22,7 @@ inline constexpr std::string_view kFindingKinds[] = {"inherited", "no-cloexec", 
 struct Holder {
     pid_t pid = 0;
     std::string command;
-    std::int32_t fd = -1;
+    std::int32_t fd = -1;  // -1: the process it came from, which has closed its copy since
 };
 
 struct Finding {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <gtest/gtest.h>
+#include <regex>
 
 #include "cli/cli_helpers.hpp"
 
@@ -116,6 +117,29 @@ TEST_P(Account, ShmSegmentAttachedThreeThousandTimes) {
     EXPECT_NE(verdict.find("pid " + std::to_string(fx.facts()["pid"].get<int>())), std::string::npos) << verdict;
 }
 
+// fork() shares each attach's struct file with the child: 5 attaches held by
+// a parent and 10 forked children are 5 handles (nattch counts 55 mappings).
+TEST_P(Account, ForkInheritedShmAttachesAreTheParentsHandles) {
+    const Counts before = counts(json({"account"}));
+    Fixture fx("shm_attach", {"5", "--fork", "10"});
+    const auto doc = json({"account"});
+    const Counts after = counts(doc);
+    const nlohmann::json* seg = nullptr;
+    for (const auto& s : doc["shm_segments"])
+        if (s["shmid"] == fx.facts()["shmid"]) seg = &s;
+    ASSERT_NE(seg, nullptr) << doc["shm_segments"].dump();
+    EXPECT_EQ(num((*seg)["nattch"]), 55);
+    EXPECT_EQ(num((*seg)["attaches"]), 5) << seg->dump();
+    EXPECT_EQ((*seg)["pids"].size(), 11u) << seg->dump();
+    EXPECT_NEAR(static_cast<double>(after.sysv_shm - before.sysv_shm), 6.0, 1.0) << "5 attaches and the segment's file";
+    // Each process holds them (its own view, as with fork-shared fds).
+    for (const auto& child : fx.facts()["children"]) {
+        const nlohmann::json* p = process(doc, child.get<pid_t>());
+        ASSERT_NE(p, nullptr);
+        EXPECT_EQ(num((*p)["sysv_shm"]), 5) << p->dump();
+    }
+}
+
 TEST_P(Account, ExitedLeadersThousandFdsAreCounted) {
     const Counts before = counts(json({"account"}));
     Fixture fx("exited_leader", {"1000"});
@@ -178,6 +202,59 @@ TEST(AccountBackends, ProcfsMappingRangeHoldsTheExactCount) {
     EXPECT_NEAR(static_cast<double>(num(range["estimate"])), static_cast<double>(exact), 10.0) << range.dump();
     EXPECT_TRUE(range["derivation"].is_string());
     EXPECT_EQ(bpf["mappings_range"]["low"], bpf["mappings_range"]["high"]);
+}
+
+// procfs has no struct file for an attach: a forked child's inherited one is
+// told from its own by address; BPF sees the struct file. Same count.
+TEST(AccountBackends, ProcfsCountsForkSharedAttachesAsBpfDoes) {
+    if (std::string why = bpf_unavailable_reason(); !why.empty()) GTEST_SKIP() << "the BPF backend cannot run here: " << why;
+    Fixture fx("shm_attach", {"5", "--fork", "10"});
+    auto attaches = [&](const nlohmann::json& doc) {
+        for (const auto& s : doc["shm_segments"])
+            if (s["shmid"] == fx.facts()["shmid"]) return num(s["attaches"]);
+        return -1LL;
+    };
+    const auto pro = fdscope_json({"account", "--backend", "procfs"});
+    const auto bpf = fdscope_json({"account", "--backend", "bpf"});
+    EXPECT_EQ(attaches(bpf), 5);
+    EXPECT_EQ(attaches(pro), attaches(bpf));
+    EXPECT_EQ(num(pro["held_by"]["sysv_shm"]), num(bpf["held_by"]["sysv_shm"]));
+}
+
+// As an unprivileged user nearly every fd is another user's: each may hold
+// at most one handle, and together no more than file-nr leaves; the verdict
+// and the "not exact" line say how many could not be read.
+TEST(AccountUnprivileged, UnreadableFdsAreBoundedAndNamed) {
+    if (!is_root()) GTEST_SKIP() << "needs root to run fdscope as nobody (and other users' fds to exist)";
+    if (!have_tool("setpriv")) GTEST_SKIP() << "setpriv (util-linux) is missing";
+    Fixture fx("dup_storm", {"2000"});  // root's: unreadable to nobody
+    RunResult r = fdscope_as_nobody({"account", "--backend", "procfs", "--json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    const long long unreadable = num(doc["unreadable_fds"]), allocated = num(doc["file_nr"]["allocated"]);
+    ASSERT_GE(unreadable, 2000) << "the fixture's fds at least";
+    EXPECT_LE(num(doc["held_by"]["fd_tables"]), allocated) << doc["held_by"].dump();
+    EXPECT_LE(num(doc["unreadable_handles"]), unreadable);
+    EXPECT_FALSE(doc["exact"].get<bool>());
+    // No "N of M handles" with N above M, and the unreadable fds named.
+    const std::string verdict = doc["verdict"];
+    std::regex of_handles("([0-9,]+) of ([0-9,]+) handles");
+    auto plain = [](std::string n) { return std::stoll(std::regex_replace(n, std::regex(","), "")); };
+    for (std::sregex_iterator it(verdict.begin(), verdict.end(), of_handles), end; it != end; ++it)
+        EXPECT_LE(plain((*it)[1]), plain((*it)[2])) << verdict;
+    EXPECT_NE(verdict.find("could not read"), std::string::npos) << verdict;
+    ASSERT_FALSE(doc["inexact"].empty());
+    EXPECT_NE(doc["inexact"][0].get<std::string>().find("could not be read"), std::string::npos) << doc["inexact"];
+
+    RunResult t = fdscope_as_nobody({"account", "--backend", "procfs"});
+    ASSERT_EQ(t.status, 0) << t.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(t.out, m, std::regex("Backend procfs: not exact: ([0-9,]+) of ([0-9,]+) fds could not be read")))
+        << t.out;
+    EXPECT_GE(plain(m[1]), 2000) << t.out;
+    const std::string first = t.out.substr(0, t.out.find('\n'));
+    for (std::sregex_iterator it(first.begin(), first.end(), of_handles), end; it != end; ++it)
+        EXPECT_LE(plain((*it)[1]), plain((*it)[2])) << first;
 }
 
 // With BPF every handle a process keeps is identified; what is left is the
