@@ -1,10 +1,13 @@
 # Front door: `make` builds, `make run` sets up and runs fdscope, `make test`
-# sets up and runs every test. CMake + Ninja do the real work in build/.
+# sets up and runs every test, `make install` and `make deb` install or
+# package it. CMake + Ninja do the real work in build/.
 BUILD ?= build
 FUZZ_BUILD ?= build-fuzz
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all build deps run test fuzz bench clean
+.PHONY: all build deps run test install deb fuzz bench clean
 
 all: build
 
@@ -24,6 +27,17 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory build
 	ctest --test-dir $(BUILD) --output-on-failure -j2
+
+# PREFIX/bin/fdscope, the man page and the bash completion (cmake/Install.cmake),
+# staged under DESTDIR when it is set: make install PREFIX=/usr DESTDIR=/tmp/stage
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# $(BUILD)/fdscope_VERSION_ARCH.deb (cmake/Package.cmake); install it with
+# apt-get install ./$(BUILD)/fdscope_*.deb
+deb: build
+	@command -v dpkg-shlibdeps >/dev/null || { echo "make deb needs dpkg-shlibdeps: apt-get install dpkg-dev (or make deps as root)" >&2; exit 1; }
+	cd $(BUILD) && cpack -G DEB
 
 # libFuzzer targets (clang): ./build-fuzz/fuzz/fuzz_fdinfo tests/data/fdinfo
 fuzz:

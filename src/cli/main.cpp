@@ -4,13 +4,15 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "cli/completion.hpp"
+#include "cli/version.hpp"
 
 int main(int argc, char** argv) {
     using namespace fdscope::cli;
     CLI::App app{"fdscope: every file descriptor and kernel file handle on this machine.\n"
                  "Without a command: the machine summary (handles vs fs.file-max, top processes by fds,\n"
                  "processes near RLIMIT_NOFILE)."};
-    app.set_version_flag("--version", "fdscope 0.1.0");
+    app.set_version_flag("--version", version_text(), "print the version, git revision and backends built in, and exit");
     app.require_subcommand(0, 1);
     SummaryArgs summary;
     add_summary_options(app, summary);
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
     app.footer("Exit status: 0 success, 1 failure (audit --fail-on: a finding at or above the level; watch: an alert fired),\n2 usage error, "
                "3 --backend bpf cannot run here.\n"
                "See fdscope(1) and docs/json.md.");
+    if (is_completion_query(argc, argv)) return answer_completion_query(app, argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

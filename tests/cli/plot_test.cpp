@@ -193,28 +193,86 @@ TEST_F(Plot, ReplacesAnOldChartAndNeverTheRecord) {
 namespace fdscope::test {
 namespace {
 
-// Once, where chromium is installed: the chart renders headless to a PNG
-// (a browser accepts it, not only an XML parser).
+// Pixels of a PNG near the colours asked for, as JSON {"width", "height",
+// "#rrggbb": count}: enough of a decoder (8-bit RGB/RGBA, not interlaced,
+// which is what chromium writes) to tell a drawn chart from a blank page.
+constexpr const char* kPixels = R"py(
+import json, struct, sys, zlib
+data = open(sys.argv[1], 'rb').read()
+assert data[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
+pos, idat = 8, b''
+while pos < len(data):
+    n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b'IHDR':
+        w, h, depth, ctype, _, _, interlace = struct.unpack('>IIBBBBB', body)
+        assert depth == 8 and ctype in (2, 6) and interlace == 0, (depth, ctype, interlace)
+    elif kind == b'IDAT':
+        idat += body
+    pos += 12 + n
+bpp = 3 if ctype == 2 else 4
+raw, stride, prev, rows = zlib.decompress(idat), w * bpp, bytearray(w * bpp), []
+for y in range(h):
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line)
+    prev = line
+out = {'width': w, 'height': h}
+for colour in sys.argv[2:]:
+    want = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    out[colour] = sum(1 for line in rows for x in range(0, stride, bpp)
+                      if all(abs(line[x + k] - want[k]) <= 24 for k in range(3)))
+print(json.dumps(out))
+)py";
+
+// Where chromium is installed (make deps installs it): the chart renders
+// headless to a PNG in a real browser, and the browser drew it: the leak
+// in red, the other series in their colours, on a white page of the size
+// asked for.
 TEST(PlotRender, ChromiumRendersTheChartToPng) {
     std::string browser;
     for (const char* b : {"chromium", "chromium-browser", "google-chrome"})
         if (have_tool(b)) browser = b;
-    if (browser.empty()) GTEST_SKIP() << "chromium is not installed: the SVG is checked by the XML parser only";
+    if (browser.empty()) GTEST_SKIP() << "chromium is not installed (make deps installs it): the SVG is checked by the XML parser only";
     std::string tmpl = (std::filesystem::temp_directory_path() / "fdscope-render-XXXXXX").string();
     ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
     const std::filesystem::path dir = tmpl;
+    struct RemoveOnExit {
+        std::filesystem::path dir;
+        ~RemoveOnExit() { std::filesystem::remove_all(dir); }
+    } remove_on_exit{dir};  // the profile and HOME too: chromium writes a few MB there
     const std::string rec = (dir / "rec.ndjson").string(), svg = (dir / "chart.svg").string(),
-                      png = (dir / "chart.png").string();
+                      png = (dir / "chart.png").string(), profile = (dir / "profile").string();
     std::ofstream(rec) << three_process_record();
     ASSERT_EQ(run({fdscope_bin(), "plot", rec, "-o", svg}).status, 0);
-    auto r = run({browser, "--headless", "--no-sandbox", "--disable-gpu", "--screenshot=" + png, "--window-size=960,540",
-                  "file://" + svg});
+    // A new empty profile and no network of its own: as root in a container,
+    // without a sandbox or a GPU; the timeout in case it waits for something
+    // anyway. HOME too is the test's: chromium writes its crash database and
+    // dconf their files under ~/.config and ~/.cache whatever the profile.
+    const std::string home = (dir / "home").string();
+    auto r = run({"env", "HOME=" + home, "XDG_CONFIG_HOME=" + home + "/.config", "XDG_CACHE_HOME=" + home + "/.cache",
+                  "timeout", "120", browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--user-data-dir=" + profile, "--hide-scrollbars", "--window-size=960,540",
+                  "--screenshot=" + png, "file://" + svg});
     EXPECT_EQ(r.status, 0) << r.err;
-    std::ifstream in(png, std::ios::binary);
-    char sig[8] = {};
-    in.read(sig, 8);
-    EXPECT_EQ(std::string(sig + 1, 3), "PNG") << r.err;
-    std::filesystem::remove_all(dir);
+    auto px = run({"python3", "-c", kPixels, png, "#ffffff", "#d62728", "#1f77b4", "#ff7f0e"});
+    ASSERT_EQ(px.status, 0) << px.err << r.err;
+    const json counts = json::parse(px.out);
+    EXPECT_EQ(counts["width"], 960);
+    EXPECT_EQ(counts["height"], 540);
+    EXPECT_GT(counts["#ffffff"].get<int>(), 960 * 540 / 2) << "a white page";
+    EXPECT_GT(counts["#d62728"].get<int>(), 500) << "the leak's red line";
+    EXPECT_GT(counts["#1f77b4"].get<int>() + counts["#ff7f0e"].get<int>(), 500) << "the other series";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -163,6 +164,13 @@ bool is_root() { return geteuid() == 0; }
 
 bool have_tool(const std::string& name) {
     return run({"sh", "-c", "command -v " + name}).status == 0;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
 }
 
 }  // namespace fdscope::test

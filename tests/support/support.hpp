@@ -45,5 +45,6 @@ std::string fixture_path(const std::string& name);
 std::string fdscope_bin();
 bool is_root();
 bool have_tool(const std::string& name);  // on PATH
+std::vector<std::string> split_lines(const std::string& text);  // without their '\n'
 
 }  // namespace fdscope::test

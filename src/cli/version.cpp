@@ -1,0 +1,15 @@
+#include "cli/version.hpp"
+
+#include "cli/backend.hpp"
+#include "revision.hpp"  // generated at build time by cmake/Revision.cmake
+
+namespace fdscope::cli {
+
+std::string version_text() {
+    std::string text = "fdscope " FDSCOPE_VERSION "\nrevision: " FDSCOPE_REVISION "\nbackends:";
+    if (bpf_built()) text += " bpf";
+    text += " procfs";  // always: auto falls back to it
+    return text;
+}
+
+}  // namespace fdscope::cli
