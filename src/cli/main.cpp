@@ -4,12 +4,14 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "cli/help_format.hpp"
 
 int main(int argc, char** argv) {
     using namespace fdscope::cli;
     CLI::App app{"fdscope: every file descriptor and kernel file handle on this machine.\n"
                  "Without a command: the machine summary (handles vs fs.file-max, top processes by fds,\n"
                  "processes near RLIMIT_NOFILE)."};
+    app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they copy it
     app.set_version_flag("--version", "fdscope 0.1.0");
     app.require_subcommand(0, 1);
     SummaryArgs summary;
@@ -42,6 +44,12 @@ int main(int argc, char** argv) {
         if (app.count("--backend") && !app.get_subcommand(name)->count("--backend")) backend = summary.backend;
         if (app.count("--threads") && !app.get_subcommand(name)->count("--threads")) threads = summary.threads;
     };
+    // watch and top sample /proc (one stat per process) and plot reads a file: no backend.
+    for (const char* name : {"watch", "top", "plot"})
+        if (app.got_subcommand(name) && (app.count("--backend") || app.count("--threads"))) {
+            std::fprintf(stderr, "fdscope %s: --backend and --threads do not apply to %s (see fdscope(1))\n", name, name);
+            return kExitUsage;
+        }
     inherit("ls", ls.backend, ls.threads);
     inherit("account", account.backend, account.threads);
     inherit("audit", audit.backend, audit.threads);
