@@ -196,6 +196,7 @@ int run_ls(const LsArgs& a) {
     // fdinfo's per-kind details: shown in JSON and the detail column; eventfd
     // ids also pair eventfd endpoints. (Free with procfs; BPF reads fdinfo for them.)
     opts.read.details = structured || chosen("detail") || chosen("endpoints");
+    opts.read.list_refused = true;  // a process whose fdinfo is refused: its fds by number at least, as lsof
     const bool assocs_possible = kinds_allow_assocs(a, filter);
     using report::assoc_bit;
     opts.read.assocs = assocs_possible && (filter.assocs & (assoc_bit(Assoc::Cwd) | assoc_bit(Assoc::Rtd) | assoc_bit(Assoc::Exe)));

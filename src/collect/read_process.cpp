@@ -54,6 +54,7 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
     if (opts.fdinfo) {
         info_err = info_dir >= 0 ? read_file_at(info_dir, name.text, s.text, ReadMode::SingleRecord) : EACCES;
         if (gone(info_err)) return FdRead::Vanished;
+        if (info_err && !opts.list_refused) return FdRead::Permission;
         if (info_err) refused.fdinfo = true;
     }
     if (opts.fdinfo && !info_err) {
@@ -144,9 +145,11 @@ ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& o
     UniqueFd info_dir;
     if (opts.fdinfo) {
         // A refused fdinfo (ptrace access denied while the fd directory is
-        // listable) still leaves the fds and maybe their links: read those.
+        // listable) still leaves the fds and maybe their links: with
+        // list_refused, read those.
         info_dir = open_dir(pid_dir, (base + "fdinfo").c_str(), err);
         if (!info_dir && gone(err)) return ReadResult::Vanished;
+        if (!info_dir && !opts.list_refused) return ReadResult::Permission;
     }
     s.numbers.clear();
     err = list_numeric(fd_dir.get(), s.numbers);
