@@ -213,7 +213,10 @@ int run_ls(const LsArgs& a) {
     // lsof, and watch); the others are still listed. Such a pid is not a
     // process that vanished during the scan.
     const std::vector<pid_t> absent = opts.pids ? collect::absent_pids(*opts.pids, snap) : std::vector<pid_t>{};
-    for (pid_t pid : absent) std::fprintf(stderr, "fdscope ls: no process %d\n", static_cast<int>(pid));
+    for (pid_t pid : absent) {
+        std::fprintf(stderr, "fdscope ls: no process %d\n", static_cast<int>(pid));
+        snap.notes.push_back(fmt::format("no process {}", pid));
+    }
     if (!absent.empty() && collect::all_absent(*opts.pids, absent)) return kExitFailure;  // nothing to show, as lsof
     snap.skipped_processes.vanished -= std::min<std::uint64_t>(snap.skipped_processes.vanished, absent.size());
     report::LsReport rep(snap, filter);

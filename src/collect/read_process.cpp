@@ -391,6 +391,11 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
         }
     }
     read_process_tail(d, pid, p.leader_exited && !holders.empty() ? holders.front() : pid, opts, s, p);
+    // The same ptrace check guards cwd, root and exe: say they are missing.
+    if (p.refused.fdinfo && opts.assocs)
+        p.refused.assocs = std::none_of(p.assocs.begin(), p.assocs.end(), [](const OpenFile& f) {
+            return f.assoc == Assoc::Cwd || f.assoc == Assoc::Rtd || f.assoc == Assoc::Exe;
+        });
     return denied_any ? ReadResult::Permission : ReadResult::Ok;
 }
 

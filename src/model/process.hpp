@@ -32,6 +32,7 @@ struct Refused {
     bool fds = false;        // its fd directory: no fds, at most their count
     bool fdinfo = false;     // fdinfo: fds without mode, flags, position or O_CLOEXEC
     std::uint32_t links = 0; // fds whose link could not be read either: known by number only
+    bool assocs = false;     // with fdinfo: cwd, root and exe could not be read either
 };
 
 struct Process {

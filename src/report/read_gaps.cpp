@@ -54,8 +54,8 @@ std::vector<std::string> partial_sentences(const Snapshot& snap, std::size_t nam
         return out;
     }
     for (const Process* p : partial)
-        out.push_back(fmt::format("pid {} ({}): fdinfo not readable (permission denied): {}", p->pid, p->comm,
-                                  partial_facts(*p)));
+        out.push_back(fmt::format("pid {} ({}): fdinfo not readable (permission denied): {}{}", p->pid, p->comm,
+                                  partial_facts(*p), p->refused.assocs ? "; cwd, root and exe refused too" : ""));
     return out;
 }
 

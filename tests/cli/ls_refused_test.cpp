@@ -72,7 +72,8 @@ TEST_P(LsRefused, FdsOfAProcessWhoseFdinfoIsRefusedAreListedAndTheGapIsNamed) {
         RunResult t = without_ptrace(with_backend({fdscope_bin(), "ls", "-p", p}));
         ASSERT_EQ(t.status, 0) << t.err;
         EXPECT_NE(t.err.find("pid " + p + " (not_dumpable): fdinfo not readable (permission denied): " +
-                             std::to_string(expected.size()) + " fds listed by number only"),
+                             std::to_string(expected.size()) +
+                             " fds listed by number only (their links are refused too); cwd, root and exe refused too"),
                   std::string::npos)
             << t.err;
         EXPECT_EQ(t.err.find("skipped"), std::string::npos) << "a listed process is not skipped: " << t.err;

@@ -258,6 +258,7 @@ TEST(LsPids, APidThatDoesNotExistIsNamedAndFailsAsWithLsof) {
     auto doc = nlohmann::json::parse(some.out);
     EXPECT_FALSE(fd_rows(doc, ::getpid()).empty()) << "the pid that exists is listed";
     EXPECT_EQ(doc["skipped"]["vanished"], 0) << "a pid that was never there did not vanish mid-scan";
+    EXPECT_NE(doc["notes"].dump().find("no process " + absent), std::string::npos) << doc["notes"].dump();
     if (have_tool("lsof")) {
         EXPECT_EQ(run({"lsof", "-p", absent}).status, 1) << "lsof's status, for comparison";
         EXPECT_EQ(run({"lsof", "-p", self + "," + absent}).status, 1);

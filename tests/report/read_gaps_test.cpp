@@ -46,12 +46,14 @@ TEST(PartialSentences, SayWhatIsMissingPerProcess) {
     Snapshot snap;
     EXPECT_TRUE(partial_sentences(snap).empty());
     snap.processes.push_back(refused_process(1, "init", 288, 288));
+    snap.processes.back().refused.assocs = true;
     snap.processes.push_back(refused_process(7, "agent", 5, 0));
     snap.processes.push_back(refused_process(9, "one", 1, 1));
     snap.processes.push_back(make_process(10, "fine"));
     EXPECT_EQ(partial_sentences(snap),
               (std::vector<std::string>{
-                  "pid 1 (init): fdinfo not readable (permission denied): 288 fds listed by number only (their links are refused too)",
+                  "pid 1 (init): fdinfo not readable (permission denied): 288 fds listed by number only (their links are refused "
+                  "too); cwd, root and exe refused too",
                   "pid 7 (agent): fdinfo not readable (permission denied): 5 fds listed without mode, flags, position or close-on-exec",
                   "pid 9 (one): fdinfo not readable (permission denied): 1 fd listed by number only (their links are refused too)",
               }));
