@@ -12,8 +12,8 @@
 #include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/missing_pids.hpp"
 #include "cli/terminal.hpp"
-#include "collect/absent_pids.hpp"
 #include "collect/scan.hpp"
 #include "render/audit_view.hpp"
 #include "report/audit.hpp"
@@ -172,9 +172,8 @@ int run_audit(const AuditArgs& a) {
     }
     // A named pid that does not exist (the service is gone) fails the run,
     // as in lsof and watch: "No findings." about nothing must not pass CI.
-    const std::vector<pid_t> absent = collect::absent_pids(named, snap);
-    for (pid_t pid : absent) std::fprintf(stderr, "fdscope audit: no process %d\n", static_cast<int>(pid));
-    if (!absent.empty() && collect::all_absent(named, absent)) return kExitFailure;
+    const MissingPids missing = report_missing_pids("audit", named, snap);
+    if (missing.all) return kExitFailure;
     ao.locked = collect::read_locked_files();
     report::Audit result = report::audit(snap, ao);
     std::erase_if(result.findings, [&](const report::Finding& f) { return ignore.count(f.kind) || suppressed(f, rules); });
@@ -190,7 +189,7 @@ int run_audit(const AuditArgs& a) {
     }
     int status = finish_output(out);
     if (status != kExitOk) return status;
-    if (!absent.empty()) return kExitFailure;
+    if (!missing.pids.empty()) return kExitFailure;
     if (!a.fail_on.empty()) {
         const auto level = *report::severity_from_name(a.fail_on);
         for (const auto& f : result.findings)

@@ -7,8 +7,8 @@
 #include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/missing_pids.hpp"
 #include "cli/terminal.hpp"
-#include "collect/absent_pids.hpp"
 #include "collect/inet_names.hpp"
 #include "collect/phase_timer.hpp"
 #include "collect/scan.hpp"
@@ -197,10 +197,12 @@ int run_ls(const LsArgs& a) {
     // ids also pair eventfd endpoints. (Free with procfs; BPF reads fdinfo for them.)
     opts.read.details = structured || chosen("detail") || chosen("endpoints");
     opts.read.list_refused = true;  // a process whose fdinfo is refused: its fds by number at least, as lsof
-    const bool assocs_possible = kinds_allow_assocs(a, filter);
     using report::assoc_bit;
-    opts.read.assocs = assocs_possible && (filter.assocs & (assoc_bit(Assoc::Cwd) | assoc_bit(Assoc::Rtd) | assoc_bit(Assoc::Exe)));
-    opts.read.maps = assocs_possible && (filter.assocs & (assoc_bit(Assoc::Mem) | assoc_bit(Assoc::Shm)));
+    const bool assocs_possible = kinds_allow_assocs(a, filter);
+    const report::AssocSet links = assoc_bit(Assoc::Cwd) | assoc_bit(Assoc::Rtd) | assoc_bit(Assoc::Exe);
+    const report::AssocSet maps = assoc_bit(Assoc::Mem) | assoc_bit(Assoc::Shm);
+    opts.read.assocs = assocs_possible && (filter.assocs & links);
+    opts.read.maps = assocs_possible && (filter.assocs & maps);
     if (filter.command || filter.uid) {
         opts.read.keep = [&filter](const Process& p) { return report::process_matches(filter, p); };
     }
@@ -209,16 +211,12 @@ int run_ls(const LsArgs& a) {
     if (!scan_with(a.backend, opts, snap, why)) return backend_unavailable("ls", why);
     collect::PhaseTimer timer;
     collect::resolve_users(snap);
-    // Named pids that do not exist: said, and the exit status is 1 (as
-    // lsof, and watch); the others are still listed. Such a pid is not a
+    // The pids that exist are still listed; one that does not is not a
     // process that vanished during the scan.
-    const std::vector<pid_t> absent = opts.pids ? collect::absent_pids(*opts.pids, snap) : std::vector<pid_t>{};
-    for (pid_t pid : absent) {
-        std::fprintf(stderr, "fdscope ls: no process %d\n", static_cast<int>(pid));
-        snap.notes.push_back(fmt::format("no process {}", pid));
-    }
-    if (!absent.empty() && collect::all_absent(*opts.pids, absent)) return kExitFailure;  // nothing to show, as lsof
-    snap.skipped_processes.vanished -= std::min<std::uint64_t>(snap.skipped_processes.vanished, absent.size());
+    const MissingPids missing = report_missing_pids("ls", opts.pids.value_or(std::vector<pid_t>{}), snap);
+    if (missing.all) return kExitFailure;  // nothing to show, as lsof
+    for (pid_t pid : missing.pids) snap.notes.push_back(fmt::format("no process {}", pid));
+    snap.skipped_processes.vanished -= std::min<std::uint64_t>(snap.skipped_processes.vanished, missing.pids.size());
     report::LsReport rep(snap, filter);
     timer.mark("report");
 
@@ -244,7 +242,7 @@ int run_ls(const LsArgs& a) {
             std::fprintf(stderr, "fdscope: %s\n", render::escape_for_table(gap).c_str());
         if (!snap.ids_exact) std::fprintf(stderr, "fdscope: kcmp not permitted; description ids are approximate\n");
     }
-    if (status == kExitOk && !absent.empty()) status = kExitFailure;
+    if (status == kExitOk && !missing.pids.empty()) status = kExitFailure;
     return status;
 }
 
