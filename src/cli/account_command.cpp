@@ -15,8 +15,10 @@ void add_account(CLI::App& app, AccountArgs& a) {
     auto* cmd = app.add_subcommand(
         "account", "where every kernel file handle went: fd tables, mappings, SysV shm, in flight, the rest");
     cmd->add_flag("--json", a.json, "one JSON document (schema 1, docs/json.md)");
-    cmd->add_option("--top", a.top, "how many processes to list (default 20; JSON lists all)")->check(CLI::Range(1, 1000000));
-    cmd->add_option("--threads", a.threads, "scan threads (default: one per core)");
+    cmd->add_option("--top", a.top, "how many processes to list (default 20; JSON lists all)")
+        ->check(CLI::Range(1, 1000000))
+        ->option_text("N");
+    cmd->add_option("--threads", a.threads, "scan threads (default: one per core)")->option_text("N");
     add_backend_option(*cmd, a.backend);
 }
 

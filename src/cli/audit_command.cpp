@@ -12,6 +12,7 @@
 #include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/missing_pids.hpp"
 #include "cli/terminal.hpp"
 #include "collect/scan.hpp"
 #include "render/audit_view.hpp"
@@ -22,16 +23,23 @@ namespace fdscope::cli {
 void add_audit(CLI::App& app, AuditArgs& a) {
     auto* cmd = app.add_subcommand("audit", "fd hazards: descriptors that crossed an exec, stdio reused, deleted files, "
                                             "limits; exit 1 with --fail-on");
-    cmd->add_option("-p,--pid", a.pids, "only these processes and their descendants (PID[,PID...])");
-    cmd->add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex");
+    cmd->add_option("-p,--pid", a.pids,
+                    "only these processes and their descendants (exit status 1 when one does not exist)")
+        ->option_text("PID[,PID...]");
+    cmd->add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex")
+        ->option_text("REGEX");
     cmd->add_option("--fail-on", a.fail_on, "exit 1 when a finding at or above this severity remains")
-        ->check(CLI::IsMember({"low", "medium", "high"}));
-    cmd->add_option("--ignore", a.ignore, "leave out these kinds (inherited,no-cloexec,stdio,deleted,near-limit)");
-    cmd->add_option("--suppress", a.suppress, "a file of accepted findings: one rule a line, KIND COMMAND [PATTERN]");
+        ->check(CLI::IsMember({"low", "medium", "high"}))
+        ->option_text("low|medium|high");
+    cmd->add_option("--ignore", a.ignore, "leave out these kinds (inherited,no-cloexec,stdio,deleted,near-limit)")
+        ->option_text("KIND[,KIND...]");
+    cmd->add_option("--suppress", a.suppress, "a file of accepted findings: one rule a line, KIND COMMAND [PATTERN]")
+        ->option_text("FILE");
     cmd->add_flag("--strict", a.strict, "also report fds without O_CLOEXEC in processes that have children (low)");
-    cmd->add_option("--deleted-min", a.deleted_min, "deleted files above this many bytes are medium (default 1 MiB)");
+    cmd->add_option("--deleted-min", a.deleted_min, "deleted files above this many bytes are medium (default 1 MiB)")
+        ->option_text("BYTES");
     cmd->add_flag("--json", a.json, "one JSON document (schema 1, docs/json.md)");
-    cmd->add_option("--threads", a.threads, "scan threads (default: one per core)");
+    cmd->add_option("--threads", a.threads, "scan threads (default: one per core)")->option_text("N");
     add_backend_option(*cmd, a.backend);
 }
 
@@ -118,6 +126,7 @@ int run_audit(const AuditArgs& a) {
         }
     }
     collect::ScanOptions opts;
+    std::vector<pid_t> named;  // -p
     opts.threads = a.threads;
     opts.identity = true;      // inherited: descriptions shared across processes
     opts.read.maps = false;
@@ -125,9 +134,9 @@ int run_audit(const AuditArgs& a) {
     if (!a.pids.empty() || command) {
         // The selected processes and their descendants; their ancestors are
         // read too, to name where an inherited description came from.
-        std::vector<pid_t> roots;
         std::string bad;
-        if (!parse_pids(a.pids, roots, bad)) return usage("not a pid: " + bad);
+        if (!parse_pids(a.pids, named, bad)) return usage("not a pid: " + bad);
+        const std::vector<pid_t> roots = collect::thread_groups(named);  // a tid means its process
         const auto up = collect::parent_pids();
         std::unordered_set<pid_t> scope;
         auto under = [&](pid_t pid, const std::unordered_set<pid_t>& tops) {
@@ -161,6 +170,10 @@ int run_audit(const AuditArgs& a) {
             if (scope.count(p.pid) && std::regex_search(p.comm, *command)) kept.push_back(p.pid);
         ao.scope = kept;
     }
+    // A named pid that does not exist (the service is gone) fails the run,
+    // as in lsof and watch: "No findings." about nothing must not pass CI.
+    const MissingPids missing = report_missing_pids("audit", named, snap);
+    if (missing.all) return kExitFailure;
     ao.locked = collect::read_locked_files();
     report::Audit result = report::audit(snap, ao);
     std::erase_if(result.findings, [&](const report::Finding& f) { return ignore.count(f.kind) || suppressed(f, rules); });
@@ -176,6 +189,7 @@ int run_audit(const AuditArgs& a) {
     }
     int status = finish_output(out);
     if (status != kExitOk) return status;
+    if (!missing.pids.empty()) return kExitFailure;
     if (!a.fail_on.empty()) {
         const auto level = *report::severity_from_name(a.fail_on);
         for (const auto& f : result.findings)

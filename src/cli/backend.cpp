@@ -11,9 +11,9 @@ namespace fdscope::cli {
 
 void add_backend_option(CLI::App& app, std::string& backend) {
     app.add_option("--backend", backend,
-                   "how to read the kernel: auto (BPF iterators when they load, else procfs), bpf, procfs")
+                   "how to read the kernel: auto (default: BPF iterators when they load, else procfs), bpf, procfs")
         ->check(CLI::IsMember({"auto", "bpf", "procfs"}))
-        ->default_str("auto");
+        ->option_text("auto|bpf|procfs");
 }
 
 bool bpf_built() {

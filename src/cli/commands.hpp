@@ -14,7 +14,7 @@ struct OutputFlags {
 };
 
 struct LsArgs {
-    std::vector<std::string> pids, kinds, columns;
+    std::vector<std::string> pids, kinds, assocs, columns;
     std::string command, user, path;
     std::vector<std::string> inet;  // -i [SPEC]; empty vector element means "-i" alone
     bool inet_given = false;

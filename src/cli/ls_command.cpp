@@ -7,10 +7,13 @@
 #include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/missing_pids.hpp"
 #include "cli/terminal.hpp"
+#include "collect/inet_names.hpp"
 #include "collect/phase_timer.hpp"
 #include "collect/scan.hpp"
 #include "collect/users.hpp"
+#include "render/escape.hpp"
 #include "render/ls_view.hpp"
 #include "report/ls.hpp"
 
@@ -45,18 +48,26 @@ bool parse_pids(const std::vector<std::string>& items, std::vector<pid_t>& pids,
 
 void add_ls(CLI::App& app, LsArgs& a) {
     auto* ls = app.add_subcommand("ls", "every fd, cwd/rtd/exe, mapped file and SysV shm attach (lsof/lsfd class)");
-    ls->add_option("-p,--pid", a.pids, "only these processes (PID[,PID...])");
-    ls->add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex");
-    ls->add_option("-u,--user", a.user, "only processes of this user (name or uid)");
-    ls->add_option("-t,--type", a.kinds, "only these kinds (file,dir,pipe,tcp,unix,eventfd,...)");
+    ls->add_option("-p,--pid", a.pids, "only these processes (exit status 1 when one does not exist)")
+        ->option_text("PID[,PID...]");
+    ls->add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex")
+        ->option_text("REGEX");
+    ls->add_option("-u,--user", a.user, "only processes of this user (name or uid)")->option_text("USER");
+    ls->add_option("-t,--type", a.kinds, "only files of these kinds (file,dir,pipe,tcp,unix,eventfd,...)")
+        ->option_text("KIND[,KIND...]");
+    ls->add_option("--assoc", a.assocs,
+                   "only these associations: fd,cwd,rtd,exe,mem,shm, or ^NAME to leave one out (default: all)")
+        ->option_text("ASSOC[,ASSOC...]");
     auto* inet = ls->add_option("-i,--inet", a.inet,
-                                "Internet sockets; optional lsof-style [46][tcp|udp|raw][@host][:port], e.g. -i :8080, -i tcp");
+                                "Internet sockets; optional lsof-style [46][tcp|udp|raw][@host][:port], e.g. -i :8080, "
+                                "-i tcp@[::1]:ssh");
     inet->expected(0, 1);
     inet->allow_extra_args(false);
-    ls->add_option("--path", a.path, "only names starting with this prefix");
+    inet->option_text("[SPEC]");
+    ls->add_option("--path", a.path, "only names starting with this prefix")->option_text("PREFIX");
     ls->add_flag("--deleted", a.deleted, "only deleted-but-open files");
     ls->add_flag("--no-cloexec", a.no_cloexec, "only fds without O_CLOEXEC (they survive execve)");
-    ls->add_option("-o,--output", a.columns, "columns, comma separated (--list-columns)");
+    ls->add_option("-o,--output", a.columns, "columns, comma separated (--list-columns)")->option_text("COLUMNS");
     ls->add_flag("--json", a.out.json, "one JSON document (schema 1, docs/json.md)");
     ls->add_flag("--ndjson", a.out.ndjson, "one JSON object per line per file");
     ls->add_flag("--csv", a.out.csv, "CSV with a header row");
@@ -68,7 +79,7 @@ void add_ls(CLI::App& app, LsArgs& a) {
             throw CLI::Success();
         },
         "print the column names for -o and exit");
-    ls->add_option("--threads", a.threads, "scan threads (default: one per core)");
+    ls->add_option("--threads", a.threads, "scan threads (default: one per core)")->option_text("N");
     add_backend_option(*ls, a.backend);
     ls->callback([&a, inet] { a.inet_given = inet->count() > 0; });
 }
@@ -80,13 +91,47 @@ int usage(const std::string& msg) {
     return kExitUsage;
 }
 
-// Associations (cwd/exe/maps) can only match filters about files.
-bool wants_assocs(const LsArgs& a, const report::LsFilter& f) {
+// Which associations to read: cwd/rtd/exe and the maps only when the
+// filters let one of them through (they are files and directories, never
+// sockets, and have no O_CLOEXEC).
+bool kinds_allow_assocs(const LsArgs& a, const report::LsFilter& f) {
     if (a.inet_given || a.no_cloexec) return false;
     if (f.kinds.empty()) return true;
     return std::any_of(f.kinds.begin(), f.kinds.end(), [](Kind k) {
         return k == Kind::File || k == Kind::Dir || k == Kind::Memfd || k == Kind::Chr || k == Kind::Unknown;
     });
+}
+
+// -t takes kinds; an association's name there gets a pointer to --assoc.
+std::string kind_error(const std::string& name) {
+    std::string err;
+    if (report::parse_assoc_list({name}, err))
+        return "-t " + name + ": " + name + " is an association, not a kind of file (--assoc " + name + ")";
+    return "unknown kind: " + name + " (see fdscope(1) for the list)";
+}
+
+// Host and service names of -i, looked up as lsof does; false with `err`.
+bool resolve_inet_names(report::InetFilter& f, std::string& err) {
+    if (f.host_is_name) {
+        std::string why;
+        for (const auto& text : collect::host_addresses(f.host, f.family, why))
+            if (auto a = report::parse_ip(text)) f.addresses.push_back(*a);
+        if (f.addresses.empty()) {
+            err = "cannot resolve host '" + f.host + "': " + why;
+            return false;
+        }
+    }
+    if (!f.service.empty()) {
+        for (const char* proto : {"tcp", "udp"})
+            if (f.protocol.empty() || f.protocol == proto)
+                if (int port = collect::service_port(f.service, proto); port >= 0) f.service_ports.push_back({proto, port});
+        if (f.service_ports.empty()) {
+            err = "unknown service '" + f.service + "'" + (f.protocol.empty() ? "" : " for " + f.protocol) +
+                  " (not in /etc/services)";
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -114,13 +159,19 @@ int run_ls(const LsArgs& a) {
     }
     for (const auto& k : split_list(a.kinds)) {
         auto kind = kind_from_name(k);
-        if (!kind) return usage("unknown kind: " + k + " (see fdscope(1) for the list)");
+        if (!kind) return usage(kind_error(k));
         filter.kinds.push_back(*kind);
+    }
+    if (!a.assocs.empty()) {
+        std::string err;
+        auto set = report::parse_assoc_list(split_list(a.assocs), err);
+        if (!set) return usage("--assoc: " + err);
+        filter.assocs = *set;
     }
     if (a.inet_given) {
         std::string err;
         filter.inet = report::parse_inet_filter(a.inet.empty() ? "" : a.inet.front(), err);
-        if (!filter.inet) return usage("-i: " + err);
+        if (!filter.inet || !resolve_inet_names(*filter.inet, err)) return usage("-i: " + err);
     }
     filter.path_prefix = a.path;
     filter.deleted_only = a.deleted;
@@ -145,7 +196,13 @@ int run_ls(const LsArgs& a) {
     // fdinfo's per-kind details: shown in JSON and the detail column; eventfd
     // ids also pair eventfd endpoints. (Free with procfs; BPF reads fdinfo for them.)
     opts.read.details = structured || chosen("detail") || chosen("endpoints");
-    opts.read.assocs = opts.read.maps = wants_assocs(a, filter);
+    opts.read.list_refused = true;  // a process whose fdinfo is refused: its fds by number at least, as lsof
+    using report::assoc_bit;
+    const bool assocs_possible = kinds_allow_assocs(a, filter);
+    const report::AssocSet links = assoc_bit(Assoc::Cwd) | assoc_bit(Assoc::Rtd) | assoc_bit(Assoc::Exe);
+    const report::AssocSet maps = assoc_bit(Assoc::Mem) | assoc_bit(Assoc::Shm);
+    opts.read.assocs = assocs_possible && (filter.assocs & links);
+    opts.read.maps = assocs_possible && (filter.assocs & maps);
     if (filter.command || filter.uid) {
         opts.read.keep = [&filter](const Process& p) { return report::process_matches(filter, p); };
     }
@@ -154,11 +211,16 @@ int run_ls(const LsArgs& a) {
     if (!scan_with(a.backend, opts, snap, why)) return backend_unavailable("ls", why);
     collect::PhaseTimer timer;
     collect::resolve_users(snap);
+    // The pids that exist are still listed; one that does not is not a
+    // process that vanished during the scan.
+    const MissingPids missing = report_missing_pids("ls", opts.pids.value_or(std::vector<pid_t>{}), snap);
+    if (missing.all) return kExitFailure;  // nothing to show, as lsof
+    for (pid_t pid : missing.pids) snap.notes.push_back(fmt::format("no process {}", pid));
+    snap.skipped_processes.vanished -= std::min<std::uint64_t>(snap.skipped_processes.vanished, missing.pids.size());
     report::LsReport rep(snap, filter);
     timer.mark("report");
 
     render::Output out;
-    int status = kExitOk;
     if (a.out.json) render::write_ls_json(out, rep, snap.backend);
     else if (a.out.ndjson) render::write_ls_ndjson(out, rep);
     else {
@@ -171,19 +233,16 @@ int run_ls(const LsArgs& a) {
             style.header = !a.out.no_header;
             render::write_ls_table(out, rep, columns, style);
         }
-        status = finish_output(out);
-        timer.mark("render");
-        const auto& sk = snap.skipped_processes;
-        if ((sk.permission || sk.vanished) && !a.out.csv)
-            std::fprintf(stderr, "fdscope: %llu processes skipped (%llu permission denied, %llu vanished)\n",
-                         static_cast<unsigned long long>(sk.permission + sk.vanished),
-                         static_cast<unsigned long long>(sk.permission), static_cast<unsigned long long>(sk.vanished));
-        if (!snap.ids_exact)
-            std::fprintf(stderr, "fdscope: kcmp not permitted; description ids are approximate\n");
-        return status;
     }
-    status = finish_output(out);
+    int status = finish_output(out);
     timer.mark("render");
+    if (!a.out.json) {
+        // A JSON document carries these in "notes"; other outputs have them on stderr.
+        for (const auto& gap : rep.read_gaps())
+            std::fprintf(stderr, "fdscope: %s\n", render::escape_for_table(gap).c_str());
+        if (!snap.ids_exact) std::fprintf(stderr, "fdscope: kcmp not permitted; description ids are approximate\n");
+    }
+    if (status == kExitOk && !missing.pids.empty()) status = kExitFailure;
     return status;
 }
 

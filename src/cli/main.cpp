@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/completion.hpp"
+#include "cli/help_format.hpp"
 #include "cli/version.hpp"
 
 int main(int argc, char** argv) {
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
     CLI::App app{"fdscope: every file descriptor and kernel file handle on this machine.\n"
                  "Without a command: the machine summary (handles vs fs.file-max, top processes by fds,\n"
                  "processes near RLIMIT_NOFILE)."};
+    app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they copy it
     app.set_version_flag("--version", version_text(), "print the version, git revision and backends built in, and exit");
     app.require_subcommand(0, 1);
     SummaryArgs summary;
@@ -45,6 +47,12 @@ int main(int argc, char** argv) {
         if (app.count("--backend") && !app.get_subcommand(name)->count("--backend")) backend = summary.backend;
         if (app.count("--threads") && !app.get_subcommand(name)->count("--threads")) threads = summary.threads;
     };
+    // watch and top sample /proc (one stat per process) and plot reads a file: no backend.
+    for (const char* name : {"watch", "top", "plot"})
+        if (app.got_subcommand(name) && (app.count("--backend") || app.count("--threads"))) {
+            std::fprintf(stderr, "fdscope %s: --backend and --threads do not apply to %s (see fdscope(1))\n", name, name);
+            return kExitUsage;
+        }
     inherit("ls", ls.backend, ls.threads);
     inherit("account", account.backend, account.threads);
     inherit("audit", audit.backend, audit.threads);

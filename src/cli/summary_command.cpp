@@ -13,9 +13,11 @@
 namespace fdscope::cli {
 
 void add_summary_options(CLI::App& app, SummaryArgs& args) {
-    app.add_option("--top", args.top, "how many processes to list")->check(CLI::Range(1, 10000));
+    app.add_option("--top", args.top, "how many processes to list (default 10, at most 10000)")
+        ->check(CLI::Range(1, 10000))
+        ->option_text("N");
     app.add_flag("--json", args.json, "one JSON document (schema 1, docs/json.md)");
-    app.add_option("--threads", args.threads, "scan threads (default: one per core)");
+    app.add_option("--threads", args.threads, "scan threads (default: one per core)")->option_text("N");
     add_backend_option(app, args.backend);
 }
 

@@ -42,17 +42,24 @@ const PseudoMount* pseudo_for(const PseudoMounts& pm, std::int32_t mnt_id) {
 }
 
 // One fd: fdinfo first (it names pipes and sockets without readlink), then
-// readlink and stat only where they add something.
-enum class FdRead { Ok, Vanished, Permission };
+// readlink and stat only where they add something. What is refused is left
+// out and said in `refused`: an fd whose link cannot be read either is
+// still an fd (NumberOnly: its number, kind unknown), as lsof lists it.
+enum class FdRead { Ok, NumberOnly, Vanished, Permission };
 FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opts,
-               const PseudoMounts& pm, Scratch& s, NameStore& names, OpenFile& f) {
+               const PseudoMounts& pm, Scratch& s, NameStore& names, OpenFile& f, Refused& refused) {
     NumName name(fd);
     f.fd = fd;
     f.assoc = Assoc::Fd;
     const PseudoMount* pseudo = nullptr;
-    if (opts.fdinfo && info_dir >= 0) {
-        int err = read_file_at(info_dir, name.text, s.text, ReadMode::SingleRecord);
-        if (err) return gone(err) ? FdRead::Vanished : FdRead::Permission;
+    int info_err = 0;  // why fdinfo was not read, when it was asked for
+    if (opts.fdinfo) {
+        info_err = info_dir >= 0 ? read_file_at(info_dir, name.text, s.text, ReadMode::SingleRecord) : EACCES;
+        if (gone(info_err)) return FdRead::Vanished;
+        if (info_err && !opts.list_refused) return FdRead::Permission;
+        if (info_err) refused.fdinfo = true;
+    }
+    if (opts.fdinfo && !info_err) {
         if (auto info = procfs::parse_fdinfo(s.text)) {
             f.pos = info->pos;
             f.flags = info->flags;
@@ -77,7 +84,8 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
         }
     }
     int err = readlink_at(fd_dir, name.text, s.link);
-    if (err) return gone(err) ? FdRead::Vanished : FdRead::Permission;
+    if (err && gone(err)) return FdRead::Vanished;
+    if (err) return info_err ? FdRead::NumberOnly : FdRead::Permission;
     auto link = procfs::parse_link(s.link);
     struct stat st {};
     bool have_stat = false;
@@ -132,16 +140,20 @@ ReadResult count_table(int pid_dir, const std::string& base, Scratch& s, FdTable
 }
 
 // Reads every fd of one table (task dir `base`: "" for the leader, "task/TID/").
-ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& opts,
-                      const PseudoMounts& pm, Scratch& s, NameStore& names, FdTable& table, FdSkips& skips) {
+ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& opts, const PseudoMounts& pm,
+                      Scratch& s, NameStore& names, FdTable& table, FdSkips& skips, Refused& refused) {
     if (opts.count_only) return count_table(pid_dir, base, s, table);
     int err = 0;
     UniqueFd fd_dir = open_dir(pid_dir, (base + "fd").c_str(), err);
     if (!fd_dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
     UniqueFd info_dir;
     if (opts.fdinfo) {
+        // A refused fdinfo (ptrace access denied while the fd directory is
+        // listable) still leaves the fds and maybe their links: with
+        // list_refused, read those.
         info_dir = open_dir(pid_dir, (base + "fdinfo").c_str(), err);
-        if (!info_dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+        if (!info_dir && gone(err)) return ReadResult::Vanished;
+        if (!info_dir && !opts.list_refused) return ReadResult::Permission;
     }
     s.numbers.clear();
     err = list_numeric(fd_dir.get(), s.numbers);
@@ -162,7 +174,11 @@ ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& o
                 continue;
         }
         OpenFile f;
-        switch (read_fd(fd_dir.get(), info_dir.get(), fd, opts, pm, s, names, f)) {
+        switch (read_fd(fd_dir.get(), info_dir.get(), fd, opts, pm, s, names, f, refused)) {
+            case FdRead::NumberOnly:
+                ++refused.links;
+                if (!opts.only) table.fds.push_back(std::move(f));
+                break;
             case FdRead::Ok:
                 if (!opts.only || opts.only->keeps(f)) table.fds.push_back(std::move(f));
                 break;
@@ -410,11 +426,12 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
         t.tid = tid;
         t.leader = tid == pid;
         std::string base = t.leader ? std::string() : "task/" + std::to_string(tid) + "/";
-        ReadResult r = read_table(d, base, opts, pm, s, p.names, t, skips);
+        ReadResult r = read_table(d, base, opts, pm, s, p.names, t, skips, p.refused);
         if (r == ReadResult::Ok) {
             p.tables.push_back(std::move(t));
         } else if (r == ReadResult::Permission) {
             denied_any = true;
+            p.refused.fds = true;
             // The fds cannot be read, but how many there are can (st_size of
             // the fd directory): a table with a count and no fds.
             FdTable c;
@@ -427,6 +444,11 @@ ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, cons
         }
     }
     read_process_tail(d, pid, p.leader_exited && !holders.empty() ? holders.front() : pid, opts, s, p);
+    // The same ptrace check guards cwd, root and exe: say they are missing.
+    if (p.refused.fdinfo && opts.assocs)
+        p.refused.assocs = std::none_of(p.assocs.begin(), p.assocs.end(), [](const OpenFile& f) {
+            return f.assoc == Assoc::Cwd || f.assoc == Assoc::Rtd || f.assoc == Assoc::Exe;
+        });
     return denied_any ? ReadResult::Permission : ReadResult::Ok;
 }
 

@@ -39,6 +39,12 @@ struct ReadOptions {
     // gets them with fdinfo at no extra cost; the BPF backend reads fdinfo
     // only for them, so it skips that when nothing shows them.
     bool details = true;
+    // A table whose fdinfo is refused (ptrace access denied) while its fd
+    // directory is listable: list its fds with what their links give, by
+    // number when those are refused too, and say so in Process::refused
+    // (ls, as lsof). Off: the table is only counted and the process skipped
+    // for permission (audit and account judge fds by what fdinfo says).
+    bool list_refused = false;
     bool assocs = true;   // cwd, rtd, exe
     bool maps = true;     // mem and shm rows from /proc/PID/maps
     bool count_only = false;  // tables get `counted`, no fds are read

@@ -58,12 +58,15 @@ std::string_view name_of(const OpenFile& f, std::string& buf) {
 }
 
 Mode mode_from_flags(std::uint32_t flags) {
+    // O_PATH descriptors can neither read nor write, although their
+    // O_ACCMODE bits are O_RDONLY's (0).
+    if (flags & O_PATH) return Mode::None;
     switch (flags & O_ACCMODE) {
         case O_RDONLY: return Mode::Read;
         case O_WRONLY: return Mode::Write;
         case O_RDWR: return Mode::ReadWrite;
     }
-    return Mode::None;  // O_PATH descriptors and the like
+    return Mode::None;  // O_ACCMODE 3: no access either
 }
 
 }  // namespace fdscope

@@ -26,6 +26,15 @@ struct FdTable {
     std::uint64_t counted = 0;  // fd count when only counted (summary), fds left empty
 };
 
+// What the kernel refused to show of a process (EACCES, EPERM: another
+// user's, or ptrace access denied by a policy); the rest is listed.
+struct Refused {
+    bool fds = false;        // its fd directory: no fds, at most their count
+    bool fdinfo = false;     // fdinfo: fds without mode, flags, position or O_CLOEXEC
+    std::uint32_t links = 0; // fds whose link could not be read either: known by number only
+    bool assocs = false;     // with fdinfo: cwd, root and exe could not be read either
+};
+
 struct Process {
     pid_t pid = 0;            // tgid
     pid_t ppid = 0;
@@ -37,6 +46,7 @@ struct Process {
     Limit nofile;
     bool leader_exited = false;     // leader is a zombie, fds live on in a thread
     bool partial = false;           // only some fds were read (endpoint search); not a row source
+    Refused refused;
     std::uint32_t threads = 1;
     std::vector<FdTable> tables;
     std::vector<OpenFile> assocs;   // cwd, rtd, exe, mem, shm

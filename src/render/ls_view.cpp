@@ -52,11 +52,13 @@ const Column kColumns[] = {
      [](const LsReport&, const Row& w, std::string& o) { o += LsReport::assoc(*w.file); }},
     {"kind", "KIND", false, false, "file, dir, pipe, tcp, unix, eventfd, ...",
      [](const LsReport&, const Row& w, std::string& o) { o += kind_name(w.file->kind); }},
-    {"mode", "MODE", false, false, "access mode r/w/rw",
-     [](const LsReport&, const Row& w, std::string& o) { o += mode_name(w.file->mode); }},
+    {"mode", "MODE", false, false, "access mode r/w/rw, - for none (O_PATH)",
+     [](const LsReport&, const Row& w, std::string& o) {
+         if (report::mode_known(*w.file)) o += mode_name(w.file->mode);
+     }},
     {"cloexec", "CLOEXEC", false, false, "close-on-exec set (yes/no)",
      [](const LsReport&, const Row& w, std::string& o) {
-         if (w.file->assoc == Assoc::Fd) o += w.file->cloexec ? "yes" : "no";
+         if (w.file->assoc == Assoc::Fd && w.file->has_pos) o += w.file->cloexec ? "yes" : "no";
      }},
     {"flags", "FLAGS", true, false, "open flags (octal, as in fdinfo)",
      [](const LsReport&, const Row& w, std::string& o) {
@@ -170,11 +172,12 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w, UserCache& user
     j.key("fd");
     is_fd ? j.value(f.fd) : j.null();
     j.key("kind").value(kind_name(f.kind));
-    j.key("mode").value(mode_name(f.mode));
+    j.key("mode");
+    report::mode_known(f) ? j.value(mode_name(f.mode)) : j.null();
     j.key("flags");
     f.has_pos ? j.value(f.flags) : j.null();
     j.key("cloexec");
-    is_fd ? j.value(f.cloexec) : j.null();
+    is_fd && f.has_pos ? j.value(f.cloexec) : j.null();
     j.key("pos");
     (f.has_pos || f.range) ? j.value(f.pos) : j.null();
     j.key("mnt_id");
@@ -363,6 +366,7 @@ void write_ls_json(Output& out, const LsReport& r, const std::string& backend) {
     j.end_object();
     j.key("notes").begin_array();
     for (const auto& n : s.notes) j.value(n);
+    for (const auto& n : r.read_gaps()) j.value(n);
     j.end_array();
     j.key("files").begin_array();
     write_entries(out, r, false);

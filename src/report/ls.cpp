@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "report/read_gaps.hpp"
+
 namespace fdscope::report {
 
 LsReport::LsReport(const Snapshot& snap, const LsFilter& filter) : snap_(snap) {
@@ -14,6 +16,8 @@ LsReport::LsReport(const Snapshot& snap, const LsFilter& filter) : snap_(snap) {
         for (const auto& f : p.assocs)
             if (file_matches(filter, f, nullptr)) rows_.push_back(Row{&p, &f});
     }
+    if (auto skipped = skipped_sentence(snap); !skipped.empty()) gaps_.push_back(std::move(skipped));
+    for (auto& s : partial_sentences(snap)) gaps_.push_back(std::move(s));
 }
 
 const FdTable* LsReport::table_of(const Row& r) {

@@ -13,6 +13,10 @@
 
 namespace fdscope::report {
 
+// Whether a row's access mode is known: an fd's comes from fdinfo, which
+// may have been refused; an association's from its mapping (or none).
+inline bool mode_known(const OpenFile& f) { return f.assoc != Assoc::Fd || f.has_pos; }
+
 struct Row {
     const Process* process;
     const OpenFile* file;  // in one of process->tables, or in process->assocs
@@ -31,6 +35,9 @@ public:
 
     const Snapshot& snapshot() const { return snap_; }
     const std::vector<Row>& rows() const { return rows_; }
+    // What could not be read (skipped processes with the refused pids
+    // named, processes listed in part): stderr under a table, JSON notes.
+    const std::vector<std::string>& read_gaps() const { return gaps_; }
 
     // The task whose table was read: the leader, else the lowest live tid.
     static pid_t tid(const Row& r);
@@ -71,6 +78,7 @@ private:
 
     const Snapshot& snap_;
     std::vector<Row> rows_;
+    std::vector<std::string> gaps_;
     // Every holder of an endpoint, sorted by key: one flat array rather than
     // a map of vectors (10^5 small allocations on a busy machine).
     mutable std::vector<Holder> holders_;

@@ -254,6 +254,23 @@ TEST_P(Audit, IgnoreAndSuppressionFileAcceptKnownFindings) {
     EXPECT_EQ(run({fdscope_bin(), "audit", "--ignore", "nonsense"}).status, 2);
 }
 
+// `audit -p PID --fail-on high` in CI: a service that is gone must fail
+// the job, not pass with "No findings.".
+TEST_P(Audit, APidThatDoesNotExistFailsAndIsNamed) {
+    const std::string absent = std::to_string(absent_pid());
+    RunResult r = run(with_backend({fdscope_bin(), "audit", "-p", absent, "--fail-on", "high"}));
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("fdscope audit: no process " + absent), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "") << "nothing to report about no process";
+    Fixture fx("flat", {"3"});
+    const std::string here = std::to_string(fx.facts()["pid"].get<int>());
+    RunResult some = run(with_backend({fdscope_bin(), "audit", "-p", here + "," + absent, "--json"}));
+    EXPECT_EQ(some.status, 1) << some.err;
+    EXPECT_NE(some.err.find("no process " + absent), std::string::npos) << some.err;
+    EXPECT_TRUE(nlohmann::json::accept(some.out)) << "the existing pid is still audited: " << some.out;
+    EXPECT_EQ(run(with_backend({fdscope_bin(), "audit", "-p", here})).status, 0);
+}
+
 INSTANTIATE_BACKENDS(Audit);
 
 }  // namespace

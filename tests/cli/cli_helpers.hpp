@@ -116,6 +116,12 @@ protected:
                                  return n;                                                           \
                              })
 
+// A pid no process can have: pids stay below kernel.pid_max.
+inline pid_t absent_pid() {
+    RunResult r = run({"cat", "/proc/sys/kernel/pid_max"});
+    return static_cast<pid_t>(std::stol(r.out));
+}
+
 // Runs fdscope as nobody (setpriv, util-linux); the caller skips unless root.
 inline RunResult fdscope_as_nobody(const std::vector<std::string>& args) {
     std::vector<std::string> v = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", fdscope_bin()};

@@ -1,8 +1,12 @@
 // `fdscope ls` end to end: output contracts, filters, exit statuses, and
 // robustness against races and missing permissions.
+#include <fcntl.h>
+#include <future>
 #include <gtest/gtest.h>
+#include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli/cli_helpers.hpp"
 
@@ -88,19 +92,6 @@ TEST(LsOutput, OddNameIsValidJsonAndOneTableRow) {
     EXPECT_EQ(count_lines(c.out), files + 1);
 }
 
-TEST(LsOutput, TableFitsTheTerminalWidth) {
-    Fixture fx("population");
-    RunResult t = run({fdscope_bin(), "ls", "-p", std::to_string(fx.facts()["pid"].get<int>())}, {"COLUMNS=80"});
-    ASSERT_EQ(t.status, 0);
-    std::istringstream in(t.out);
-    for (std::string line; std::getline(in, line);) {
-        std::size_t width = 0;
-        for (unsigned char ch : line) width += (ch & 0xc0) != 0x80;
-        EXPECT_LE(width, 80u) << line;
-    }
-    EXPECT_NE(t.out.find("…"), std::string::npos) << "long names are cut in the middle";
-}
-
 using LsFilters = Backends;
 
 TEST_P(LsFilters, InetPortFindsTheListenerInParentAndChild) {
@@ -167,6 +158,133 @@ TEST_P(LsFilters, ColumnsAreChosenWithO) {
 }
 
 INSTANTIATE_BACKENDS(LsFilters);
+
+// Rows per association: "fd" for every fd, else cwd/rtd/exe/mem/shm.
+std::map<std::string, int> by_assoc(const nlohmann::json& doc) {
+    std::map<std::string, int> n;
+    for (const auto& f : doc["files"]) ++n[f["fd"].is_null() ? f["assoc"].get<std::string>() : "fd"];
+    return n;
+}
+
+// lsfd's rows for pid by ASSOC, in fdscope's terms: its "shm" is a shared
+// file mapping (fdscope's "mem"; fdscope's "shm" is a SysV attach), and
+// its namespace rows have no counterpart.
+std::map<std::string, int> lsfd_by_assoc(pid_t pid) {
+    RunResult r = run({"lsfd", "-p", std::to_string(pid), "-n", "-r", "-o", "ASSOC"});
+    std::map<std::string, int> n;
+    std::istringstream in(r.out);
+    for (std::string a; std::getline(in, a);) {
+        if (!a.empty() && std::isdigit(static_cast<unsigned char>(a[0]))) ++n["fd"];
+        else if (a == "mem" || a == "shm") ++n["mem"];
+        else if (a == "cwd" || a == "rtd" || a == "exe") ++n[a];
+    }
+    return n;
+}
+
+using LsAssoc = Backends;
+
+TEST_P(LsAssoc, AssocSelectsAssociationsAndTypeStaysTheFilesKind) {
+    Fixture fx("flat", {"3"});
+    const pid_t pid = fx.facts()["pid"];
+    const std::string p = std::to_string(pid);
+    const auto all = by_assoc(json({"ls", "-p", p}));
+    ASSERT_GT(all.at("mem"), 0) << "a dynamically linked fixture maps its libraries";
+    if (have_tool("lsfd")) {
+        EXPECT_EQ(all, lsfd_by_assoc(pid)) << "by default every association is listed, as lsfd lists them";
+    }
+    EXPECT_EQ(by_assoc(json({"ls", "-p", p, "--assoc", "mem"})), (std::map<std::string, int>{{"mem", all.at("mem")}}));
+    EXPECT_EQ(by_assoc(json({"ls", "-p", p, "--assoc", "cwd,rtd,txt"})),
+              (std::map<std::string, int>{{"cwd", 1}, {"rtd", 1}, {"exe", 1}}));
+    auto but_mem = all;
+    but_mem.erase("mem");
+    EXPECT_EQ(by_assoc(json({"ls", "-p", p, "--assoc", "^mem"})), but_mem);
+    // -t is the file's kind: a mapped library is a file, so -t file lists
+    // the mem rows; --assoc fd keeps the fds only.
+    const auto files = json({"ls", "-p", p, "-t", "file"});
+    EXPECT_EQ(by_assoc(files)["mem"], all.at("mem"));
+    for (const auto& f : json({"ls", "-p", p, "-t", "chr", "--assoc", "fd"})["files"]) EXPECT_FALSE(f["fd"].is_null()) << f.dump();
+    EXPECT_GE(by_assoc(json({"ls", "-p", p, "-t", "chr", "--assoc", "fd"}))["fd"], 3) << "its three /dev/null fds";
+    EXPECT_EQ(by_assoc(json({"ls", "-p", p, "-t", "dir", "--assoc", "fd"})).count("cwd"), 0u);
+}
+
+TEST(LsUsage, AssociationsAreNotKinds) {
+    RunResult mem = run({fdscope_bin(), "ls", "-t", "mem"});
+    EXPECT_EQ(mem.status, 2);
+    EXPECT_NE(mem.err.find("mem is an association, not a kind of file (--assoc mem)"), std::string::npos) << mem.err;
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-t", "shm"}).status, 2);
+    RunResult bad = run({fdscope_bin(), "ls", "--assoc", "heap"});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("unknown association 'heap'"), std::string::npos) << bad.err;
+    EXPECT_EQ(run({fdscope_bin(), "ls", "--assoc", "fd,^mem"}).status, 2) << "names and exclusions do not mix";
+}
+
+INSTANTIATE_BACKENDS(LsAssoc);
+
+// O_PATH fds can neither read nor write: mode "-" (lsfd: "---"), although
+// their O_ACCMODE bits are O_RDONLY's.
+using LsModes = Backends;
+
+TEST_P(LsModes, AnOPathFdHasNoAccessMode) {
+    const int path_fd = ::open("/etc/hostname", O_PATH | O_CLOEXEC);
+    const int read_fd = ::open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(path_fd, 0);
+    ASSERT_GE(read_fd, 0);
+    auto rows = fd_rows(json({"ls", "-p", std::to_string(::getpid())}), ::getpid());
+    EXPECT_EQ(rows[path_fd]["mode"], "-") << rows[path_fd].dump();
+    EXPECT_EQ(rows[read_fd]["mode"], "r") << rows[read_fd].dump();
+    if (have_tool("lsfd")) {
+        RunResult l = run({"lsfd", "-p", std::to_string(::getpid()), "-n", "-r", "-o", "FD,MODE"});
+        EXPECT_NE(l.out.find("\n" + std::to_string(path_fd) + " ---\n"), std::string::npos) << l.out;
+        EXPECT_NE(l.out.find("\n" + std::to_string(read_fd) + " r--\n"), std::string::npos) << l.out;
+    }
+    ::close(path_fd);
+    ::close(read_fd);
+}
+
+INSTANTIATE_BACKENDS(LsModes);
+
+// -p with a pid that does not exist: named, exit status 1, as lsof (and
+// fdscope watch); the pids that exist are still listed.
+TEST(LsPids, APidThatDoesNotExistIsNamedAndFailsAsWithLsof) {
+    const std::string absent = std::to_string(absent_pid());
+    const std::string self = std::to_string(::getpid());
+    RunResult none = run({fdscope_bin(), "ls", "-p", absent});
+    EXPECT_EQ(none.status, 1);
+    EXPECT_NE(none.err.find("fdscope ls: no process " + absent), std::string::npos) << none.err;
+    EXPECT_EQ(none.out, "") << "nothing to list, as lsof";
+    RunResult some = run({fdscope_bin(), "ls", "-p", self + "," + absent, "--json"});
+    EXPECT_EQ(some.status, 1);
+    EXPECT_NE(some.err.find("no process " + absent), std::string::npos) << some.err;
+    auto doc = nlohmann::json::parse(some.out);
+    EXPECT_FALSE(fd_rows(doc, ::getpid()).empty()) << "the pid that exists is listed";
+    EXPECT_EQ(doc["skipped"]["vanished"], 0) << "a pid that was never there did not vanish mid-scan";
+    EXPECT_NE(doc["notes"].dump().find("no process " + absent), std::string::npos) << doc["notes"].dump();
+    if (have_tool("lsof")) {
+        EXPECT_EQ(run({"lsof", "-p", absent}).status, 1) << "lsof's status, for comparison";
+        EXPECT_EQ(run({"lsof", "-p", self + "," + absent}).status, 1);
+    }
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-p", self}).status, 0);
+}
+
+// A thread id names its process (/proc lists only processes, but
+// /proc/TID exists): it is not "no process".
+TEST(LsPids, AThreadIdMeansItsProcess) {
+    int release[2];
+    ASSERT_EQ(::pipe2(release, O_CLOEXEC), 0);
+    std::promise<pid_t> tid;
+    std::thread t([&] {
+        tid.set_value(::gettid());
+        char c;
+        while (::read(release[0], &c, 1) < 0 && errno == EINTR) {}
+    });
+    const pid_t thread = tid.get_future().get();
+    RunResult r = run({fdscope_bin(), "ls", "-p", std::to_string(thread), "--json"});
+    ::close(release[1]);
+    t.join();
+    ::close(release[0]);
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_FALSE(fd_rows(nlohmann::json::parse(r.out), ::getpid()).empty());
+}
 
 TEST(LsUsage, BadArgumentsExitTwo) {
     EXPECT_EQ(run({fdscope_bin(), "ls", "-t", "nonsense"}).status, 2);

@@ -61,7 +61,7 @@ TEST(Summary, TextFitsOneScreen) {
     // 80x24 screen.
     std::vector<std::unique_ptr<Fixture>> near;
     for (int i = 0; i < 12; ++i) near.push_back(std::make_unique<Fixture>("fd_limit", std::vector<std::string>{"64", "90"}));
-    RunResult r = run({fdscope_bin()}, {"COLUMNS=80"});
+    RunResult r = run_on_terminal({fdscope_bin()}, 80, {"-COLUMNS", "NO_COLOR=1"});  // a pipe is never cut
     ASSERT_EQ(r.status, 0);
     EXPECT_LE(std::count(r.out.begin(), r.out.end(), '\n'), 24) << r.out;
     std::istringstream in(r.out);

@@ -61,22 +61,66 @@ TEST(ParseInetFilter, Ipv4HostWithoutPort) { expect_filter(parse_ok("@10.0.0.1")
 TEST(ParseInetFilter, BracketedIpv6HostAndPort) { expect_filter(parse_ok("6tcp@[::1]:22"), 6, "tcp", "::1", 22); }
 TEST(ParseInetFilter, BracketedIpv6HostWithoutPort) { expect_filter(parse_ok("@[fe80::1]"), 0, "", "fe80::1", -1); }
 
-// Without brackets, an address with several colons is all host (no port):
-// "::1:22" is the IPv6 address ::1:22, as the comment in filter.cpp says.
-TEST(ParseInetFilter, UnbracketedIpv6IsAllHost) {
-    expect_filter(parse_ok("6tcp@::1:22"), 6, "tcp", "::1:22", -1);
+// Without brackets, an IPv6 host takes a trailing ":PORT" only when the
+// rest alone is an address and the whole is not; a spec that reads both
+// ways is refused (the man page's old example, 6tcp@::1:22, is one).
+TEST(ParseInetFilter, UnbracketedIpv6) {
     expect_filter(parse_ok("@::1"), 0, "", "::1", -1);
+    expect_filter(parse_ok("@fe80::1"), 0, "", "fe80::1", -1);
+    expect_filter(parse_ok("tcp@2001:db8:0:0:0:0:0:1:443"), 0, "tcp", "2001:db8:0:0:0:0:0:1", 443);
+    auto svc = parse_ok("@::1:http");
+    EXPECT_EQ(svc.host, "::1");
+    EXPECT_EQ(svc.service, "http");
+    EXPECT_EQ(parse_error("6tcp@::1:22"),
+              "'::1:22' is ambiguous: write @[::1]:22 for port 22 of ::1, or @[::1:22] for that address");
+    EXPECT_EQ(parse_error("@::1:beef"),
+              "'::1:beef' is ambiguous: write @[::1]:beef for port beef of ::1, or @[::1:beef] for that address");
+    EXPECT_EQ(parse_error("@fe80::zz:1"), "not an IPv6 address: fe80::zz:1 (an IPv6 host goes in brackets: @[ADDRESS]:PORT)");
+}
+
+TEST(ParseInetFilter, NumericHostsCarryTheirAddress) {
+    auto f = parse_ok("@127.0.0.1");
+    ASSERT_EQ(f.addresses.size(), 1u);
+    EXPECT_EQ(f.addresses[0], *parse_ip("127.0.0.1"));
+    EXPECT_FALSE(f.host_is_name);
+    EXPECT_EQ(parse_error("4@[::1]"), "-i 4 with an IPv6 address");
+    EXPECT_EQ(parse_error("6@10.0.0.1"), "-i 6 with an IPv4 address");
+    EXPECT_EQ(parse_error("@[localhost]:80"), "not a numeric address in brackets: [localhost]");
+}
+
+// Names are left for the CLI to resolve (getaddrinfo, getservbyname).
+TEST(ParseInetFilter, HostAndServiceNames) {
+    auto f = parse_ok("tcp@localhost:ssh");
+    EXPECT_EQ(f.host, "localhost");
+    EXPECT_TRUE(f.host_is_name);
+    EXPECT_TRUE(f.addresses.empty());
+    EXPECT_EQ(f.service, "ssh");
+    EXPECT_EQ(f.port, -1);
+    EXPECT_EQ(parse_ok(":http").service, "http");
+    EXPECT_EQ(parse_ok(":domain-s").service, "domain-s");
+    EXPECT_EQ(parse_error("@bad/name"), "not a host name or a numeric address: bad/name");
+}
+
+TEST(ParseIp, FormsAndMappedAddresses) {
+    EXPECT_EQ(parse_ip("10.1.2.3")->family, 4);
+    EXPECT_EQ(parse_ip("::1")->family, 6);
+    EXPECT_EQ(parse_ip("::ffff:127.0.0.1"), parse_ip("127.0.0.1")) << "v4-mapped is its IPv4 address";
+    EXPECT_EQ(parse_ip("::0001"), parse_ip("::1"));
+    EXPECT_FALSE(parse_ip("*"));
+    EXPECT_FALSE(parse_ip("[::1]"));
+    EXPECT_FALSE(parse_ip("localhost"));
+    EXPECT_FALSE(parse_ip(""));
 }
 
 TEST(ParseInetFilter, Errors) {
     EXPECT_EQ(parse_error("sctp"), "unknown protocol 'sctp' (tcp, udp or raw)");
     EXPECT_EQ(parse_error("4sctp:80"), "unknown protocol 'sctp' (tcp, udp or raw)");
     EXPECT_EQ(parse_error(":"), "expected ':PORT'");
-    EXPECT_EQ(parse_error(":99999"), "port must be a number from 0 to 65535");
-    EXPECT_EQ(parse_error(":65536"), "port must be a number from 0 to 65535");
-    EXPECT_EQ(parse_error(":-1"), "port must be a number from 0 to 65535");
-    EXPECT_EQ(parse_error(":abc"), "port must be a number from 0 to 65535");
-    EXPECT_EQ(parse_error(":80x"), "port must be a number from 0 to 65535");
+    EXPECT_EQ(parse_error(":99999"), "port must be a number from 0 to 65535 or a service name");
+    EXPECT_EQ(parse_error(":65536"), "port must be a number from 0 to 65535 or a service name");
+    EXPECT_EQ(parse_error(":-1"), "port must be a number from 0 to 65535 or a service name");
+    EXPECT_EQ(parse_error(":80x"), "port must be a number from 0 to 65535 or a service name");
+    EXPECT_EQ(parse_error(":a b"), "port must be a number from 0 to 65535 or a service name");
     EXPECT_EQ(parse_error("@"), "empty host after '@'");
     EXPECT_EQ(parse_error("@:80"), "empty host after '@'");
     EXPECT_EQ(parse_error("@[]:80"), "empty host after '@'");
@@ -221,8 +265,12 @@ TEST(FileMatches, NoCloexecKeepsOnlyFdRowsWithoutCloexec) {
     LsFilter f;
     f.no_cloexec = true;
     auto leaky = make_file(p, 3, Kind::File, "/etc/hosts");
+    leaky.has_pos = true;  // fdinfo read: O_CLOEXEC known
     auto closed = make_file(p, 4, Kind::File, "/etc/hosts");
+    closed.has_pos = true;
     closed.cloexec = true;
+    auto unknown = make_file(p, 5, Kind::Unknown);  // fdinfo refused: O_CLOEXEC unknown, not absent
+    EXPECT_FALSE(file_matches(f, unknown, nullptr));
     auto cwd = make_assoc(p, Assoc::Cwd, "/");
     auto mem = make_assoc(p, Assoc::Mem, "/usr/lib/libc.so.6", Kind::File);
     EXPECT_TRUE(file_matches(f, leaky, nullptr));
@@ -293,4 +341,64 @@ TEST(FileMatches, PathPrefixMatchesTheShownNameOfPipesAndSockets) {
     f.path_prefix = "socket:[";
     auto sock = make_file(p, 5, Kind::Socket, {}, 99, Mode::ReadWrite);
     EXPECT_TRUE(file_matches(f, sock, nullptr)) << "socket with empty stored name, shown as socket:[99]";
+}
+
+// ---------------------------------------------------------------- service names and hosts resolved
+
+TEST(FileMatches, ServicePortsMatchPerProtocol) {
+    Process p = make_process(1, "x");
+    auto tcp = make_file(p, 3, Kind::Tcp, {}, 1);
+    auto udp = make_file(p, 4, Kind::Udp, {}, 2);
+    auto s80 = make_socket(Kind::Tcp, "LISTEN", "0.0.0.0:80", "");
+    auto u80 = make_socket(Kind::Udp, "UNCONN", "0.0.0.0:80", "");
+    LsFilter f = inet(":http");
+    EXPECT_FALSE(file_matches(f, tcp, &s80)) << "an unresolved service matches nothing";
+    f.inet->service_ports = {{"tcp", 80}};
+    EXPECT_TRUE(file_matches(f, tcp, &s80));
+    EXPECT_FALSE(file_matches(f, udp, &u80)) << "http is 80/tcp only here";
+}
+
+TEST(FileMatches, ResolvedHostMatchesAnyOfItsAddressesAndMappedOnes) {
+    Process p = make_process(1, "x");
+    auto f6 = make_file(p, 3, Kind::Tcp6, {}, 1);
+    auto mapped = make_socket(Kind::Tcp6, "ESTAB", "[::ffff:127.0.0.1]:5000", "[::ffff:127.0.0.1]:80");
+    LsFilter f = inet("@localhost");
+    EXPECT_FALSE(file_matches(f, f6, &mapped)) << "an unresolved name matches nothing";
+    f.inet->addresses = {*parse_ip("127.0.0.1"), *parse_ip("::1")};
+    EXPECT_TRUE(file_matches(f, f6, &mapped));
+    EXPECT_TRUE(file_matches(inet("@127.0.0.1:80"), f6, &mapped));
+}
+
+// ---------------------------------------------------------------- associations
+
+TEST(ParseAssocList, NamesExclusionsAndErrors) {
+    std::string err;
+    EXPECT_EQ(parse_assoc_list({"fd"}, err), assoc_bit(Assoc::Fd));
+    EXPECT_EQ(parse_assoc_list({"cwd", "rtd", "txt"}, err),
+              assoc_bit(Assoc::Cwd) | assoc_bit(Assoc::Rtd) | assoc_bit(Assoc::Exe));
+    EXPECT_EQ(parse_assoc_list({"^mem", "^shm"}, err), kEveryAssoc & ~(assoc_bit(Assoc::Mem) | assoc_bit(Assoc::Shm)));
+    EXPECT_FALSE(parse_assoc_list({"heap"}, err));
+    EXPECT_EQ(err, "unknown association 'heap' (fd, cwd, rtd, exe, mem, shm)");
+    EXPECT_FALSE(parse_assoc_list({"fd", "^mem"}, err));
+    EXPECT_EQ(err, "either names or ^exclusions, not both");
+    EXPECT_FALSE(parse_assoc_list({}, err));
+}
+
+TEST(FileMatches, AssocFilterAndKindAreIndependent) {
+    Process p = make_process(1, "x");
+    auto fd = make_file(p, 3, Kind::File, "/usr/lib/libc.so.6");
+    auto mem = make_assoc(p, Assoc::Mem, "/usr/lib/libc.so.6", Kind::File);
+    auto cwd = make_assoc(p, Assoc::Cwd, "/");
+    LsFilter files;
+    files.kinds = {Kind::File};
+    EXPECT_TRUE(file_matches(files, fd, nullptr));
+    EXPECT_TRUE(file_matches(files, mem, nullptr)) << "a mapped file is a file";
+    files.assocs = assoc_bit(Assoc::Fd);
+    EXPECT_TRUE(file_matches(files, fd, nullptr));
+    EXPECT_FALSE(file_matches(files, mem, nullptr));
+    LsFilter mem_only;
+    mem_only.assocs = assoc_bit(Assoc::Mem);
+    EXPECT_TRUE(file_matches(mem_only, mem, nullptr));
+    EXPECT_FALSE(file_matches(mem_only, fd, nullptr));
+    EXPECT_FALSE(file_matches(mem_only, cwd, nullptr));
 }

@@ -5,7 +5,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <sstream>
+#include <termios.h>
 #include <stdexcept>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -111,12 +113,58 @@ void Fixture::stop() {
 
 Fixture::~Fixture() { stop(); }
 
+namespace {
+
+// The environment with extra_env applied: "K=V" sets, "-K" removes.
+std::vector<std::string> environment(const std::vector<std::string>& extra_env) {
+    std::vector<std::string> env;
+    for (char** e = environ; *e; ++e) env.emplace_back(*e);
+    for (const auto& x : extra_env) {
+        const bool remove = !x.empty() && x[0] == '-';
+        const std::string key = remove ? x.substr(1) : x.substr(0, x.find('='));
+        std::erase_if(env, [&](const std::string& e) { return e.compare(0, key.size() + 1, key + "=") == 0; });
+        if (!remove) env.push_back(x);
+    }
+    return env;
+}
+
+// Reads `out` and `err` until both are closed (a pty's master reads EIO
+// once the last slave is closed: that is its EOF), then reaps pid.
+RunResult collect(pid_t pid, int out, int err) {
+    RunResult r;
+    pollfd fds[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
+    int open_count = 2;
+    while (open_count > 0) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char chunk[65536];
+            ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_count;
+            } else {
+                (i == 0 ? r.out : r.err).append(chunk, static_cast<std::size_t>(n));
+            }
+        }
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return r;
+}
+
+}  // namespace
+
 RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) die("pipe2");
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e) env.emplace_back(*e);
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    std::vector<std::string> env = environment(extra_env);
     pid_t pid = fork();
     if (pid < 0) die("fork");
     if (pid == 0) {
@@ -131,31 +179,36 @@ RunResult run(const std::vector<std::string>& argv, const std::vector<std::strin
     }
     close(out[1]);
     close(err[1]);
-    RunResult r;
-    pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-    int open_count = 2;
-    while (open_count > 0) {
-        if (poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
+    return collect(pid, out[0], err[0]);
+}
+
+RunResult run_on_terminal(const std::vector<std::string>& argv, unsigned short columns,
+                          const std::vector<std::string>& extra_env) {
+    int err[2];
+    if (pipe2(err, O_CLOEXEC) < 0) die("pipe2");
+    std::vector<std::string> env = environment(extra_env);
+    struct winsize ws {};
+    ws.ws_col = columns;
+    ws.ws_row = 24;
+    int master = -1;
+    pid_t pid = forkpty(&master, nullptr, nullptr, &ws);
+    if (pid < 0) die("forkpty");
+    if (pid == 0) {
+        // stdin, stdout and the controlling terminal are the pty; stderr is
+        // kept apart so that messages do not mix with the table.
+        dup2(err[1], 2);
+        struct termios t {};
+        if (tcgetattr(1, &t) == 0) {
+            t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);  // "\n" stays "\n"
+            tcsetattr(1, TCSANOW, &t);
         }
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            char chunk[65536];
-            ssize_t n = read(fds[i].fd, chunk, sizeof chunk);
-            if (n <= 0) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                --open_count;
-            } else {
-                (i == 0 ? r.out : r.err).append(chunk, static_cast<std::size_t>(n));
-            }
-        }
+        auto v = c_argv(argv);
+        auto e = c_argv(env);
+        execvpe(v[0], v.data(), e.data());
+        _exit(127);
     }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    return r;
+    close(err[1]);
+    return collect(pid, master, err[0]);
 }
 
 std::string fixture_path(const std::string& name) { return std::string(FDSCOPE_FIXTURES) + "/" + name; }

@@ -40,6 +40,11 @@ struct RunResult {
 
 // Runs argv to completion, capturing stdout and stderr. extra_env entries are "K=V".
 RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+// The same with stdin and stdout on a pseudo-terminal of `columns` x 24
+// (stderr stays a pipe; output newlines are not turned into "\r\n").
+// In extra_env, for both: "K=" sets K empty, "-K" removes K.
+RunResult run_on_terminal(const std::vector<std::string>& argv, unsigned short columns,
+                          const std::vector<std::string>& extra_env = {});
 
 std::string fixture_path(const std::string& name);
 std::string fdscope_bin();
