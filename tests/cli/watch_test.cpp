@@ -253,6 +253,34 @@ TEST(Watch, MissingPidIsAFailureWithItsName) {
     EXPECT_EQ(of_type(ndjson_lines(some.out), "sample").size(), 1u);
 }
 
+// The case: 300 fds opened over 3 s once a window of flat history
+// is in, then flat; twice, at other moments against the ticks. Growth for
+// less than half the 8 s window is no leak: no verdict, no alert, exit 0.
+// (It was flagged, with an --alert-rate exit 1, in 4 runs of 4: the growth
+// straddled two quarter borders of the window, so every quarter made a
+// new high.)
+TEST(Watch, GrowthOverThreeSecondsIsNoLeakAndNoAlert) {
+    Fixture a("grow_once", {"300", "9000", "10"}), b("grow_once", {"300", "10400", "10"});
+    const pid_t pa = a.facts()["pid"], pb = b.facts()["pid"];
+    auto r = run({fdscope_bin(), "watch", "--ndjson", "-p", std::to_string(pa) + "," + std::to_string(pb), "--duration",
+                  "24", "--alert-rate", "60"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    const auto lines = ndjson_lines(r.out);
+    for (pid_t pid : {pa, pb}) {
+        const auto samples = of_type(lines, "sample", pid);
+        ASSERT_FALSE(samples.empty());
+        // The situation: a flat window first, then the growth, then flat.
+        double grew = 0;
+        for (const auto& x : samples)
+            if (!grew && x["fds"].get<int>() > 50) grew = x["time"];
+        EXPECT_GE(grew - samples.front()["time"].get<double>(), 8.0) << "pid " << pid << ": grew too early";
+        EXPECT_GE(samples.back()["fds"].get<int>(), 300) << "pid " << pid;
+        EXPECT_GE(samples.back()["time"].get<double>() - grew, 10.0) << "pid " << pid << ": judged for a while after";
+        EXPECT_TRUE(of_type(lines, "leak", pid).empty()) << "pid " << pid << ":\n" << r.out;
+        EXPECT_TRUE(of_type(lines, "alert", pid).empty()) << "pid " << pid;
+    }
+}
+
 TEST(Watch, TextModeEndsWithASummary) {
     Fixture fx("flat", {"10"});
     const std::string pid = std::to_string(fx.facts()["pid"].get<int>());
