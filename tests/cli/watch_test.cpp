@@ -8,6 +8,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <csignal>
 #include <sstream>
 #include <unistd.h>
 
@@ -278,6 +279,52 @@ TEST(Watch, GrowthOverThreeSecondsIsNoLeakAndNoAlert) {
         EXPECT_GE(samples.back()["time"].get<double>() - grew, 10.0) << "pid " << pid << ": judged for a while after";
         EXPECT_TRUE(of_type(lines, "leak", pid).empty()) << "pid " << pid << ":\n" << r.out;
         EXPECT_TRUE(of_type(lines, "alert", pid).empty()) << "pid " << pid;
+    }
+}
+
+// A process first seen before it execs (through prlimit, env, a shell):
+// the first tick after the exec shows the new command and the new image's
+// soft limit, with -p, and with -c it is watched from that tick on. They
+// were the wrapper's for up to a minute (limit 20000, ETA 16m23s, name
+// prlimit, where EMFILE was 6.7 min away) and -c missed it for as long.
+TEST(Watch, ExecIsSeenAtTheNextTick) {
+    for (bool by_command : {false, true}) {
+        SCOPED_TRACE(by_command ? "-c ^leaker$" : "-p PID");
+        Fixture fx("exec_later", {"3000", fixture_path("leaker"), "50", "2048"});
+        const pid_t pid = fx.facts()["pid"];
+        std::vector<std::string> argv{fdscope_bin(), "watch", "--ndjson", "--interval", "0.5", "--duration", "60"};
+        if (by_command) argv.insert(argv.end(), {"-c", "^leaker$"});
+        else argv.insert(argv.end(), {"-p", std::to_string(pid)});
+        Running w(argv);
+        std::string line;
+        // The header, then the first tick, before the exec (its machine
+        // line, then its samples): under -p the wrapper's command and limit.
+        ASSERT_TRUE(w.next_line(line));
+        ASSERT_EQ(nlohmann::json::parse(line)["type"], "header") << line;
+        ASSERT_TRUE(w.next_line(line));
+        ASSERT_EQ(nlohmann::json::parse(line)["type"], "machine") << line;
+        if (!by_command) {
+            ASSERT_TRUE(w.next_line(line));
+            const auto j = nlohmann::json::parse(line);
+            ASSERT_EQ(j["pid"], pid) << line;
+            EXPECT_EQ(j["command"], "exec_later");
+            EXPECT_EQ(j["limit"], 3000);
+        }
+        ASSERT_EQ(kill(pid, SIGUSR1), 0);
+        const double started = fx.next_line()["started_ms"].get<double>() / 1000;  // the new image's
+        // The samples of the first tick that began after the exec.
+        int ticks_after = 0;
+        nlohmann::json first;
+        while (first.is_null() && ticks_after < 2 && w.next_line(line)) {
+            const auto j = nlohmann::json::parse(line);
+            if (j["type"] == "machine" && j["time"].get<double>() > started) ++ticks_after;
+            else if (j["type"] == "sample" && j["pid"] == pid && ticks_after == 1) first = j;
+        }
+        ASSERT_FALSE(first.is_null()) << "pid " << pid << " not in the first tick after its exec";
+        EXPECT_EQ(first["command"], "leaker");
+        EXPECT_EQ(first["limit"], 2048);
+        EXPECT_LT(first["fds"].get<int>(), 100) << "sampled from its start";
+        EXPECT_EQ(w.stop(SIGINT), 0);
     }
 }
 
