@@ -195,7 +195,7 @@ std::vector<ScreenLine> top_screen(const report::TrendTracker& tracker, const Ti
     // LONG_MAX (systemd's default) is no limit worth 25 columns.
     const std::string max = tick.file_max >= (1ULL << 62) ? "no" : tick.file_max ? grouped(tick.file_max) : "?";
     lines.push_back({fit(fmt::format("fdscope top  {}  {} leak suspect{}  handles {} / {} file-max ({:.1f}%)",
-                                     format_clock(tick.time), suspects, suspects == 1 ? "" : "s", grouped(tick.file_nr), max,
+                                     format_clock(tick.time), suspects, noun(suspects, "", "s"), grouped(tick.file_nr), max,
                                      pct), w),
                      suspects ? LineStyle::Suspect : LineStyle::Title});
     if (st.drill) {
@@ -203,7 +203,7 @@ std::vector<ScreenLine> top_screen(const report::TrendTracker& tracker, const Ti
         return lines;
     }
     const auto rows = top_rows(tracker, st);
-    lines.push_back({fit(fmt::format("{} processes{}{}  interval {:g}s  sort: {}", rows.size(),
+    lines.push_back({fit(fmt::format("{} {}{}{}  interval {:g}s  sort: {}", rows.size(), noun(rows.size(), "process", "processes"),
                                      st.filter.empty() ? "" : fmt::format(" matching \"{}\"", escape_for_table(st.filter)),
                                      tick.unreadable ? fmt::format(" ({} not readable)", tick.unreadable) : "",
                                      interval, top_sort_name(st.sort)), w),

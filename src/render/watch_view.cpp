@@ -193,11 +193,13 @@ void write_watch_summary(Output& out, const report::TrendTracker& tracker, doubl
         return a->fds > b->fds;
     });
     auto& b = out.buffer();
-    fmt::format_to(std::back_inserter(b), "\n{} ticks since {}, {} processes, {} leak suspect(s)\n", ticks,
-                   format_clock(started), rows.size(), tracker.suspects());
+    const std::size_t suspects = tracker.suspects();
+    fmt::format_to(std::back_inserter(b), "\n{} {} since {}, {} {}, {} leak {}\n", ticks, noun(ticks, "tick", "ticks"),
+                   format_clock(started), rows.size(), noun(rows.size(), "process", "processes"), suspects,
+                   noun(suspects, "suspect", "suspects"));
     if (unreadable)
-        fmt::format_to(std::back_inserter(b), "{} processes could not be counted (their /proc/PID/fd cannot be listed: permission)\n",
-                       unreadable);
+        fmt::format_to(std::back_inserter(b), "{} {} could not be counted (/proc/PID/fd cannot be listed: permission)\n",
+                       unreadable, noun(unreadable, "process", "processes"));
     fmt::format_to(std::back_inserter(b), "{:>8} {:<16} {:>8} {:>8} {:>8} {:>10} {:>8}  {}\n", "PID", "COMMAND", "FIRST",
                    "FDS", "CHANGE", "RATE/MIN", "LIMIT", "VERDICT");
     for (std::size_t i = 0; i < rows.size() && i < top; ++i) {

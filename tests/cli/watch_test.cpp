@@ -328,6 +328,13 @@ TEST(Watch, ExecIsSeenAtTheNextTick) {
     }
 }
 
+TEST(Watch, EmptyPidListIsAUsageError) {
+    auto r = run({fdscope_bin(), "watch", "--count", "1", "-p", ""});
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("no pid given"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+}
+
 TEST(Watch, TextModeEndsWithASummary) {
     Fixture fx("flat", {"10"});
     const std::string pid = std::to_string(fx.facts()["pid"].get<int>());

@@ -174,6 +174,15 @@ TEST(TopView, WideAndCombiningNamesKeepTheColumnsInLine) {
     EXPECT_NE(lines[1].text.find("4 processes"), std::string::npos) << lines[1].text;
 }
 
+TEST(TopView, OneProcessIsOneProcess) {
+    TrendTracker tr{TrendOptions{}};
+    const Tick last = feed(tr, 2, [&](int) { return std::vector<ProcSample>{ps(301, "solo", 5)}; });
+    TopState st;
+    const auto lines = top_screen(tr, last, 1.0, st, 80, 24);
+    EXPECT_EQ(lines[1].text.rfind("1 process ", 0), 0u) << lines[1].text;
+    EXPECT_NE(lines[0].text.find("0 leak suspects"), std::string::npos) << lines[0].text;
+}
+
 TEST(TopView, WiderAndTallerScreensAreFilledExactly) {
     TrendTracker tr{TrendOptions{}};
     const Tick last = feed(tr, 5, [](int) { return std::vector<ProcSample>{ps(1, "init", 80), ps(2, "sh", 3)}; });

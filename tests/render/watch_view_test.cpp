@@ -1,6 +1,6 @@
 // `fdscope watch`'s summary table: every row in line whatever the command
 // names (wide characters, emoji, combining marks, invalid UTF-8, tabs,
-// names longer than the column).
+// names longer than the column), and counts that agree with their nouns.
 // Widths are checked against the C library's wcswidth in a UTF-8 locale,
 // which is what a terminal draws.
 #include "render/watch_view.hpp"
@@ -82,6 +82,17 @@ TEST(WatchSummary, OddCommandNamesKeepEveryColumnInLine) {
     EXPECT_NE(all.find("tab\\there"), std::string::npos);
     EXPECT_NE(all.find("bad\\xff\\xfe"), std::string::npos);
     EXPECT_NE(all.find("\xe2\x80\xa6"), std::string::npos) << "the long one is cut in the middle";
+}
+
+TEST(WatchSummary, CountsAgreeWithTheirNouns) {
+    const std::string one = summary({proc(7, "one", 5)}, 1, 1);
+    EXPECT_NE(one.find("1 tick since"), std::string::npos) << one;
+    EXPECT_NE(one.find(", 1 process, 0 leak suspects"), std::string::npos) << one;
+    EXPECT_NE(one.find("\n1 process could not be counted"), std::string::npos) << one;
+    const std::string two = summary({proc(7, "one", 5), proc(8, "two", 6)}, 2, 2);
+    EXPECT_NE(two.find("2 ticks since"), std::string::npos) << two;
+    EXPECT_NE(two.find(", 2 processes, 0 leak suspects"), std::string::npos) << two;
+    EXPECT_NE(two.find("\n2 processes could not be counted"), std::string::npos) << two;
 }
 
 }  // namespace
