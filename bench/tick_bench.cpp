@@ -3,7 +3,10 @@
 //   statx-only       the floor: one statx per process through held O_PATH
 //                    descriptors, nothing else
 //   fdscope          collect::Sampler, steady state (st_size of /proc/PID/fd,
-//                    /proc listed only when a pid was allocated)
+//                    /proc listed only when a pid was allocated, execs
+//                    from the kernel's process events)
+//   fdscope-exe-links the same where there are no process events: every
+//                    process's exe link is read every tick to notice execs
 //   fdscope-relist   the same, listing /proc every tick (a machine where
 //                    processes or threads start all the time)
 //   fdscope-entries  the same, counting entries (what Linux < 6.2 needs)
@@ -126,12 +129,15 @@ int main(int argc, char** argv) {
     SamplerOptions entries_opts;
     entries_opts.count_entries = true;
     Sampler entries{entries_opts};
+    SamplerOptions links_opts;
+    links_opts.exec_events = false;
+    Sampler links{links_opts};
     std::size_t processes = 0, listed = 0, steady_ticks = 0;
     // Ticks run back to back but the samplers are told they are 1 s apart:
     // their caches (limits, commands: 10 s; forced re-listing: 5 s) expire
     // at the rate a 1 s interval would see.
     double clock = 1e9;
-    for (Sampler* s : {&steady, &relist, &entries}) processes = s->tick().procs.size();  // warm: learn every process
+    for (Sampler* s : {&steady, &relist, &entries, &links}) processes = s->tick().procs.size();  // warm: learn every process
 
     // In-process methods: CPU per tick over `ticks` ticks. Tools: CPU of the
     // children per run (fewer runs: they are slow).
@@ -190,6 +196,7 @@ int main(int argc, char** argv) {
              ++steady_ticks;
          })},
         {"fdscope-relist", in_process([&] { relist.tick(clock += 1); })},
+        {"fdscope-exe-links", in_process([&] { links.tick(clock += 1); })},
         {"fdscope-entries", in_process([&] { entries.tick(clock += 1); })},
         {"readdir", in_process([&] { readdir_count(); })},
         {"ls-wc", tool("ls /proc/*/fd 2>/dev/null | wc -l >/dev/null")},
@@ -205,7 +212,8 @@ int main(int argc, char** argv) {
     const double base = median(results["fdscope"]);
     std::printf("%zu processes sampled (%d started with %d fds each), %d reps x %d ticks, medians of CPU time\n",
                 processes, procs, fds, reps, ticks);
-    std::printf("fdscope steady state listed /proc in %zu of %zu ticks\n\n", listed, steady_ticks);
+    std::printf("fdscope steady state listed /proc in %zu of %zu ticks; execs noticed by %s\n\n", listed, steady_ticks,
+                steady.exec_watch());
     std::printf("| method | CPU per tick (ms) | per 1,000 processes (ms) | x fdscope |\n|---|---:|---:|---:|\n");
     for (const Method& m : methods) {
         const double v = median(results[m.name]);

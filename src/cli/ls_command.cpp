@@ -34,7 +34,13 @@ std::vector<std::string> split_list(const std::vector<std::string>& items) {
 }
 
 bool parse_pids(const std::vector<std::string>& items, std::vector<pid_t>& pids, std::string& bad) {
-    for (const auto& s : split_list(items)) {
+    const auto list = split_list(items);
+    // `-p ''` (an unset shell variable) names no process: not "every process".
+    if (list.empty() && !items.empty()) {
+        bad = "\"\" (no pid given)";
+        return false;
+    }
+    for (const auto& s : list) {
         pid_t pid = 0;
         auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
         if (ec != std::errc() || p != s.data() + s.size() || pid <= 0) {
@@ -179,6 +185,7 @@ int run_ls(const LsArgs& a) {
     int formats = int(a.out.json) + int(a.out.ndjson) + int(a.out.csv);
     if (formats > 1) return usage("choose one of --json, --ndjson, --csv");
     std::vector<std::string> columns = split_list(a.columns);
+    if (columns.empty() && !a.columns.empty()) return usage("-o: no column given (--list-columns)");
     std::transform(columns.begin(), columns.end(), columns.begin(), [](std::string s) {
         std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
         return s;

@@ -73,7 +73,7 @@ Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
     proc_ = open_dir(AT_FDCWD, opts_.proc_root.c_str(), err);
     if (!proc_) throw std::runtime_error("cannot open " + opts_.proc_root + ": " + std::strerror(err < 0 ? -err : err));
     boot_time_ = read_boot_time(proc_.get(), buf_);
-    // One O_PATH descriptor is held per sampled process: use the whole hard
+    // One or two O_PATH descriptors are held per sampled process: use the whole hard
     // limit (our own; a machine with more processes than that falls back to
     // paths for the rest).
     struct rlimit rl {};
@@ -102,6 +102,9 @@ Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
         same_pidns_ = self == std::to_string(::getpid());
         self_ = std::atoi(self.c_str());
     }
+    // Its pids are those of the initial pid namespace, ours when it
+    // answers at all: they name /proc's processes if /proc is ours.
+    if (opts_.exec_events && same_pidns_) events_.open();
     if (opts_.pids) {
         for (pid_t pid : *opts_.pids) {
             Known k;
@@ -111,6 +114,11 @@ Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
 }
 
 bool Sampler::learn(pid_t pid, Known& k, double now) {
+    // The exe link before the command: an exec in between shows as a new
+    // exe at the next tick, which reads the command again. (With events,
+    // the exec's event is queued by then.)
+    std::string exe;
+    const int exe_err = events_.active() ? 0 : readlink_at(proc_.get(), PathBuf(pid, 0, "exe").text, exe);
     if (read_file_at(proc_.get(), PathBuf(pid, 0, "stat").text, buf_, ReadMode::SingleRecord) != 0) return false;
     auto st = procfs::parse_stat(buf_);
     if (!st) return false;
@@ -120,6 +128,35 @@ bool Sampler::learn(pid_t pid, Known& k, double now) {
     k.comm_read = now;
     k.kthread = (st->flags & kPfKthread) != 0;
     k.selected = !opts_.command || std::regex_search(k.comm, *opts_.command);
+    k.exe = std::move(exe);
+    k.exe_unreadable = exe_err == EACCES || exe_err == EPERM;
+    return true;
+}
+
+// 0, or an errno value. Through the held descriptor of the link: no path
+// walk, and it answers for this process only (a reused pid gets ENOENT).
+int Sampler::read_exe(pid_t pid, Known& k, std::string& out) {
+    // A leader that exited has no exe of its own: its live thread has.
+    if (k.via_tid) return readlink_at(proc_.get(), PathBuf(pid, k.via_tid, "exe").text, out);
+    if (!k.exe_link && !k.exe_failed) {
+        if (room_to_hold())
+            k.exe_link = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "exe").text, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        k.exe_failed = !k.exe_link;
+        held_ += k.exe_link ? 1 : 0;
+    }
+    if (k.exe_link) return readlink_at(k.exe_link.get(), "", out);
+    return readlink_at(proc_.get(), PathBuf(pid, 0, "exe").text, out);
+}
+
+// Whether the process exec'd since the last look: its exe link points
+// elsewhere (a binary replaced on disk shows as "PATH (deleted)": read
+// again too, which is harmless). One readlink per process per tick.
+bool Sampler::exec_seen(pid_t pid, Known& k) {
+    if (k.exe_unreadable || events_.active()) return false;
+    const int err = read_exe(pid, k, exe_buf_);
+    if (err == EACCES || err == EPERM) k.exe_unreadable = true;
+    if (err != 0 || exe_buf_ == k.exe) return false;
+    k.exe.swap(exe_buf_);
     return true;
 }
 
@@ -160,7 +197,7 @@ int Sampler::stat_fd_dir(pid_t pid, Known& k, struct statx& st) {
     if (!k.via_tid && !k.dir && !k.dir_failed) {
         // A reserve stays free for /proc reads and drill-downs; beyond it
         // (or out of descriptors) a process is stat'ed by path.
-        if (held_ + kReserveFds < fd_budget_)
+        if (room_to_hold())
             k.dir = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "fd").text, O_PATH | O_DIRECTORY | O_CLOEXEC));
         k.dir_failed = !k.dir;
         held_ += k.dir ? 1 : 0;
@@ -196,6 +233,7 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
         if (!learn(pid, again, now)) return 0;
         if (again.start_ticks != k.start_ticks) {
             if (opts_.pids) return 0;
+            release(k);
             k = std::move(again);
         }
     }
@@ -225,8 +263,9 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
 }
 
 void Sampler::release(Known& k) {
-    if (k.dir) --held_;
+    held_ -= (k.dir ? 1 : 0) + (k.exe_link ? 1 : 0);
     k.dir = UniqueFd();
+    k.exe_link = UniqueFd();
 }
 
 // A thread of a process whose leader is a zombie, 0 when there is none.
@@ -258,7 +297,8 @@ void Sampler::refresh(pid_t pid, Known& k, double now, std::uint64_t fds) {
 }
 
 // A process may exec into the command a filter looks for: comm is re-read
-// now and then, selected or not.
+// after an exec and now and then (PR_SET_NAME, or an exec we could not
+// see), selected or not.
 void Sampler::refresh_comm(pid_t pid, Known& k, double now) {
     if (now - k.comm_read < opts_.slow_seconds) return;
     k.comm_read = now;
@@ -289,6 +329,19 @@ std::vector<ProcSample> Sampler::resample(const std::vector<pid_t>& pids, double
     return out;
 }
 
+// The processes the kernel says exec'd (or were renamed) since the last
+// tick have their command and limit read again; all of them when events
+// were lost.
+void Sampler::exec_events() {
+    if (!events_.active()) return;
+    execd_.clear();
+    const bool complete = events_.drain(execd_);
+    if (!complete)
+        for (auto& [pid, k] : known_) k.comm_read = k.limit_read = -1e18;
+    for (pid_t pid : execd_)
+        if (auto it = known_.find(pid); it != known_.end()) it->second.comm_read = it->second.limit_read = -1e18;
+}
+
 Tick Sampler::tick() { return tick(unix_now()); }
 
 Tick Sampler::tick(double now) {
@@ -299,6 +352,7 @@ Tick Sampler::tick(double now) {
             t.file_nr = nr->allocated;
             t.file_max = nr->max;
         }
+    exec_events();
     if (!opts_.pids && should_list(t.time)) {
         list(t.time);
         t.listed = true;
@@ -307,11 +361,12 @@ Tick Sampler::tick(double now) {
     for (auto it = known_.begin(); it != known_.end();) {
         const pid_t pid = it->first;
         Known& k = it->second;
-        // Kernel threads have no fds; fdscope itself holds one per process.
+        // Kernel threads have no fds; fdscope itself holds one or two per process.
         if (k.kthread || pid == self_) {
             ++it;
             continue;
         }
+        if (exec_seen(pid, k)) k.comm_read = k.limit_read = -1e18;  // both now
         refresh_comm(pid, k, t.time);
         if (!k.selected) {
             ++it;

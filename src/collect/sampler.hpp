@@ -11,11 +11,21 @@
 //   a reused pid is a new process (confirmed by its start time). Without a
 //   descriptor (fdscope's own limit reached) the path is used and a changed
 //   inode of /proc/PID/fd sends us to check the start time;
-// - fdscope leaves itself out: it holds one descriptor per process;
+// - fdscope leaves itself out: it holds descriptors of every process;
 // - start time and command are read once (the command again now and then);
 // - the RLIMIT_NOFILE soft limit is re-read every `limit_seconds` past
 //   half of it, every tick near it, else every `slow_seconds`; the command
-//   (it changes on exec) every `slow_seconds`.
+//   every `slow_seconds` (prctl(PR_SET_NAME) changes it too);
+// - an exec is noticed at the next tick, and the command and the limit
+//   are then read again at once (a wrapper such as `prlimit --nofile=N
+//   CMD` sets the limit, then execs), and under -c the process is
+//   selected or not by its new command. The kernel's process events say
+//   which processes exec'd (netlink/proc_events: free when nothing
+//   execs); where they cannot be had, the target of /proc/PID/exe is read
+//   every tick, through an O_PATH descriptor of the link held for it (the
+//   tick then costs about twice as much). Another user's exe link is not
+//   readable without privilege: such a process's exec is then seen by the
+//   periodic refresh only.
 // A process whose leader exited is counted through a live thread.
 #pragma once
 #include <cstdint>
@@ -29,6 +39,7 @@
 
 #include "collect/proc_io.hpp"
 #include "model/sample.hpp"
+#include "netlink/proc_events.hpp"
 
 namespace fdscope::collect {
 
@@ -39,6 +50,7 @@ struct SamplerOptions {
     std::optional<std::vector<pid_t>> pids;  // nullopt: every process
     std::optional<std::regex> command;       // only processes whose comm matches
     bool count_entries = false;              // count /proc/PID/fd entries even where st_size works
+    bool exec_events = true;                 // execs from the kernel's process events where it sends them
     double relist_seconds = 30;  // a safety net: new pids show in /proc/loadavg
     double limit_seconds = 10;   // the soft limit of a process past half of it
     double slow_seconds = 60;    // the others' limits, and every command
@@ -63,6 +75,8 @@ public:
     const char* counting() const { return entries_ ? "entries" : "st_size"; }
     // Why entries are counted, empty when they are not.
     const std::string& counting_reason() const { return entries_reason_; }
+    // How execs are noticed: "events" (the kernel says) or "exe links" (read every tick).
+    const char* exec_watch() const { return events_.active() ? "events" : "exe links"; }
 
 private:
     struct Known {
@@ -74,6 +88,9 @@ private:
         std::uint64_t last_fds = 0;
         UniqueFd dir;              // O_PATH of /proc/PID/fd
         bool dir_failed = false;
+        std::string exe;           // target of /proc/PID/exe when last read
+        UniqueFd exe_link;         // O_PATH|O_NOFOLLOW of /proc/PID/exe
+        bool exe_failed = false, exe_unreadable = false;
         pid_t via_tid = 0;
         bool kthread = false, selected = true, fresh = true;
     };
@@ -81,7 +98,11 @@ private:
     int count(pid_t pid, Known& k, double now, std::uint64_t& fds, int depth = 0);
     int stat_fd_dir(pid_t pid, Known& k, struct statx& st);
     pid_t live_thread(pid_t pid);
-    void release(Known& k);  // closes its held descriptor
+    void release(Known& k);  // closes its held descriptors
+    bool room_to_hold() const { return held_ + kReserveFds < fd_budget_; }
+    int read_exe(pid_t pid, Known& k, std::string& out);
+    bool exec_seen(pid_t pid, Known& k);
+    void exec_events();
     void refresh(pid_t pid, Known& k, double now, std::uint64_t fds);
     void refresh_comm(pid_t pid, Known& k, double now);
     bool should_list(double now);
@@ -99,7 +120,9 @@ private:
     long last_pid_ = -1;
     double last_list_ = -1e18;
     std::unordered_map<pid_t, Known> known_;
-    std::string buf_;
+    std::string buf_, exe_buf_;
+    netlink::ProcEvents events_;
+    std::vector<pid_t> execd_;
     std::vector<std::int32_t> scratch_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "render/escape.hpp"
 #include "render/json_writer.hpp"
+#include "render/numbers.hpp"
 
 namespace fdscope::render {
 namespace {
@@ -81,8 +82,8 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
                     },
                     style);
         if (a.processes.size() > rows)
-            fmt::format_to(std::back_inserter(out.buffer()), "... and {} more processes (--top N, or --json)\n",
-                           a.processes.size() - rows);
+            fmt::format_to(std::back_inserter(out.buffer()), "... and {} more {} (--top N, or --json)\n",
+                           a.processes.size() - rows, noun(a.processes.size() - rows, "process", "processes"));
     }
     if (!a.segments.empty()) {
         out.buffer() += "\nSysV shared memory segments\n";

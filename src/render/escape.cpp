@@ -1,6 +1,8 @@
 #include "render/escape.hpp"
 
 #include <cstdint>
+#include <locale.h>
+#include <wchar.h>
 
 namespace fdscope::render {
 namespace {
@@ -128,10 +130,68 @@ void append_json_string(std::string_view in, std::string& out, bool& lossy) {
     }
 }
 
+std::string unescape_bytes(std::string_view text) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && hex(text[i + 2]) >= 0 &&
+            hex(text[i + 3]) >= 0) {
+            out += static_cast<char>(hex(text[i + 2]) * 16 + hex(text[i + 3]));
+            i += 3;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+std::size_t columns_of(std::uint32_t cp) {
+    if (cp < 0x7f) return cp >= 0x20 ? 1 : 0;
+    // The terminal's widths are the C library's in a UTF-8 locale, ours
+    // whatever the process runs in ("C" knows no width but ASCII's).
+    static const locale_t utf8 = ::newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+    if (!utf8) return 1;
+    const locale_t was = ::uselocale(utf8);
+    const int w = ::wcwidth(static_cast<wchar_t>(cp));
+    ::uselocale(was);
+    return w < 0 ? 1 : static_cast<std::size_t>(w);  // unassigned: a terminal draws one cell
+}
+
+namespace {
+
+// The code point at s[i] and its length; a byte that starts no valid
+// sequence is one column wide (escape_for_table leaves none).
+std::size_t next_code_point(std::string_view s, std::size_t i, std::uint32_t& cp) {
+    const std::size_t n = utf8_length(s, i, cp);
+    return n ? n : 1;
+}
+
+// Where the code point that ends at s[j] starts.
+std::size_t previous_start(std::string_view s, std::size_t j) {
+    std::size_t i = j - 1;
+    while (i > 0 && j - i < 4 && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) --i;
+    std::uint32_t cp;
+    return utf8_length(s, i, cp) == j - i ? i : j - 1;
+}
+
+}  // namespace
+
 std::size_t display_width(std::string_view s) {
-    std::size_t w = 0;
-    for (unsigned char c : s)
-        if ((c & 0xc0) != 0x80) ++w;
+    // Nearly every cell of a table is printable ASCII: one column a byte.
+    std::size_t i = 0;
+    while (i < s.size() && static_cast<unsigned char>(s[i]) - 0x20u < 0x5fu) ++i;
+    std::size_t w = i;
+    while (i < s.size()) {
+        std::uint32_t cp;
+        i += next_code_point(s, i, cp);
+        w += columns_of(cp);
+    }
     return w;
 }
 
@@ -139,24 +199,39 @@ std::string truncate_middle(std::string_view s, std::size_t width) {
     if (display_width(s) <= width) return std::string(s);
     if (width == 0) return {};
     if (width == 1) return "…";
-    std::size_t keep = width - 1, head = keep / 2, tail = keep - head;
-    // Walk code points from each end.
-    std::size_t i = 0, seen = 0;
-    while (i < s.size() && seen < head) {
-        ++i;
-        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) ++i;
-        ++seen;
+    const std::size_t keep = width - 1, head = keep / 2;
+    // Whole code points from each end while they fit, the tail getting what
+    // the head left: a wide one that does not fit leaves it a column short.
+    std::size_t i = 0, used = 0;
+    while (i < s.size()) {
+        std::uint32_t cp;
+        const std::size_t n = next_code_point(s, i, cp);
+        if (used + columns_of(cp) > head) break;
+        used += columns_of(cp);
+        i += n;
     }
+    const std::size_t tail = keep - used;
     std::size_t j = s.size();
-    seen = 0;
-    while (j > i && seen < tail) {
-        --j;
-        while (j > i && (static_cast<unsigned char>(s[j]) & 0xc0) == 0x80) --j;
-        ++seen;
+    used = 0;
+    while (j > i) {
+        const std::size_t k = previous_start(s, j);
+        if (k < i) break;
+        std::uint32_t cp;
+        next_code_point(s, k, cp);
+        if (used + columns_of(cp) > tail) break;
+        used += columns_of(cp);
+        j = k;
     }
     std::string out(s.substr(0, i));
     out += "…";
     out.append(s.substr(j));
+    return out;
+}
+
+std::string fit_columns(std::string_view s, std::size_t width) {
+    std::string out = truncate_middle(s, width);
+    const std::size_t w = display_width(out);
+    if (w < width) out.append(width - w, ' ');
     return out;
 }
 

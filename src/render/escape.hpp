@@ -1,6 +1,7 @@
 // Names are bytes, not text. These turn arbitrary bytes into something that
 // cannot break a table row, a CSV record or a JSON document.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -19,12 +20,26 @@ std::string escape_for_table(std::string_view in);
 // value ("name_escaped" in docs/json.md) and readers know to decode it.
 void append_json_string(std::string_view in, std::string& out, bool& lossy);
 
-// Display width of UTF-8 text (one column per code point; wide CJK is rare in
-// paths and counted as one — good enough for truncation, never for breaking).
+// The inverse for a value flagged as escaped ("name_escaped",
+// "command_escaped"): each text \xHH back to its byte. (A name that holds
+// the text "\xHH" itself and invalid bytes too cannot be told apart:
+// schema 1 flags the value, not each escape.)
+std::string unescape_bytes(std::string_view text);
+
+// Terminal columns of one code point (wcwidth in a UTF-8 locale): 2 for
+// wide CJK and emoji, 0 for combining marks and zero-width characters.
+std::size_t columns_of(std::uint32_t cp);
+
+// Terminal columns of UTF-8 text: the sum over its code points.
 std::size_t display_width(std::string_view s);
 
-// Shortens to `width` columns by cutting the middle ("/very/lo…/file.txt"),
-// on code point boundaries.
+// Shortens to at most `width` columns by cutting the middle
+// ("/very/lo…/file.txt"), on code point boundaries; a wide character that
+// does not fit leaves it one column short.
 std::string truncate_middle(std::string_view s, std::size_t width);
+
+// Exactly `width` columns: cut in the middle when wider, padded with
+// spaces when narrower. For a name in a column of a text table.
+std::string fit_columns(std::string_view s, std::size_t width);
 
 }  // namespace fdscope::render

@@ -6,6 +6,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "render/escape.hpp"
+
 namespace fdscope::render {
 namespace {
 
@@ -133,7 +135,13 @@ void RecordReader::line(std::string_view text) {
         return;
     }
     PlotSeries& s = series_for(*pid, *start);
-    if (auto cmd = j.find("command"); cmd != j.end() && cmd->is_string()) s.command = cmd->get<std::string>();
+    if (auto cmd = j.find("command"); cmd != j.end() && cmd->is_string()) {
+        // Bytes that are not UTF-8 came as the text \xHH: back to bytes, so
+        // that the chart escapes them once, as the text log does.
+        auto esc = j.find("command_escaped");
+        const bool escaped = esc != j.end() && esc->is_boolean() && esc->get<bool>();
+        s.command = escaped ? unescape_bytes(cmd->get_ref<const std::string&>()) : cmd->get<std::string>();
+    }
     if (!sample) {
         s.leak = true;
         if (auto rate = number(j, "rate_per_min")) s.rate_per_min = rate;

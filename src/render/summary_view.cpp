@@ -4,6 +4,7 @@
 
 #include "render/escape.hpp"
 #include "render/json_writer.hpp"
+#include "render/numbers.hpp"
 #include "report/describe.hpp"
 
 namespace fdscope::render {
@@ -47,11 +48,11 @@ void write_summary_text(Output& out, const report::Summary& s, const Snapshot& s
     // Short lines: the summary must fit an 80x24 terminal.
     fmt::format_to(std::back_inserter(b), "Kernel handles       {} allocated, fs.file-max {} ({:.2f}%)\n",
                    s.file_nr.allocated, s.file_nr.max, s.handles_percent);
-    fmt::format_to(std::back_inserter(b), "File descriptors     {} in {} processes (fs.nr_open {})\n", s.fds, s.processes,
-                   s.nr_open);
-    if (s.skipped.vanished || s.skipped.permission)
-        fmt::format_to(std::back_inserter(b), "Not readable         {} processes: {} permission denied, {} vanished\n",
-                       s.skipped.vanished + s.skipped.permission, s.skipped.permission, s.skipped.vanished);
+    fmt::format_to(std::back_inserter(b), "File descriptors     {} in {} {} (fs.nr_open {})\n", s.fds, s.processes,
+                   noun(s.processes, "process", "processes"), s.nr_open);
+    if (const auto skipped = s.skipped.vanished + s.skipped.permission)
+        fmt::format_to(std::back_inserter(b), "Not readable         {} {}: {} permission denied, {} vanished\n", skipped,
+                       noun(skipped, "process", "processes"), s.skipped.permission, s.skipped.vanished);
     if (s.near_limit.empty()) {
         fmt::format_to(std::back_inserter(b), "Near the limit       none at or above {:.0f}% of RLIMIT_NOFILE\n", s.near_percent);
     } else {

@@ -25,11 +25,6 @@ std::string fit(const std::string& s, std::size_t width) {
     return t;
 }
 
-// A name in a column: the middle goes, both ends stay.
-std::string column(const std::string& s, std::size_t width) {
-    return fit(display_width(s) > width ? truncate_middle(s, width) : s, width);
-}
-
 std::string rate_text(double per_min) {
     if (std::fabs(per_min) < 0.5) return "0";
     return fmt::format("{:+.0f}", per_min);
@@ -200,7 +195,7 @@ std::vector<ScreenLine> top_screen(const report::TrendTracker& tracker, const Ti
     // LONG_MAX (systemd's default) is no limit worth 25 columns.
     const std::string max = tick.file_max >= (1ULL << 62) ? "no" : tick.file_max ? grouped(tick.file_max) : "?";
     lines.push_back({fit(fmt::format("fdscope top  {}  {} leak suspect{}  handles {} / {} file-max ({:.1f}%)",
-                                     format_clock(tick.time), suspects, suspects == 1 ? "" : "s", grouped(tick.file_nr), max,
+                                     format_clock(tick.time), suspects, noun(suspects, "", "s"), grouped(tick.file_nr), max,
                                      pct), w),
                      suspects ? LineStyle::Suspect : LineStyle::Title});
     if (st.drill) {
@@ -208,7 +203,7 @@ std::vector<ScreenLine> top_screen(const report::TrendTracker& tracker, const Ti
         return lines;
     }
     const auto rows = top_rows(tracker, st);
-    lines.push_back({fit(fmt::format("{} processes{}{}  interval {:g}s  sort: {}", rows.size(),
+    lines.push_back({fit(fmt::format("{} {}{}{}  interval {:g}s  sort: {}", rows.size(), noun(rows.size(), "process", "processes"),
                                      st.filter.empty() ? "" : fmt::format(" matching \"{}\"", escape_for_table(st.filter)),
                                      tick.unreadable ? fmt::format(" ({} not readable)", tick.unreadable) : "",
                                      interval, top_sort_name(st.sort)), w),
@@ -226,7 +221,7 @@ std::vector<ScreenLine> top_screen(const report::TrendTracker& tracker, const Ti
         const bool suspect = t.flagged_since > 0;
         const std::string pid = (suspect ? "*" : "") + std::to_string(t.key.first);
         const std::string line = fmt::format(
-            "{:>8} {} {:>7} {:>7} {:>5} {:>7} {:>7} {}", pid, column(escape_for_table(t.comm), 15), t.fds,
+            "{:>8} {} {:>7} {:>7} {:>5} {:>7} {:>7} {}", pid, fit_columns(escape_for_table(t.comm), 15), t.fds,
             t.limit ? std::to_string(t.limit) : "-", t.limit ? fmt::format("{:.0f}%", t.percent()) : "-",
             rate_text(t.verdict.rate_per_min), eta_text(t),
             sparkline(t.history, tick.time, interval * static_cast<double>(spark), spark, st.unicode));

@@ -20,6 +20,12 @@ double round_to(double v, int places) {
     return std::round(v * scale) / scale;
 }
 
+// "command", and "command_escaped": true when invalid UTF-8 bytes had to
+// be written as the text \xHH (fdscope plot decodes them back).
+void command_keys(JsonWriter& j, const std::string& comm) {
+    if (j.key("command").string_value(comm)) j.key("command_escaped").value(true);
+}
+
 void limit_value(JsonWriter& j, std::uint64_t limit) {
     limit ? j.value(limit) : j.null();
 }
@@ -31,7 +37,7 @@ void begin_event(JsonWriter& j, const char* type, double time, const report::Tre
     j.key("time").value(round_to(time, 3));
     j.key("pid").value(static_cast<std::int64_t>(t.key.first));
     j.key("start").value(round_to(t.start, 2));
-    j.key("command").value(t.comm);
+    command_keys(j, t.comm);
 }
 
 void groups_value(JsonWriter& j, const std::vector<report::FdGroup>& groups, std::size_t max) {
@@ -104,7 +110,7 @@ void write_sample_line(Output& out, double time, const ProcSample& s) {
     j.key("time").value(round_to(time, 3));
     j.key("pid").value(static_cast<std::int64_t>(s.pid));
     j.key("start").value(round_to(s.start, 2));
-    j.key("command").value(s.comm);
+    command_keys(j, s.comm);
     j.key("fds").value(s.fds);
     j.key("limit");
     limit_value(j, s.limit);
@@ -187,18 +193,22 @@ void write_watch_summary(Output& out, const report::TrendTracker& tracker, doubl
         return a->fds > b->fds;
     });
     auto& b = out.buffer();
-    fmt::format_to(std::back_inserter(b), "\n{} ticks since {}, {} processes, {} leak suspect(s)\n", ticks,
-                   format_clock(started), rows.size(), tracker.suspects());
+    const std::size_t suspects = tracker.suspects();
+    fmt::format_to(std::back_inserter(b), "\n{} {} since {}, {} {}, {} leak {}\n", ticks, noun(ticks, "tick", "ticks"),
+                   format_clock(started), rows.size(), noun(rows.size(), "process", "processes"), suspects,
+                   noun(suspects, "suspect", "suspects"));
     if (unreadable)
-        fmt::format_to(std::back_inserter(b), "{} processes could not be counted (their /proc/PID/fd cannot be listed: permission)\n",
-                       unreadable);
+        fmt::format_to(std::back_inserter(b), "{} {} could not be counted (/proc/PID/fd cannot be listed: permission)\n",
+                       unreadable, noun(unreadable, "process", "processes"));
     fmt::format_to(std::back_inserter(b), "{:>8} {:<16} {:>8} {:>8} {:>8} {:>10} {:>8}  {}\n", "PID", "COMMAND", "FIRST",
                    "FDS", "CHANGE", "RATE/MIN", "LIMIT", "VERDICT");
     for (std::size_t i = 0; i < rows.size() && i < top; ++i) {
         const auto& t = *rows[i];
         const long long delta = static_cast<long long>(t.fds) - static_cast<long long>(t.first_fds);
-        std::string name = truncate_middle(escape_for_table(t.comm), 16);
-        fmt::format_to(std::back_inserter(b), "{:>8} {:<16} {:>8} {:>8} {:>+8} {:>10.0f} {:>8}  {}\n", t.key.first, name,
+        // Padded here, by terminal columns: fmt's idea of a character's
+        // width is not the terminal's (emoji, combining marks).
+        const std::string name = fit_columns(escape_for_table(t.comm), 16);
+        fmt::format_to(std::back_inserter(b), "{:>8} {} {:>8} {:>8} {:>+8} {:>10.0f} {:>8}  {}\n", t.key.first, name,
                        t.first_fds, t.fds, delta, t.verdict.rate_per_min, t.limit ? grouped(t.limit) : "-",
                        t.flagged_since ? "LEAK since " + format_clock(t.verdict.since) : "");
     }

@@ -34,6 +34,43 @@ double theil_sen_slope(const std::vector<FdSample>& s) {
     return m;
 }
 
+double rise_seconds(const std::vector<FdSample>& w, int parts) {
+    if (w.size() < 2 || parts < 2) return 0;
+    const double t0 = w.front().time, span = w.back().time - t0;
+    if (!(span > 0)) return 0;
+    // The levels the window starts and ends at: medians of its first and
+    // last parts (one outlier moves neither).
+    std::vector<std::uint64_t> first, last;
+    for (const FdSample& s : w) {
+        const double at = (s.time - t0) / span * parts;
+        if (at < 1) first.push_back(s.fds);
+        if (at >= parts - 1) last.push_back(s.fds);
+    }
+    auto median = [](std::vector<std::uint64_t>& v) {
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+        return static_cast<double>(v[v.size() / 2]);
+    };
+    if (first.empty() || last.empty()) return 0;
+    const double from = median(first), to = median(last), rise = to - from;
+    if (!(rise > 0)) return 0;
+    // The first samples past 10% and 90% of the rise: from one to the other
+    // the count covered 80% of it. Both are seen no earlier than they
+    // happen (a tick may show the start of the growth late), so a short
+    // growth is never stretched into a long one.
+    const double lo = from + 0.1 * rise, hi = from + 0.9 * rise;
+    std::optional<double> t_lo, t_hi;
+    for (const FdSample& s : w) {
+        const auto n = static_cast<double>(s.fds);
+        if (!t_lo && n > lo) t_lo = s.time;
+        if (t_lo && n >= hi) {
+            t_hi = s.time;
+            break;
+        }
+    }
+    if (!t_lo || !t_hi) return 0;
+    return (*t_hi - *t_lo) / 0.8;
+}
+
 LeakVerdict judge_leak(const std::vector<FdSample>& history, const LeakOptions& opts, std::uint64_t limit) {
     LeakVerdict v;
     if (history.empty()) return v;
@@ -70,6 +107,10 @@ LeakVerdict judge_leak(const std::vector<FdSample>& history, const LeakOptions& 
     for (int k = 0; k < parts; ++k) growing = growing && count[static_cast<std::size_t>(k)] > 0;
     for (int k = 1; k < parts && growing; ++k) growing = high[static_cast<std::size_t>(k)] > high[static_cast<std::size_t>(k - 1)];
     growing = growing && low[static_cast<std::size_t>(parts - 1)] > high[0];
+    // New highs in every part are not enough: growth that straddles the
+    // borders between the middle parts makes them too, however short it
+    // was. It must also have lasted at least half the window.
+    growing = growing && rise_seconds(w, parts) >= opts.window / 2;
 
     v.leak = growing && v.rate_per_min >= opts.min_rate;
 

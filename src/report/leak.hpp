@@ -1,6 +1,6 @@
 // The leak verdict for one process's fd count over time (issue 6: top and
 // watch). A leak is a trend, not a number: the count keeps growing across
-// the whole window at a rate worth naming. Not a leak: a sawtooth (grows,
+// the whole window (for at least half of it) at a rate worth naming. Not a leak: a sawtooth (grows,
 // then drops back), a process that grew once and is flat since, a burst.
 // Pure: samples in, verdict out.
 #pragma once
@@ -32,6 +32,12 @@ struct LeakVerdict {
 // Theil-Sen: the median of the slopes between every pair of samples (fds
 // per second). Robust: up to ~29% of the samples may be outliers.
 double theil_sen_slope(const std::vector<FdSample>& samples);
+
+// How long the count took to rise from the level the window `w` starts at
+// to the one it ends at (medians of its first and last of `parts`), in
+// seconds: the time it took to cover the middle 80% of that rise, scaled
+// to the whole rise. 0 when it did not rise.
+double rise_seconds(const std::vector<FdSample>& w, int parts);
 
 // `history` in time order; the window ends at its last sample. `limit`: the
 // RLIMIT_NOFILE soft limit, 0 when unlimited or unknown.

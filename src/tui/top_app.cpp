@@ -35,7 +35,7 @@ bool TopApp::key(int ch) {
         case 'n': case 'f': st_.sort = render::TopSort::Fds; break;
         case 'r': st_.sort = render::TopSort::Rate; break;
         case 'p': case '%': st_.sort = render::TopSort::Percent; break;
-        case '/': st_.prompt = st_.filter; break;
+        case '/': st_.prompt = std::string(); break;  // a new filter, not more of the last one
         case '\n': case '\r': case KEY_ENTER: drill(); break;
         default: break;
     }

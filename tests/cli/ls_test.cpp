@@ -297,6 +297,20 @@ TEST(LsUsage, BadArgumentsExitTwo) {
     EXPECT_EQ(run({fdscope_bin(), "ls", "--help"}).status, 0);
 }
 
+// An empty -p or -o (an unset shell variable) is not "every process" or
+// "the default columns": a usage error that says so.
+TEST(LsUsage, EmptyPidOrColumnListIsAUsageError) {
+    RunResult p = run({fdscope_bin(), "ls", "-p", ""});
+    EXPECT_EQ(p.status, 2);
+    EXPECT_NE(p.err.find("no pid given"), std::string::npos) << p.err;
+    EXPECT_TRUE(p.out.empty());
+    RunResult o = run({fdscope_bin(), "ls", "-p", std::to_string(getpid()), "-o", ""});
+    EXPECT_EQ(o.status, 2);
+    EXPECT_NE(o.err.find("-o: no column given"), std::string::npos) << o.err;
+    EXPECT_TRUE(o.out.empty());
+    EXPECT_EQ(run({fdscope_bin(), "ls", "-p", ",", "-o", "pid"}).status, 2);
+}
+
 TEST(LsUsage, WriteErrorsExitOne) {
     RunResult r = run({"sh", "-c", "\"$0\" ls -p $$ > /dev/full", fdscope_bin()});
     EXPECT_EQ(r.status, 1);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <csignal>
 #include <map>
 #include <sys/stat.h>
 
@@ -114,6 +115,41 @@ TEST_F(Plot, ThreeProcessesWithTheLeakHighlighted) {
     EXPECT_NE(st.st_mode & 0044, 0u) << std::oct << st.st_mode;
     for (const auto& e : fs::directory_iterator(dir_))
         EXPECT_TRUE(e.path().filename() == "rec.ndjson" || e.path().filename() == "out.svg") << "left over: " << e.path();
+}
+
+// A real process whose command is not UTF-8 and holds a tab (it exec'd a
+// link of that name): watch's text, its record and the chart name it the
+// same way, each byte escaped once (the chart showed \\xff where the text
+// showed \xff: the record's "\xff" text was escaped again).
+TEST_F(Plot, OddCommandIsEscapedOnceAsInTheTextLog) {
+    const std::string name = "bad\xff\tname";  // 9 bytes: comm keeps them all
+    const std::string link = path(name);
+    fs::create_symlink(fixture_path("flat"), link);
+    Fixture fx("exec_later", {"1024", link, "5"});
+    const pid_t pid = fx.facts()["pid"];
+    ASSERT_EQ(::kill(pid, SIGUSR1), 0);
+    ASSERT_EQ(fx.next_line()["pid"], pid);  // flat, under its odd name
+    const auto rec = path("rec.ndjson");
+    RunResult w = run({fdscope_bin(), "watch", "-p", std::to_string(pid), "--count", "2", "--interval", "0.1", "--record", rec});
+    ASSERT_EQ(w.status, 0) << w.err;
+    const std::string shown = "bad\\xff\\tname";  // as tables show it
+    EXPECT_NE(w.out.find(shown), std::string::npos) << w.out;
+    std::ifstream in(rec);
+    bool flagged = false;
+    for (std::string line; std::getline(in, line);) {
+        const json j = json::parse(line);
+        if (j["type"] != "sample") continue;
+        EXPECT_EQ(j["command"], "bad\\xff\tname") << "JSON: the byte as text, the tab as \\t";
+        flagged = j.value("command_escaped", false);
+    }
+    EXPECT_TRUE(flagged) << "command_escaped says the \\xff is an escaped byte";
+    RunResult r = plot({rec, "-o", path("odd.svg")});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json doc = describe(path("odd.svg"));
+    ASSERT_EQ(doc["series"].size(), 1u);
+    EXPECT_EQ(doc["series"][0]["command"], shown);
+    ASSERT_FALSE(doc["legend"].empty());
+    EXPECT_NE(doc["legend"][0].get<std::string>().find(shown), std::string::npos) << doc["legend"][0];
 }
 
 TEST_F(Plot, TopOneIsTheLeakSuspect) {

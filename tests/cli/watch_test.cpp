@@ -8,6 +8,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <csignal>
 #include <sstream>
 #include <unistd.h>
 
@@ -251,6 +252,87 @@ TEST(Watch, MissingPidIsAFailureWithItsName) {
     EXPECT_EQ(some.status, 0) << some.err;
     EXPECT_NE(some.err.find("no process 2147483600"), std::string::npos) << some.err;
     EXPECT_EQ(of_type(ndjson_lines(some.out), "sample").size(), 1u);
+}
+
+// The case: 300 fds opened over 3 s once a window of flat history
+// is in, then flat; twice, at other moments against the ticks. Growth for
+// less than half the 8 s window is no leak: no verdict, no alert, exit 0.
+// (It was flagged, with an --alert-rate exit 1, in 4 runs of 4: the growth
+// straddled two quarter borders of the window, so every quarter made a
+// new high.)
+TEST(Watch, GrowthOverThreeSecondsIsNoLeakAndNoAlert) {
+    Fixture a("grow_once", {"300", "9000", "10"}), b("grow_once", {"300", "10400", "10"});
+    const pid_t pa = a.facts()["pid"], pb = b.facts()["pid"];
+    auto r = run({fdscope_bin(), "watch", "--ndjson", "-p", std::to_string(pa) + "," + std::to_string(pb), "--duration",
+                  "24", "--alert-rate", "60"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    const auto lines = ndjson_lines(r.out);
+    for (pid_t pid : {pa, pb}) {
+        const auto samples = of_type(lines, "sample", pid);
+        ASSERT_FALSE(samples.empty());
+        // The situation: a flat window first, then the growth, then flat.
+        double grew = 0;
+        for (const auto& x : samples)
+            if (!grew && x["fds"].get<int>() > 50) grew = x["time"];
+        EXPECT_GE(grew - samples.front()["time"].get<double>(), 8.0) << "pid " << pid << ": grew too early";
+        EXPECT_GE(samples.back()["fds"].get<int>(), 300) << "pid " << pid;
+        EXPECT_GE(samples.back()["time"].get<double>() - grew, 10.0) << "pid " << pid << ": judged for a while after";
+        EXPECT_TRUE(of_type(lines, "leak", pid).empty()) << "pid " << pid << ":\n" << r.out;
+        EXPECT_TRUE(of_type(lines, "alert", pid).empty()) << "pid " << pid;
+    }
+}
+
+// A process first seen before it execs (through prlimit, env, a shell):
+// the first tick after the exec shows the new command and the new image's
+// soft limit, with -p, and with -c it is watched from that tick on. They
+// were the wrapper's for up to a minute (limit 20000, ETA 16m23s, name
+// prlimit, where EMFILE was 6.7 min away) and -c missed it for as long.
+TEST(Watch, ExecIsSeenAtTheNextTick) {
+    for (bool by_command : {false, true}) {
+        SCOPED_TRACE(by_command ? "-c ^leaker$" : "-p PID");
+        Fixture fx("exec_later", {"3000", fixture_path("leaker"), "50", "2048"});
+        const pid_t pid = fx.facts()["pid"];
+        std::vector<std::string> argv{fdscope_bin(), "watch", "--ndjson", "--interval", "0.5", "--duration", "60"};
+        if (by_command) argv.insert(argv.end(), {"-c", "^leaker$"});
+        else argv.insert(argv.end(), {"-p", std::to_string(pid)});
+        Running w(argv);
+        std::string line;
+        // The header, then the first tick, before the exec (its machine
+        // line, then its samples): under -p the wrapper's command and limit.
+        ASSERT_TRUE(w.next_line(line));
+        ASSERT_EQ(nlohmann::json::parse(line)["type"], "header") << line;
+        ASSERT_TRUE(w.next_line(line));
+        ASSERT_EQ(nlohmann::json::parse(line)["type"], "machine") << line;
+        if (!by_command) {
+            ASSERT_TRUE(w.next_line(line));
+            const auto j = nlohmann::json::parse(line);
+            ASSERT_EQ(j["pid"], pid) << line;
+            EXPECT_EQ(j["command"], "exec_later");
+            EXPECT_EQ(j["limit"], 3000);
+        }
+        ASSERT_EQ(kill(pid, SIGUSR1), 0);
+        const double started = fx.next_line()["started_ms"].get<double>() / 1000;  // the new image's
+        // The samples of the first tick that began after the exec.
+        int ticks_after = 0;
+        nlohmann::json first;
+        while (first.is_null() && ticks_after < 2 && w.next_line(line)) {
+            const auto j = nlohmann::json::parse(line);
+            if (j["type"] == "machine" && j["time"].get<double>() > started) ++ticks_after;
+            else if (j["type"] == "sample" && j["pid"] == pid && ticks_after == 1) first = j;
+        }
+        ASSERT_FALSE(first.is_null()) << "pid " << pid << " not in the first tick after its exec";
+        EXPECT_EQ(first["command"], "leaker");
+        EXPECT_EQ(first["limit"], 2048);
+        EXPECT_LT(first["fds"].get<int>(), 100) << "sampled from its start";
+        EXPECT_EQ(w.stop(SIGINT), 0);
+    }
+}
+
+TEST(Watch, EmptyPidListIsAUsageError) {
+    auto r = run({fdscope_bin(), "watch", "--count", "1", "-p", ""});
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("no pid given"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
 }
 
 TEST(Watch, TextModeEndsWithASummary) {

@@ -106,6 +106,80 @@ TEST(Sampler, NewProcessesAppearAndGoneOnesLeave) {
     EXPECT_EQ(find(t, pid), nullptr);
 }
 
+// A process first seen before it execs (started through prlimit, env,
+// nice, a shell): its limit and command are the new image's at the first
+// tick after the exec, not a minute later. Its new limit is set by the new
+// image (leaker sets its own), before the facts line that says it started.
+// Both ways of noticing: the kernel's process events, and reading every
+// process's exe link where those cannot be had.
+class SamplerExec : public ::testing::TestWithParam<bool> {
+protected:
+    SamplerOptions options() const {
+        SamplerOptions o;
+        o.exec_events = GetParam();
+        return o;
+    }
+    // Skips the events run where the kernel sends none (not the initial
+    // user and pid namespaces, Linux < 6.6, not permitted).
+    void expect_watch(const Sampler& s) {
+        if (GetParam() && std::string(s.exec_watch()) != "events")
+            GTEST_SKIP() << "no process events from the kernel here: exe links are read instead";
+        EXPECT_STREQ(s.exec_watch(), GetParam() ? "events" : "exe links");
+    }
+};
+
+TEST_P(SamplerExec, ExecIsNoticedAtTheNextTick) {
+    for (bool by_pid : {true, false}) {
+        Fixture fx("exec_later", {"3000", fixture_path("leaker"), "50", "2048"});
+        const pid_t pid = fx.facts()["pid"];
+        SamplerOptions o = options();
+        if (by_pid) o.pids = std::vector<pid_t>{pid};
+        Sampler s(o);
+        expect_watch(s);
+        if (IsSkipped()) return;
+        Tick t = s.tick();
+        const ProcSample* before = find(t, pid);
+        ASSERT_NE(before, nullptr);
+        EXPECT_EQ(before->comm, "exec_later");
+        EXPECT_EQ(before->limit, 3000u);
+        const std::uint64_t start = before->start_ticks;
+        ASSERT_EQ(kill(pid, SIGUSR1), 0);
+        const auto leaker = fx.next_line();  // written by the new image
+        ASSERT_EQ(leaker["pid"], pid);
+        t = s.tick();
+        const ProcSample* after = find(t, pid);
+        ASSERT_NE(after, nullptr);
+        EXPECT_EQ(after->comm, "leaker") << (by_pid ? "-p" : "every process");
+        EXPECT_EQ(after->limit, 2048u) << (by_pid ? "-p" : "every process");
+        EXPECT_EQ(after->start_ticks, start) << "the same process";
+        EXPECT_FALSE(after->fresh);
+    }
+}
+
+// -c: a process that execs into a matching command is sampled from the
+// first tick after the exec.
+TEST_P(SamplerExec, ExecIntoAMatchingCommandIsSampledAtTheNextTick) {
+    Fixture fx("exec_later", {"3000", fixture_path("leaker"), "50", "2048"});
+    const pid_t pid = fx.facts()["pid"];
+    SamplerOptions o = options();
+    o.command.emplace("^leaker$");
+    Sampler s(o);
+    expect_watch(s);
+    if (IsSkipped()) return;
+    EXPECT_EQ(find(s.tick(), pid), nullptr) << "exec_later does not match";
+    ASSERT_EQ(kill(pid, SIGUSR1), 0);
+    fx.next_line();
+    const Tick t = s.tick();
+    const ProcSample* p = find(t, pid);
+    ASSERT_NE(p, nullptr) << "not sampled after its exec";
+    EXPECT_EQ(p->comm, "leaker");
+    EXPECT_EQ(p->limit, 2048u);
+    EXPECT_LT(p->fds, 1000u) << "its first sample is of its start";
+}
+
+INSTANTIATE_TEST_SUITE_P(Ways, SamplerExec, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "events" : "exe_links"; });
+
 // Reuses `want` as the next pid through /proc/sys/kernel/ns_last_pid (root,
 // our pid namespace). Other processes may take it first: the caller retries.
 pid_t fork_as(pid_t want) {

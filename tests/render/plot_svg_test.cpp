@@ -334,6 +334,22 @@ TEST(RecordReader, GroupsSamplesByPidAndStart) {
     EXPECT_EQ(sevens, 2) << "a reused pid is another line";
 }
 
+// watch writes a byte that is not UTF-8 as the text \xHH and flags the
+// value: the reader turns it back into the byte, so the chart escapes it
+// once (as the text log does), not the backslash of its text again.
+TEST(RecordReader, EscapedCommandsAreBytesAgain) {
+    std::string text = json({{"type", "sample"}, {"time", 1.0}, {"pid", 5}, {"start", 0.5}, {"command", "bad\\xff\tx"},
+                             {"command_escaped", true}, {"fds", 3}, {"limit", 1024}}).dump() + "\n";
+    text += sample(1, 6, 0.5, "lit\\x41", 3);  // not flagged: the text itself
+    const Record rec = read_record(text);
+    ASSERT_EQ(rec.series.size(), 2u);
+    EXPECT_EQ(rec.series[0].command, "bad\xff\tx");
+    EXPECT_EQ(rec.series[1].command, "lit\\x41");
+    const auto doc = describe(plot_svg(rec.series, {}));
+    EXPECT_EQ(series_with_pid(doc, 5)->at("command"), "bad\\xff\\tx") << "as tables show it";
+    EXPECT_EQ(series_with_pid(doc, 6)->at("command"), "lit\\\\x41") << "a backslash is escaped";
+}
+
 TEST(RecordReader, LeakLinesMarkTheirProcessAndKeepTheLastRate) {
     std::string text;
     for (int t = 0; t < 10; ++t) text += sample(t, 1, 0.5, "leaker", 10 * t) + sample(t, 2, 0.5, "calm", 5);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "render/escape.hpp"
+#include "render/utf8_oracle.hpp"
 #include "render/watch_view.hpp"
 
 namespace fdscope::render {
@@ -140,6 +141,46 @@ TEST(TopView, EightyByTwentyFourWithHostileNames) {
     st.drill = ProcKey{104, kStart};
     const auto drill = top_screen(tr, last, 1.0, st, 80, 24);
     expect_screen(drill, 80, 24);
+}
+
+// The screen's own count of columns is not the judge here: a terminal's is
+// (testing::terminal_columns). Rows of wide, emoji and combining names are
+// as wide as the screen, and their FDS column is where the header's is.
+TEST(TopView, WideAndCombiningNamesKeepTheColumnsInLine) {
+    TrendTracker tr{TrendOptions{}};
+    const Tick last = feed(tr, 3, [&](int) {
+        return std::vector<ProcSample>{
+            ps(201, "\xf0\x9f\x9a\x80\xf0\x9f\x9a\x80\xf0\x9f\x9a\x80", 60),        // 🚀🚀🚀
+            ps(202, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x97\xa5\xe6\x9c\xac", 50),  // 日本語日本
+            ps(203, "e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 40),
+            ps(204, "\xe6\x97\xa5" "abcdefgh\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5", 30),  // wide at the cut
+        };
+    });
+    TopState st;
+    const auto lines = top_screen(tr, last, 1.0, st, 80, 24);
+    ASSERT_EQ(lines.size(), 24u);
+    const std::string& head = lines[2].text;
+    using testing::terminal_columns;
+    const int fds_end = terminal_columns(head.substr(0, head.find("FDS") + 3));
+    for (const char* pid : {"201", "202", "203", "204"}) {
+        const int i = row_of(lines, pid);
+        ASSERT_GE(i, 3) << pid;
+        const std::string& row = lines[static_cast<std::size_t>(i)].text;
+        EXPECT_EQ(terminal_columns(row), 80) << "[" << row << "]";
+        const std::size_t fds_at = row.find(std::to_string(60 - 10 * (std::stoi(pid) - 201)) + " ");
+        ASSERT_NE(fds_at, std::string::npos) << row;
+        EXPECT_EQ(terminal_columns(row.substr(0, fds_at + 2)), fds_end) << "[" << row << "]";
+    }
+    EXPECT_NE(lines[1].text.find("4 processes"), std::string::npos) << lines[1].text;
+}
+
+TEST(TopView, OneProcessIsOneProcess) {
+    TrendTracker tr{TrendOptions{}};
+    const Tick last = feed(tr, 2, [&](int) { return std::vector<ProcSample>{ps(301, "solo", 5)}; });
+    TopState st;
+    const auto lines = top_screen(tr, last, 1.0, st, 80, 24);
+    EXPECT_EQ(lines[1].text.rfind("1 process ", 0), 0u) << lines[1].text;
+    EXPECT_NE(lines[0].text.find("0 leak suspects"), std::string::npos) << lines[0].text;
 }
 
 TEST(TopView, WiderAndTallerScreensAreFilledExactly) {

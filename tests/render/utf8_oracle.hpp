@@ -1,8 +1,12 @@
 // An independent UTF-8 validator for the render tests, written from the
 // RFC 3629 table of well-formed byte sequences (not from escape.cpp), plus
-// random byte strings that mix raw bytes with interesting sequences.
+// random byte strings that mix raw bytes with interesting sequences, and
+// the width a terminal gives a line.
 #pragma once
 #include <cstddef>
+#include <cstdlib>
+#include <locale.h>
+#include <wchar.h>
 #include <random>
 #include <string>
 #include <string_view>
@@ -34,6 +38,20 @@ inline bool is_valid_utf8(std::string_view s) {
         i += n;
     }
     return true;
+}
+
+// Terminal columns of a valid UTF-8 line as the C library counts them in a
+// UTF-8 locale (what terminals follow), -1 when it holds a non-printable.
+inline int terminal_columns(const std::string& s) {
+    const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+    if (!utf8) return -1;
+    const locale_t was = uselocale(utf8);
+    std::vector<wchar_t> wide(s.size() + 1);
+    const std::size_t n = mbstowcs(wide.data(), s.c_str(), wide.size());
+    const int w = n == static_cast<std::size_t>(-1) ? -1 : wcswidth(wide.data(), n);
+    uselocale(was);
+    freelocale(utf8);
+    return w;
 }
 
 inline std::string hex_escape(unsigned char c) {

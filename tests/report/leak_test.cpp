@@ -68,6 +68,49 @@ TEST(LeakVerdict, GrewOnceThenFlatIsNotALeak) {
     EXPECT_FALSE(judge_leak(s, {}, 1024).leak);
 }
 
+// What the sampler really produced (a dump of the tracker's history) for
+// the grow_once fixture opening 300 fds over ~3.7 s, 8.4 s into a `watch`
+// (1 s ticks, default 8 s window): flat at 6 on the ticks, then a closer
+// look about every 0.1 s once it rose, through the growth and the flat top.
+// At the tick of 14 s every quarter of the window had made a new high (the
+// growth straddled two of their borders) and it was called a leak; growth
+// for less than half the window is not one. Extended past 14 s as the
+// monitor samples it: closer looks while it is a candidate (up to 17 s),
+// then ticks only.
+Series grow_once_as_sampled(double until) {
+    Series s{
+        {0.000, 6}, {1.014, 6}, {2.014, 6}, {3.000, 6}, {4.006, 6}, {5.010, 6}, {6.006, 6}, {7.010, 6}, {8.001, 6},
+        {9.006, 55}, {9.142, 66}, {9.294, 78}, {9.393, 86}, {9.505, 96}, {9.653, 107}, {9.772, 117}, {9.825, 121},
+        {9.978, 134}, {10.000, 136}, {10.063, 141}, {10.199, 151}, {10.286, 158}, {10.417, 169}, {10.509, 177},
+        {10.635, 188}, {10.721, 195}, {10.863, 206}, {10.978, 217}, {11.000, 218}, {11.058, 223}, {11.177, 232},
+        {11.264, 240}, {11.374, 249}, {11.442, 255}, {11.553, 263}, {11.695, 274}, {11.762, 280}, {11.862, 288},
+        {11.949, 295}, {12.000, 298}, {12.055, 303}, {12.146, 306}, {12.280, 306}, {12.385, 306}, {12.467, 306},
+        {12.578, 306}, {12.638, 306}, {12.747, 306}, {12.852, 306}, {12.970, 306}, {13.000, 306}, {13.117, 306},
+        {13.209, 306}, {13.290, 306}, {13.391, 306}, {13.474, 306}, {13.577, 306}, {13.638, 306}, {13.746, 306},
+        {13.893, 306}, {13.964, 306}, {14.000, 306}};
+    for (double t = 14.1; t <= until + 1e-9; t += t < 17 ? 0.1 : 1.0) s.push_back({t, 306});
+    return s;
+}
+
+TEST(LeakVerdict, GrowthOverThreeSecondsAsSampledIsNotALeak) {
+    const Series all = grow_once_as_sampled(25);
+    for (int end = 8; end <= 25; ++end) {
+        Series upto;
+        for (const FdSample& x : all)
+            if (x.time <= end + 1e-9) upto.push_back(x);
+        const LeakVerdict v = judge_leak(upto, {}, 1024);
+        EXPECT_FALSE(v.leak) << "tick at " << end << " s: +" << v.rate_per_min << "/min";
+    }
+}
+
+TEST(LeakVerdict, GrowthOverMoreThanHalfTheWindowIsALeak) {
+    // The same sampling, growing 40 fds/s for 6 s: that is a leak when judged.
+    Series s;
+    for (int tick = 0; tick <= 4; ++tick) s.push_back({static_cast<double>(tick), 6});
+    for (double t = 4.1; t <= 10.0 + 1e-9; t += 0.1) s.push_back({t, static_cast<std::uint64_t>(6 + 40 * (t - 4))});
+    EXPECT_TRUE(judge_leak(s, {}, 1024).leak);
+}
+
 TEST(LeakVerdict, FlatAndNoisyAreNotLeaks) {
     std::mt19937 rng(2);
     EXPECT_FALSE(judge_leak(sample(12, 0.25, [](double) { return 64.0; }), {}, 1024).leak);

@@ -39,7 +39,7 @@ bool read_line(int fd, std::string& buffer, std::string& line) {
         }
         pollfd p{fd, POLLIN, 0};
         int r = poll(&p, 1, 60000);
-        if (r == 0) throw std::runtime_error("fixture: no line within 60 s");
+        if (r == 0) throw std::runtime_error("no output line within 60 s");
         if (r < 0 && errno == EINTR) continue;
         char chunk[4096];
         ssize_t n = read(fd, chunk, sizeof chunk);
@@ -112,6 +112,47 @@ void Fixture::stop() {
 }
 
 Fixture::~Fixture() { stop(); }
+
+Running::Running(const std::vector<std::string>& argv) {
+    int out[2];
+    if (pipe2(out, O_CLOEXEC) < 0) die("pipe2");
+    pid_ = fork();
+    if (pid_ < 0) die("fork");
+    if (pid_ == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(out[1], 1);
+        auto v = c_argv(argv);
+        execvp(v[0], v.data());
+        _exit(127);
+    }
+    close(out[1]);
+    out_fd_ = out[0];
+}
+
+bool Running::next_line(std::string& line) { return read_line(out_fd_, buffer_, line); }
+
+int Running::stop(int sig) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, sig);
+    // What it writes on the way out is read (and dropped), or a full pipe
+    // would keep it from exiting.
+    std::string rest;
+    while (read_line(out_fd_, buffer_, rest)) {}
+    int st = 0;
+    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {}
+    pid_ = -1;
+    close(out_fd_);
+    out_fd_ = -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+Running::~Running() {
+    try {
+        stop(SIGKILL);
+    } catch (const std::exception&) {  // no line in 60 s: not after SIGKILL
+    }
+}
 
 namespace {
 

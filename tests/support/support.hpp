@@ -33,6 +33,29 @@ private:
     nlohmann::json facts_;
 };
 
+// A program running alongside the test (fdscope watch), its stdout read
+// line by line as it comes. stderr goes to the test's. The destructor
+// kills (SIGKILL) and reaps it if it still runs.
+class Running {
+public:
+    explicit Running(const std::vector<std::string>& argv);
+    ~Running();
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+
+    pid_t pid() const { return pid_; }
+    // The next line of its stdout, false at EOF; throws after 60 s without one.
+    bool next_line(std::string& line);
+    // Sends `sig` and waits for it to exit, dropping what it still writes:
+    // its exit status, or 128+signal.
+    int stop(int sig);
+
+private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    std::string buffer_;
+};
+
 struct RunResult {
     int status = -1;  // exit status, or 128+signal
     std::string out, err;
