@@ -211,7 +211,12 @@ std::string verdict(const Account& a) {
     if (!a.unreadable_fds) return verdict_readable(a);
     const std::string unreadable =
         fmt::format("fdscope could not read {} of {} fds ({})", grouped(a.unreadable_fds), grouped(a.fds), a.unreadable_why);
-    if (a.unreadable_fds * 2 >= a.fds)
+    // Leading with them only when they could hold more than any other part
+    // does: root, too, cannot read a few processes (pid 1 of a sandbox), and
+    // 2,000 files kept by mappings are still the answer then.
+    const HeldBy& h = a.held_by;
+    const std::uint64_t largest_other = std::max({h.sysv_shm, h.mappings, h.in_flight, h.io_uring, h.unattributed});
+    if (a.unreadable_fds * 2 >= a.fds && a.unreadable_handles >= largest_other)
         return fmt::format("{}; the {} it could read reach {} of {} handles", unreadable,
                            grouped(a.fds - a.unreadable_fds), grouped(a.held_by.fd_tables - a.unreadable_handles),
                            grouped(a.file_nr.allocated));
