@@ -87,17 +87,28 @@ struct PathRepairs {
     std::atomic<std::size_t> repaired{0}, partial{0};
 };
 
-std::string_view resolve_walk(std::string_view components, std::int32_t path_err, std::uint32_t tgid,
-                              const std::string& what, PathRepairs& repairs, std::string& buf, bool& from_proc) {
-    from_proc = false;
-    if (path_err == 0 && join_walk(components, buf)) return buf;
+// The link /proc/TGID/WHAT names, when it still is the record's file (the
+// fd may have been closed and its number reused since the iterator ran, a
+// range unmapped and mapped again): its inode must be the record's.
+bool proc_link(std::uint32_t tgid, const std::string& what, std::uint64_t ino, std::string& buf) {
     const std::string link = "/proc/" + std::to_string(tgid) + "/" + what;
     char text[PATH_MAX];
-    ssize_t n = ::readlink(link.c_str(), text, sizeof text);
-    if (n > 0 && static_cast<std::size_t>(n) < sizeof text) {
+    const ssize_t n = ::readlink(link.c_str(), text, sizeof text);
+    struct stat st {};
+    if (n <= 0 || static_cast<std::size_t>(n) >= sizeof text || ::stat(link.c_str(), &st) != 0 || st.st_ino != ino)
+        return false;
+    buf.assign(text, static_cast<std::size_t>(n));
+    return true;
+}
+
+std::string_view resolve_walk(std::string_view components, std::int32_t path_err, std::uint32_t tgid,
+                              const std::string& what, std::uint64_t ino, PathRepairs& repairs, std::string& buf,
+                              bool& from_proc) {
+    from_proc = false;
+    if (path_err == 0 && join_walk(components, buf)) return buf;
+    if (proc_link(tgid, what, ino, buf)) {
         ++repairs.repaired;
         from_proc = true;  // readlink's text: " (deleted)" included
-        buf.assign(text, static_cast<std::size_t>(n));
         return buf;
     }
     // Show what the walk found, marked as such: "…/lib/libc.so.6".
@@ -110,15 +121,45 @@ std::string_view resolve_walk(std::string_view components, std::int32_t path_err
 
 // What d_path makes of a file that names itself (d_op->d_dname), from its
 // dentry name (for nsfs: its namespace type), as the kernel's d_dname
-// functions format it: anon_inodefs_dname, pidfs_dname, ns_dname, and
-// simple_dname for everything alloc_file_pseudo made (memfd, SysV segments,
-// shared anonymous memory): "/name (deleted)".
+// functions format it: anon_inodefs_dname, pidfs_dname, ns_dname, the
+// sockets and pipes a mapping may hold, and simple_dname for what
+// alloc_file_pseudo makes on shmem, hugetlbfs and secretmem (memfd, SysV
+// segments, shared anonymous memory): "/name (deleted)". Empty for other
+// filesystems (dma-buf names itself from data the record lacks): /proc says.
+constexpr std::uint64_t kTmpfsMagic = 0x01021994, kHugetlbfsMagic = 0x958458f6, kSecretmemMagic = 0x5345434d;
+
 std::string_view self_named(std::uint64_t s_magic, std::uint64_t ino, std::string_view name, std::string& buf) {
     if (s_magic == kAnonInodeMagic) buf = "anon_inode:" + std::string(name);
     else if (s_magic == kPidfsMagic) buf = "anon_inode:[pidfd]";
     else if (s_magic == kNsfsMagic) buf = std::string(name) + ":[" + std::to_string(ino) + "]";
-    else buf = "/" + std::string(name) + " (deleted)";
+    else if (s_magic == kSockfsMagic) buf = "socket:[" + std::to_string(ino) + "]";
+    else if (s_magic == kPipefsMagic) buf = "pipe:[" + std::to_string(ino) + "]";
+    else if (s_magic == kTmpfsMagic || s_magic == kHugetlbfsMagic || s_magic == kSecretmemMagic)
+        buf = "/" + std::string(name) + " (deleted)";
+    else buf.clear();
     return buf;
+}
+
+// A self-named file's text, from /proc where the record cannot say.
+std::string_view self_named_or_proc(std::uint64_t s_magic, std::uint64_t ino, std::string_view name, std::uint32_t tgid,
+                                    const std::string& what, PathRepairs& repairs, std::string& buf) {
+    if (!self_named(s_magic, ino, name, buf).empty()) return buf;
+    if (proc_link(tgid, what, ino, buf)) {
+        ++repairs.repaired;
+        return buf;
+    }
+    ++repairs.partial;
+    buf = "\u2026" + std::string(name);
+    return buf;
+}
+
+std::string fd_link(const FileRecord& r) { return "task/" + std::to_string(r.tid) + "/fd/" + std::to_string(r.fd); }
+
+std::string map_link(const VmaRecord& v) {
+    char range[64];
+    std::snprintf(range, sizeof range, "map_files/%llx-%llx", static_cast<unsigned long long>(v.start),
+                  static_cast<unsigned long long>(v.end));
+    return range;
 }
 
 // What readlink would have said (pipes and sockets never come here:
@@ -129,8 +170,7 @@ procfs::LinkTarget link_of(const FileRecord& r, PathRepairs& repairs, std::strin
     text = r.path;
     if (r.path_kind == PathKind::Walk) {
         bool from_proc = false;
-        text = resolve_walk(r.path, r.path_err, r.tgid, "task/" + std::to_string(r.tid) + "/fd/" + std::to_string(r.fd),
-                            repairs, buf, from_proc);
+        text = resolve_walk(r.path, r.path_err, r.tgid, fd_link(r), r.ino, repairs, buf, from_proc);
         if (from_proc) return procfs::parse_link(text);
         // A joined walk has no " (deleted)" suffix to strip (a name may end in one).
         procfs::LinkTarget t;
@@ -139,7 +179,7 @@ procfs::LinkTarget link_of(const FileRecord& r, PathRepairs& repairs, std::strin
         t.deleted = r.unlinked;
         return t;
     }
-    if (r.path_kind == PathKind::DentryName) text = self_named(r.s_magic, r.ino, r.path, buf);
+    if (r.path_kind == PathKind::DentryName) text = self_named_or_proc(r.s_magic, r.ino, r.path, r.tgid, fd_link(r), repairs, buf);
     return procfs::parse_link(text);
 }
 
@@ -206,14 +246,10 @@ void fill_fd(const FileRecord& r, NameStore& names, PathRepairs& repairs, std::s
 void fill_map(const VmaRecord& v, NameStore& names, PathRepairs& repairs, OpenFile& f) {
     std::string buf;
     std::string_view path = v.path;
-    if (v.path_kind == PathKind::DentryName) path = self_named(v.s_magic, v.ino, v.path, buf);
+    if (v.path_kind == PathKind::DentryName)
+        path = self_named_or_proc(v.s_magic, v.ino, v.path, v.tgid, map_link(v), repairs, buf);
     bool from_proc = false;
-    if (v.path_kind == PathKind::Walk) {
-        char range[64];
-        std::snprintf(range, sizeof range, "map_files/%llx-%llx", static_cast<unsigned long long>(v.start),
-                      static_cast<unsigned long long>(v.end));
-        path = resolve_walk(v.path, v.path_err, v.tgid, range, repairs, buf, from_proc);
-    }
+    if (v.path_kind == PathKind::Walk) path = resolve_walk(v.path, v.path_err, v.tgid, map_link(v), v.ino, repairs, buf, from_proc);
     // A joined walk has no " (deleted)" suffix (a name may end in one).
     const bool marked = v.path_kind == PathKind::Walk && !from_proc ? v.unlinked : procfs::text::strip_deleted(path);
     const bool sysv = path.starts_with("/SYSV");
@@ -474,7 +510,9 @@ bool listed_in_maps(const VmaRecord& v) {
     if (v.path.empty()) return false;
     if (v.path_kind == PathKind::DPath) return v.path.front() == '/';
     std::string buf;
-    return v.path_kind != PathKind::DentryName || self_named(v.s_magic, v.ino, v.path, buf).starts_with('/');
+    if (v.path_kind != PathKind::DentryName) return true;
+    self_named(v.s_magic, v.ino, v.path, buf);
+    return buf.empty() || buf.starts_with('/');  // unknown: /proc's name, as maps lists it
 }
 
 void attach_mappings(const std::vector<Run>* vma_runs, const std::vector<VmaRecord>& vrecs, PathRepairs& repairs,
@@ -819,10 +857,6 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     collect::parallel_for(list.size(), opts.threads,
                           [&](std::size_t i, unsigned) { attach_records(rec, opts.read, proc.get(), slots[i]); });
     read_hidden(rec, opts, proc.get(), snap, slots);
-    if (const std::size_t n = rec.repairs->partial)
-        snap.notes.push_back("bpf: " + std::to_string(n) + (n == 1 ? " path is" : " paths are") +
-                             " partial (deeper or longer than the dentry walk reads, and /proc could not say): "
-                             "shown from their last components after \u2026");
     timer.mark("attach");
 
     std::vector<Slot> kept;
@@ -847,6 +881,10 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
         timer.mark("endpoints");
     }
 
+    if (const std::size_t n = rec.repairs->partial)
+        snap.notes.push_back("bpf: " + std::to_string(n) + (n == 1 ? " path is" : " paths are") +
+                             " partial (deeper or longer than the dentry walk reads, and /proc could not say): "
+                             "shown from their last components after \u2026");
     rec = Records{};  // the records and their bytes are done with: free them before the id map grows
     // Description ids: dense, in order of first appearance by (pid, table,
     // fd), as the procfs identity numbers them. The kernel pointers stay in

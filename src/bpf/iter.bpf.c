@@ -99,16 +99,20 @@ static long walk_step(__u32 i, void *data)
 	__u32 off = w->off;
 	if (off > FDS_PATH_MAX - FDS_NAME_MAX - 1)
 		return 1;
-	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-	long n = bpf_probe_read_kernel_str(buf + off, FDS_NAME_MAX, name);
-	if (n <= 0)
-		return 1;
-	w->off = off + (__u32)n;
 	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent == dentry) { /* disconnected (a memfd, a SysV segment): "/name" */
+	if (parent == dentry) {
+		/* Disconnected (open_by_handle_at, exportfs): d_path's "escaped"
+		 * case, which it prints as "/". */
+		w->off = 0;
 		w->done = 1;
 		return 1;
 	}
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	long n = bpf_probe_read_kernel_str(buf + off, FDS_NAME_MAX, name);
+	/* n == FDS_NAME_MAX: the name may be longer (kernfs): partial. */
+	if (n <= 0 || n >= FDS_NAME_MAX)
+		return 1;
+	w->off = off + (__u32)n;
 	w->dentry = parent;
 	return 0;
 }
@@ -160,7 +164,12 @@ static __always_inline __u32 path_of(struct file *file, char *buf, __u8 *kind, _
 	}
 	/* Files that name themselves (anon inodes, nsfs, pidfs: d_op->d_dname)
 	 * have no path to walk: their dentry name, formatted in userspace. */
-	if (!use_d_path && BPF_CORE_READ(file, f_path.dentry, d_op, d_dname)) {
+	/* As d_path: not for a mount's root (a bind-mounted nsfs file,
+	 * /run/netns/x, keeps its path). */
+	struct dentry *fd_dentry = BPF_CORE_READ(file, f_path.dentry);
+	if (!use_d_path && BPF_CORE_READ(fd_dentry, d_op, d_dname) &&
+	    !(BPF_CORE_READ(fd_dentry, d_parent) == fd_dentry &&
+	      fd_dentry == BPF_CORE_READ(file, f_path.mnt, mnt_root))) {
 		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
 		/* nsfs names itself by its namespace type ("net:[ino]"): the type. */
 		if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == FDS_NSFS_MAGIC) {

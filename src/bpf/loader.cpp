@@ -79,7 +79,8 @@ struct LoadAttempt {
     int err = 0;
     std::string stage;
     std::string log;
-    bool min_btf = false;  // relocated against the embedded BTF subset
+    bool min_btf = false;        // relocated against the embedded BTF subset
+    bool min_btf_tried = false;  // the subset was offered to libbpf
 };
 
 // Whether the running kernel's BTF is the one the embedded subset was cut
@@ -98,7 +99,7 @@ bool kernel_btf_is_the_build_ones() {
     return same;
 }
 
-// The embedded BTF subset as a file libbpf can open (a sealed memfd, closed
+// The embedded BTF subset as a file libbpf can open (a memfd, closed
 // after the load); -1 when it does not apply to this kernel.
 int min_btf_fd() {
     if (!kernel_btf_is_the_build_ones()) return -1;
@@ -148,7 +149,8 @@ LoadAttempt try_load(const LoadOptions& o) {
         }
     }
     if (btf_fd >= 0) ::close(btf_fd);
-    a.min_btf = btf_fd >= 0;
+    a.min_btf_tried = btf_fd >= 0;
+    a.min_btf = a.min_btf_tried && a.skel;
     // Silent from here on: later failures (attach, read) reach the user as
     // `why`, and under --backend auto nothing at all is to be printed.
     libbpf_set_print(nullptr);
@@ -347,6 +349,14 @@ std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes,
     // Maybe only bpf_d_path was refused, and per program: the log names the
     // program the verifier refused; only that one stops using it (and then
     // walks the dentries: full paths still).
+    // The embedded BTF subset first: should relocating against it fail (a
+    // type bpftool's cut missed), the whole kernel BTF, once.
+    if (!a.skel && a.min_btf_tried && a.err != EPERM) {
+        o.min_btf = false;
+        LoadAttempt b = try_load(o);
+        if (b.skel) notes += "the embedded BTF subset did not load; relocated against the kernel's:\n" + tail_lines(a.log, 3) + "\n";
+        a = std::move(b);
+    }
     for (int tries = 0; !a.skel && a.stage == "load" && a.err != EPERM && tries < 2; ++tries) {
         const std::string refused = failed_program(a.log);
         bool* knob = refused == "fds_task_file" ? &o.file_d_path : refused == "fds_task_vma" ? &o.vma_d_path : nullptr;

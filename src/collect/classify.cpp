@@ -62,9 +62,9 @@ bool really_deleted(std::string_view path, bool marked_deleted, Kind kind) {
 }
 
 PathName path_name(std::string_view path, bool marked, std::int64_t nlink, Kind kind, std::string& storage) {
-    if (nlink == kLinksUnknown) return {path, really_deleted(path, marked, kind)};
-    if (nlink == 0) return {path, really_deleted(path, true, kind)};
-    if (!marked) return {path, false};
+    // The count only settles what the kernel marked: a filesystem may report
+    // 0 links for a live file (some FUSE servers, a stale NFS inode).
+    if (nlink == kLinksUnknown || nlink == 0 || !marked) return {path, really_deleted(path, marked, kind)};
     storage.assign(path);
     storage += " (deleted)";
     return {storage, false};

@@ -30,7 +30,8 @@ inline constexpr std::int64_t kLinksUnknown = -1;
 // from a live one named "x (deleted)"; the link count can: with links left
 // the file is not deleted and the suffix is part of what to show (the
 // name itself, or a name unlinked while another link remains). Without a
-// count (a mapping read as non-root, a mount not stat'ed), the suffix decides.
+// count (a mapping read as non-root, a mount not stat'ed), the suffix
+// decides; an unmarked path is never deleted, whatever the count says.
 struct PathName {
     std::string_view name;  // into `path`, or into `storage`
     bool deleted = false;

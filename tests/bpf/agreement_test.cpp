@@ -386,6 +386,18 @@ TEST_F(BpfLoaded, PathsAndDeletedFlagsAreRight) {
             ++checked;
         }
         EXPECT_GE(checked, 11) << label;
+        if (facts.contains("bound_ns")) {
+            const auto& ns = facts["bound_ns"];
+            std::string path;
+            for (const auto& b : ns["path"]) path += static_cast<char>(b.get<int>());
+            const OpenFile* fd = nullptr;
+            for (const auto& q : snap.processes)
+                if (q.pid == ns["pid"].get<pid_t>())
+                    for (const auto& x : q.tables.at(0).fds)
+                        if (x.fd == ns["fd"].get<int>()) fd = &x;
+            ASSERT_NE(fd, nullptr) << label << ": the bound namespace file";
+            EXPECT_EQ(shown(fd->name), shown(path)) << label << ": a bind-mounted nsfs file keeps its path";
+        }
     }
 }
 

@@ -56,8 +56,10 @@ TEST(DeletedNames, PathNameRule) {
     auto b = path_name("/tmp/live", true, 1, Kind::File, storage);
     EXPECT_FALSE(b.deleted);
     EXPECT_EQ(b.name, "/tmp/live (deleted)");
-    auto c = path_name("/tmp/y", false, 0, Kind::File, storage);  // a walked path of an unlinked O_TMPFILE
-    EXPECT_TRUE(c.deleted);
+    // Unmarked, 0 links (a FUSE server's st_nlink): the kernel did not say deleted.
+    auto c = path_name("/tmp/y", false, 0, Kind::File, storage);
+    EXPECT_FALSE(c.deleted);
+    EXPECT_EQ(c.name, "/tmp/y");
     // Unknown: the suffix decides, as before.
     auto d = path_name("/tmp/z", true, collect::kLinksUnknown, Kind::File, storage);
     EXPECT_TRUE(d.deleted);
