@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include <cstring>
 #include <gtest/gtest.h>
 
 #include "bpf/btf_fingerprint.hpp"
@@ -364,6 +365,17 @@ TEST_F(IteratorsTest, SharedAndUnsharedThreadTables) {
     for (auto& [key, n] : visits) EXPECT_EQ(n, 1) << "fd " << key.second << " reported " << n << " times";
 }
 
+// The state letter of /proc/PID/stat (after the comm in parentheses).
+char leader_state(pid_t pid) {
+    char buf[512] = {};
+    const int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return '?';
+    const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    const char* close_paren = n > 0 ? std::strrchr(buf, ')') : nullptr;
+    return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
+}
+
 // A process whose leader exited (SYS_exit in the leader, a thread lives on):
 // the leader's files are gone, the thread's table is visited through the
 // thread's tid.
@@ -377,7 +389,9 @@ TEST_F(IteratorsTest, ExitedLeaderTableIsVisitedThroughAThread) {
         static int ready_fd;
         ready_fd = ready[1];
         std::thread([] {
-            ::usleep(200 * 1000);  // let the leader exit first
+            // No event says "the leader is now a zombie": poll its state, as
+            // the exited_leader fixture does (10 s at most).
+            for (int i = 0; i < 10000 && leader_state(::getpid()) != 'Z'; ++i) ::usleep(1000);
             char c = 'r';
             if (::write(ready_fd, &c, 1) != 1) ::_exit(1);
             ::pause();
