@@ -155,12 +155,7 @@ std::string_view self_named_or_proc(std::uint64_t s_magic, std::uint64_t ino, st
 
 std::string fd_link(const FileRecord& r) { return "task/" + std::to_string(r.tid) + "/fd/" + std::to_string(r.fd); }
 
-std::string map_link(const VmaRecord& v) {
-    char range[64];
-    std::snprintf(range, sizeof range, "map_files/%llx-%llx", static_cast<unsigned long long>(v.start),
-                  static_cast<unsigned long long>(v.end));
-    return range;
-}
+std::string map_link(const VmaRecord& v) { return collect::map_files_name(v.start, v.end); }
 
 // What readlink would have said (pipes and sockets never come here:
 // fill_fd names them from the inode). Files that name themselves, read

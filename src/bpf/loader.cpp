@@ -9,8 +9,8 @@
 #include <cstring>
 #include <mutex>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
-#include <vector>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -87,6 +87,10 @@ struct LoadAttempt {
 // from (read and fingerprinted once per process: ~5 MB, a few ms).
 bool kernel_btf_is_the_build_ones() {
     static const bool same = [] {
+        // Another size is another kernel: no need to read 5 MB to know.
+        struct stat st {};
+        if (::stat("/sys/kernel/btf/vmlinux", &st) != 0 || static_cast<std::uint64_t>(st.st_size) != embedded::kKernelBtfSize)
+            return false;
         std::string btf;
         FILE* f = std::fopen("/sys/kernel/btf/vmlinux", "rbe");
         if (!f) return false;
@@ -305,18 +309,15 @@ std::string failed_program(std::string_view log) {
 bool join_walk(std::string_view components, std::string& path) {
     path.clear();
     if (!components.empty() && components.back() != '\0') return false;
-    // Leaf first: each component is prepended.
-    std::size_t end = components.size();
-    std::vector<std::string_view> parts;
-    for (std::size_t i = 0; i < end;) {
-        std::size_t nul = components.find('\0', i);
-        if (nul == i) return false;  // an empty name: not a walk
-        parts.push_back(components.substr(i, nul - i));
-        i = nul + 1;
-    }
-    for (auto p = parts.rbegin(); p != parts.rend(); ++p) {
+    // Leaf first: taken from the end, each component is the root-most left.
+    for (std::size_t end = components.size(); end > 0;) {
+        const std::size_t nul = end - 1;  // this component's terminator
+        const std::size_t prev = nul == 0 ? std::string_view::npos : components.rfind('\0', nul - 1);
+        const std::size_t begin = prev == std::string_view::npos ? 0 : prev + 1;
+        if (begin == nul) return false;  // an empty name: not a walk
         path += '/';
-        path += *p;
+        path.append(components.substr(begin, nul - begin));
+        end = begin;
     }
     if (path.empty()) path = "/";
     return true;

@@ -29,24 +29,10 @@ bool auto_prefers_procfs(std::size_t pids, bool endpoint_search, std::uint64_t m
     return !endpoint_search || machine_handles <= kProcfsMaxSearchHandles;
 }
 
-namespace {
-
-// Allocated handles (file-nr's first field), 0 when unreadable.
-std::uint64_t allocated_handles() {
-    std::uint64_t n = 0;
-    if (FILE* f = std::fopen("/proc/sys/fs/file-nr", "re")) {
-        unsigned long long v = 0;
-        if (std::fscanf(f, "%llu", &v) == 1) n = v;
-        std::fclose(f);
-    }
-    return n;
-}
-
-}  // namespace
-
 bool scan_with(const std::string& backend, const collect::ScanOptions& opts, Snapshot& snap, std::string& why) {
     const bool few = backend == "auto" && opts.pids &&
-                     auto_prefers_procfs(opts.pids->size(), opts.endpoints, opts.endpoints ? allocated_handles() : 0);
+                     auto_prefers_procfs(opts.pids->size(), opts.endpoints,
+                                         opts.endpoints ? collect::read_file_nr().value_or(FileNr{}).allocated : 0);
     if (backend != "procfs" && !few) {
 #ifdef FDSCOPE_HAVE_BPF
         // Identity is exact and free with BPF; ScanOptions::identity only

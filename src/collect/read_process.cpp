@@ -223,11 +223,8 @@ std::vector<pid_t> table_holders(int pid_dir, pid_t pid, bool leader_alive, Scra
 // The link count of a mapping's file through map_files/ (readable with
 // CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), kLinksUnknown when refused.
 std::int64_t map_links(int pid_dir, std::uint64_t start, std::uint64_t end) {
-    char name[64];
-    std::snprintf(name, sizeof name, "map_files/%llx-%llx", static_cast<unsigned long long>(start),
-                  static_cast<unsigned long long>(end));
     struct stat st {};
-    if (::fstatat(pid_dir, name, &st, 0) != 0) return kLinksUnknown;
+    if (::fstatat(pid_dir, map_files_name(start, end).c_str(), &st, 0) != 0) return kLinksUnknown;
     return static_cast<std::int64_t>(st.st_nlink);
 }
 
@@ -237,10 +234,7 @@ std::int64_t map_links(int pid_dir, std::uint64_t start, std::uint64_t end) {
 std::string_view map_name(int pid_dir, const procfs::MapEntry& m, std::string& buf) {
     constexpr std::string_view kNewline = "\\012";
     if (m.path.find(kNewline) == std::string_view::npos) return m.path;
-    char name[64];
-    std::snprintf(name, sizeof name, "map_files/%llx-%llx", static_cast<unsigned long long>(m.start),
-                  static_cast<unsigned long long>(m.end));
-    if (readlink_at(pid_dir, name, buf) == 0) {
+    if (readlink_at(pid_dir, map_files_name(m.start, m.end).c_str(), buf) == 0) {
         std::string_view v = buf;
         procfs::text::strip_deleted(v);
         buf.resize(v.size());
@@ -288,6 +282,13 @@ void read_maps(int pid_dir, Scratch& s, Process& p) {
 }
 
 }  // namespace
+
+std::string map_files_name(std::uint64_t start, std::uint64_t end) {
+    char name[64];
+    std::snprintf(name, sizeof name, "map_files/%llx-%llx", static_cast<unsigned long long>(start),
+                  static_cast<unsigned long long>(end));
+    return name;
+}
 
 Limit nofile_limit(pid_t pid, int dir, const char* limits, std::string& buf) {
     struct rlimit rl {};

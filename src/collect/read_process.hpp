@@ -81,6 +81,10 @@ void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p);
 // The same as a value: `limits` names /proc/PID/limits relative to `dir`
 // (the sampler reads it through /proc, not a per-process directory).
 Limit nofile_limit(pid_t pid, int dir, const char* limits, std::string& buf);
+
+// "map_files/START-END" (lowercase hex, as the kernel names the entries)
+// of a mapping, under /proc/PID.
+std::string map_files_name(std::uint64_t start, std::uint64_t end);
 // ... and one of cwd/root/exe (readlink + stat), appended to p.assocs.
 void read_association(int dir, const char* what, Assoc assoc, Scratch& s, Process& p);
 

@@ -75,10 +75,15 @@ std::unordered_map<pid_t, pid_t> parent_pids() {
     return up;
 }
 
+std::optional<FileNr> read_file_nr() {
+    std::string text;
+    if (read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", text, ReadMode::SingleRecord) != 0) return std::nullopt;
+    return procfs::parse_file_nr(text);
+}
+
 void read_kernel_counters(Snapshot& snap) {
     std::string text;
-    if (read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", text, ReadMode::SingleRecord) == 0)
-        if (auto nr = procfs::parse_file_nr(text)) snap.file_nr = *nr;
+    if (auto nr = read_file_nr()) snap.file_nr = *nr;
     if (read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", text, ReadMode::SingleRecord) == 0)
         if (auto v = procfs::parse_u64(text)) snap.nr_open = *v;
 }

@@ -42,6 +42,9 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(std:
 // Kernel-wide counters: file-nr, file-max, nr_open.
 void read_kernel_counters(Snapshot& snap);
 
+// /proc/sys/fs/file-nr alone; nullopt when unreadable.
+std::optional<FileNr> read_file_nr();
+
 // The filp slab's active objects from /proc/slabinfo (root only; nullopt
 // when unreadable or when SLUB merged the cache into another).
 std::optional<std::uint64_t> read_filp_active();
