@@ -1,14 +1,57 @@
 #!/bin/sh
 # Installs the Debian packages fdscope needs to build and test, when missing.
 # As root it runs apt-get; otherwise it prints the command and fails.
-# Test peers: lsof and util-linux (lsfd) to compare with; dpkg-dev
-# (dpkg-shlibdeps: `make deb` computes the package's dependencies) and man-db
-# (the package test reads `man fdscope`); chromium and a font to render the
-# plot's SVG in a real browser.
+# One list per purpose; each package says why it is here.
 set -eu
-PKGS="cmake ninja-build g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev
-libmnl-dev libgtest-dev googletest lsof util-linux iproute2 procps python3 time
-clang bpftool libbpf-dev libncurses-dev tmux dpkg-dev man-db chromium fonts-dejavu-core"
+
+# Build: the compiler, the build tools and the libraries fdscope links.
+BUILD="
+cmake ninja-build g++ make pkg-config
+libcli11-dev
+libfmt-dev
+nlohmann-json3-dev
+libmnl-dev
+libncurses-dev
+libdw-dev
+"
+# cmake ninja-build g++ make pkg-config: the toolchain CMakeLists.txt uses
+# libcli11-dev: the command line; libfmt-dev: formatting; nlohmann-json3-dev: JSON
+# libmnl-dev: sock_diag and proc connector netlink; libncurses-dev: fdscope top
+# libdw-dev: elfutils, symbolizing stack frames (src/symbolize)
+
+# BPF: the iterator backend (src/bpf, cmake/Bpf.cmake). Without these the
+# build leaves it out and says so (FDSCOPE_BPF=AUTO).
+BPF="
+clang
+bpftool
+libbpf-dev
+"
+# clang: compiles *.bpf.c for -target bpf; bpftool: vmlinux.h, skeletons,
+# the embedded min BTF; libbpf-dev: loading the programs
+
+# Test peers: the tools the tests compare fdscope with or drive it through.
+TEST="
+libgtest-dev googletest
+lsof util-linux iproute2
+python3
+tmux
+dpkg-dev man-db
+chromium fonts-dejavu-core
+"
+# libgtest-dev googletest: GoogleTest; lsof, util-linux (lsfd), iproute2 (ss):
+# the peers the differential tests agree with; python3: XML/PNG checks of the
+# plot's SVG and the fixture check script; tmux: drives `fdscope top` on a
+# real terminal; dpkg-dev (dpkg-shlibdeps for `make deb`) and man-db (the
+# package test reads `man fdscope`); chromium and a font: render the SVG in a
+# real browser
+
+# Bench: bench/run.sh needs only python3 and the peers above; time gives
+# /usr/bin/time, with which the CPU per tick in bench/RESULTS.md is measured.
+BENCH="
+time
+"
+
+PKGS="$BUILD $BPF $TEST $BENCH"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -142,7 +142,7 @@ int Sampler::read_exe(pid_t pid, Known& k, std::string& out) {
         if (room_to_hold())
             k.exe_link = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "exe").text, O_PATH | O_NOFOLLOW | O_CLOEXEC));
         k.exe_failed = !k.exe_link;
-        held_ += k.exe_link ? 1 : 0;
+        held_ += k.exe_link ? 1U : 0U;
     }
     if (k.exe_link) return readlink_at(k.exe_link.get(), "", out);
     return readlink_at(proc_.get(), PathBuf(pid, 0, "exe").text, out);
@@ -200,7 +200,7 @@ int Sampler::stat_fd_dir(pid_t pid, Known& k, struct statx& st) {
         if (room_to_hold())
             k.dir = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "fd").text, O_PATH | O_DIRECTORY | O_CLOEXEC));
         k.dir_failed = !k.dir;
-        held_ += k.dir ? 1 : 0;
+        held_ += k.dir ? 1U : 0U;
     }
     constexpr unsigned kMask = STATX_SIZE | STATX_INO;
     if (!k.via_tid && k.dir) return ::statx(k.dir.get(), "", AT_EMPTY_PATH, kMask, &st);
@@ -263,7 +263,7 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
 }
 
 void Sampler::release(Known& k) {
-    held_ -= (k.dir ? 1 : 0) + (k.exe_link ? 1 : 0);
+    held_ -= (k.dir ? 1U : 0U) + (k.exe_link ? 1U : 0U);
     k.dir = UniqueFd();
     k.exe_link = UniqueFd();
 }

@@ -78,9 +78,9 @@ bool ProcEvents::open() {
     int size = kReceiveBuffer;
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    buf_.assign(MNL_SOCKET_BUFFER_SIZE, 0);
+    buf_.assign(static_cast<std::size_t>(MNL_SOCKET_BUFFER_SIZE), 0);
 
-    char req[MNL_SOCKET_BUFFER_SIZE];
+    char req[static_cast<std::size_t>(MNL_SOCKET_BUFFER_SIZE)];
     nlmsghdr* nlh = mnl_nlmsg_put_header(req);
     nlh->nlmsg_type = NLMSG_DONE;
     nlh->nlmsg_pid = mnl_socket_get_portid(nl_);

@@ -129,7 +129,7 @@ bool payload(const nlmsghdr* nlh, T& out) {
     return true;
 }
 
-std::uint32_t meminfo(const nlattr* a, int index) {
+std::uint32_t meminfo(const nlattr* a, std::size_t index) {
     if (!a || mnl_attr_get_payload_len(a) < (index + 1) * sizeof(std::uint32_t)) return 0;
     std::uint32_t v;
     std::memcpy(&v, static_cast<const char*>(mnl_attr_get_payload(a)) + index * sizeof(v), sizeof v);

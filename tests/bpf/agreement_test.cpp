@@ -121,7 +121,7 @@ std::multiset<MapKey> maps_of(const Snapshot& s) {
 // A name as C would write it: one line, whatever bytes it holds.
 std::string shown(std::string_view s) {
     std::string out = "\"";
-    for (unsigned char c : s) {
+    for (unsigned char c : fdscope::test::bytes(s)) {
         if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
         else if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
         else {

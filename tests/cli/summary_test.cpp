@@ -4,6 +4,8 @@
 #include <sstream>
 #include <gtest/gtest.h>
 
+#include "support/support.hpp"
+
 #include "cli/cli_helpers.hpp"
 
 namespace fdscope::test {
@@ -67,7 +69,7 @@ TEST(Summary, TextFitsOneScreen) {
     std::istringstream in(r.out);
     for (std::string line; std::getline(in, line);) {
         std::size_t width = 0;
-        for (unsigned char ch : line) width += (ch & 0xc0) != 0x80;
+        for (unsigned char ch : fdscope::test::bytes(line)) width += (ch & 0xc0) != 0x80;
         EXPECT_LE(width, 80u) << line;
     }
     EXPECT_NE(r.out.find("more"), std::string::npos) << "twelve near-limit processes do not fit one line";

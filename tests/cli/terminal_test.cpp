@@ -3,6 +3,8 @@
 // COLUMNS says, and colour goes only to a terminal, never with a non-empty
 // NO_COLOR (no-color.org: an empty one does not count).
 #include <gtest/gtest.h>
+
+#include "support/support.hpp"
 #include <regex>
 #include <sstream>
 
@@ -18,7 +20,7 @@ std::size_t widest(const std::string& text) {
     std::size_t most = 0;
     for (std::string line; std::getline(in, line);) {
         std::size_t width = 0;
-        for (unsigned char ch : line) width += (ch & 0xc0) != 0x80;
+        for (unsigned char ch : fdscope::test::bytes(line)) width += (ch & 0xc0) != 0x80;
         most = std::max(most, width);
     }
     return most;

@@ -347,7 +347,7 @@ TEST(SockDiag, ManySocketsSpanManyDatagrams) {
         fds.emplace_back(sv[1]);
     }
     auto m = dump();
-    for (int i = 0; i < 2 * pairs; i += 2) {
+    for (std::size_t i = 0; i < 2 * static_cast<std::size_t>(pairs); i += 2) {
         ASSERT_EQ(at(m, ino(fds[i])).peer_inode, ino(fds[i + 1]));
         ASSERT_EQ(at(m, ino(fds[i + 1])).peer_inode, ino(fds[i]));
     }

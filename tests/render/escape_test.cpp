@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <gtest/gtest.h>
+
+#include "support/support.hpp"
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -48,7 +50,7 @@ std::string unescape_table(std::string_view s) {
 
 // No C0 control, no DEL, valid UTF-8, no C1 control (c2 80..c2 9f).
 void expect_terminal_safe(const std::string& out, const std::string& in) {
-    for (unsigned char c : out) {
+    for (unsigned char c : fdscope::test::bytes(out)) {
         EXPECT_FALSE(c < 0x20 || c == 0x7f) << "control byte " << int(c) << " for input " << ::testing::PrintToString(in);
     }
     EXPECT_TRUE(is_valid_utf8(out)) << ::testing::PrintToString(in);
@@ -282,7 +284,7 @@ TEST(AppendJsonString, RandomStringsParseAndRoundTrip) {
             ++lossy_count;
         }
         // Raw control bytes never reach the JSON text.
-        for (unsigned char c : text) {
+        for (unsigned char c : fdscope::test::bytes(text)) {
             EXPECT_FALSE(c < 0x20) << ::testing::PrintToString(in);
         }
     }

@@ -224,7 +224,7 @@ TEST(PlotSvg, HostileCommandNamesGiveValidXml) {
     o.title = "title <&> \x02\xff";
     const std::string svg = plot_svg(all, o);
     EXPECT_TRUE(testing::is_valid_utf8(svg));
-    for (unsigned char c : svg) EXPECT_TRUE(c >= 0x20 || c == '\n') << "control byte " << int(c);
+    for (unsigned char c : fdscope::test::bytes(svg)) EXPECT_TRUE(c >= 0x20 || c == '\n') << "control byte " << int(c);
     const auto doc = describe(svg);
     ASSERT_EQ(doc["series"].size(), names.size());
     EXPECT_EQ(series_with_pid(doc, 3)->at("command"), "<script>alert(1)</script>") << "escaped, not dropped";
@@ -308,7 +308,7 @@ TEST(PlotSvg, ManySeriesOnAShortChartCountTheRestInTheLegend) {
 TEST(RecordReader, GroupsSamplesByPidAndStart) {
     std::string text = "{\"type\":\"header\",\"schema\":1,\"interval\":1.0,\"window\":10.0,\"time\":99.0}\n";
     for (int t = 100; t < 105; ++t) {
-        text += sample(t, 7, 50.0, "old", 10 + t);
+        text += sample(t, 7, 50.0, "old", static_cast<std::uint64_t>(10 + t));
         text += sample(t, 8, 60.0, "other", 1);
     }
     for (int t = 105; t < 108; ++t) text += sample(t, 7, 104.5, "reused", 3);  // pid 7 again, a new process
@@ -352,7 +352,7 @@ TEST(RecordReader, EscapedCommandsAreBytesAgain) {
 
 TEST(RecordReader, LeakLinesMarkTheirProcessAndKeepTheLastRate) {
     std::string text;
-    for (int t = 0; t < 10; ++t) text += sample(t, 1, 0.5, "leaker", 10 * t) + sample(t, 2, 0.5, "calm", 5);
+    for (int t = 0; t < 10; ++t) text += sample(t, 1, 0.5, "leaker", static_cast<std::uint64_t>(10 * t)) + sample(t, 2, 0.5, "calm", 5);
     text += leak(5, 1, 0.5, 600) + leak(9, 1, 0.5, 1200);
     text += leak(9, 1, 99.0, 50);  // another process with pid 1: no samples, nothing to draw
     const Record rec = read_record(text);
@@ -405,7 +405,7 @@ TEST(RecordReader, StartMayBeAbsentAndLinesArriveInPieces) {
 TEST(RecordReader, NeverThrowsOnGarbage) {
     std::mt19937 rng(42);
     std::string base;
-    for (int t = 0; t < 20; ++t) base += sample(t, 1 + t % 3, 0, "c", t) + leak(t, 1, 0, 100);
+    for (int t = 0; t < 20; ++t) base += sample(t, 1 + t % 3, 0, "c", static_cast<std::uint64_t>(t)) + leak(t, 1, 0, 100);
     for (int round = 0; round < 300; ++round) {
         std::string text = base;
         for (int k = 0; k < 10; ++k) text[rng() % text.size()] = static_cast<char>(rng());

@@ -251,7 +251,7 @@ TEST(WriteTable, ColourBoldHeaderResetBeforeNewline) {
 TEST(WriteTable, ColourNeverLeaksPastALine) {
     std::vector<ColumnSpec> cols = {{"A", false, false}, {"B", true, false}, {"C", false, true}};
     Grid rows = {{"x", "1", "y"}};
-    for (std::size_t w : {0, 5, 40}) {
+    for (std::size_t w : {0UL, 5UL, 40UL}) {
         TableStyle color;
         color.color = true;
         color.width = w;

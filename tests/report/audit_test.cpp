@@ -76,7 +76,7 @@ TEST(AuditRules, StrictNoCloexecOnlyForProcessesWithChildren) {
     Snapshot s;
     Process parent = make_process(10, "server");
     FdTable& t = add_table(parent, 10, true);
-    for (int fd = 0; fd <= 2; ++fd) t.fds.push_back(make_file(parent, fd, Kind::Pipe, "", 100 + fd, Mode::Write));
+    for (int fd = 0; fd <= 2; ++fd) t.fds.push_back(make_file(parent, fd, Kind::Pipe, "", 100U + static_cast<unsigned>(fd), Mode::Write));
     OpenFile leaky = make_file(parent, 3, Kind::File, "/srv/data", 7, Mode::Read);
     leaky.has_pos = true;
     OpenFile tidy = make_file(parent, 4, Kind::File, "/srv/other", 8, Mode::Read);
@@ -86,7 +86,7 @@ TEST(AuditRules, StrictNoCloexecOnlyForProcessesWithChildren) {
     s.processes.push_back(std::move(parent));
     Process lone = make_process(20, "lone");
     FdTable& lt = add_table(lone, 20, true);
-    for (int fd = 0; fd <= 2; ++fd) lt.fds.push_back(make_file(lone, fd, Kind::Pipe, "", 200 + fd, Mode::Write));
+    for (int fd = 0; fd <= 2; ++fd) lt.fds.push_back(make_file(lone, fd, Kind::Pipe, "", 200U + static_cast<unsigned>(fd), Mode::Write));
     OpenFile l = make_file(lone, 3, Kind::File, "/srv/x", 9, Mode::Read);
     l.has_pos = true;
     lt.fds.push_back(std::move(l));
@@ -94,7 +94,7 @@ TEST(AuditRules, StrictNoCloexecOnlyForProcessesWithChildren) {
     Process child = make_process(11, "worker");
     child.ppid = 10;
     FdTable& ct = add_table(child, 11, true);
-    for (int fd = 0; fd <= 2; ++fd) ct.fds.push_back(make_file(child, fd, Kind::Pipe, "", 100 + fd, Mode::Write));
+    for (int fd = 0; fd <= 2; ++fd) ct.fds.push_back(make_file(child, fd, Kind::Pipe, "", 100U + static_cast<unsigned>(fd), Mode::Write));
     s.processes.push_back(std::move(child));
 
     EXPECT_TRUE(of_kind(audit(s, {}), "no-cloexec").empty()) << "only with --strict";

@@ -2,11 +2,19 @@
 // fdscope and other tools, clean up every process that was started.
 #pragma once
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <vector>
 
 namespace fdscope::test {
+
+// A string's bytes as unsigned values, for tests that look at each byte
+// (UTF-8 lead bytes, control characters) without sign conversions.
+inline std::span<const unsigned char> bytes(std::string_view s) {
+    return {reinterpret_cast<const unsigned char*>(s.data()), s.size()};
+}
 
 // A running fixture. Protocol: the fixture writes one JSON line of facts to
 // stdout when its situation is built ({"pid":N, ...}), then waits until its
