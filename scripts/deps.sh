@@ -1,5 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages fdscope needs to build and test, when missing.
+# libdw-dev: elfutils, symbolize/ turns trace stacks into functions and lines.
 # As root it runs apt-get; otherwise it prints the command and fails.
 # Test peers: lsof and util-linux (lsfd) to compare with; dpkg-dev
 # (dpkg-shlibdeps: `make deb` computes the package's dependencies) and man-db
@@ -7,7 +8,7 @@
 # plot's SVG in a real browser.
 set -eu
 PKGS="cmake ninja-build g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev
-libmnl-dev libgtest-dev googletest lsof util-linux iproute2 procps python3 time
+libmnl-dev libdw-dev libgtest-dev googletest lsof util-linux iproute2 procps python3 time
 clang bpftool libbpf-dev libncurses-dev tmux dpkg-dev man-db chromium fonts-dejavu-core"
 missing=""
 for p in $PKGS; do

@@ -31,7 +31,8 @@ std::optional<RawFrame> ProcessSymbolizer::raw_frame(std::uint64_t pc, bool is_r
     Dwfl_Module* mod = dwfl_addrmodule(session_.get(), pc);
     if (!mod) return std::nullopt;
     Dwarf_Addr bias = 0;
-    auto offset = offset_of_vaddr(dwfl_module_getelf(mod, &bias), pc - bias);
+    Elf* elf = dwfl_module_getelf(mod, &bias);  // sets bias: call it before using it
+    auto offset = offset_of_vaddr(elf, pc - bias);
     if (!offset) return std::nullopt;
     RawFrame f;
     f.build_id = module_build_id(mod);

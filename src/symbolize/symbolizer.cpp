@@ -15,8 +15,8 @@ void stamp_frames(std::vector<SymbolizedFrame>& frames, const std::string& modul
 std::vector<SymbolizedFrame> Symbolizer::symbolize(const RawFrame& frame) {
     const OfflineModule* m = modules_.find(frame);
     if (!m) return {};
-    Dwarf_Addr bias = 0;
-    auto vaddr = vaddr_of_offset(dwfl_module_getelf(m->mod, &bias), frame.offset);
+    Dwarf_Addr elf_bias = 0;
+    auto vaddr = vaddr_of_offset(dwfl_module_getelf(m->mod, &elf_bias), frame.offset);
     if (!vaddr) return {};
     // A return address is the instruction after the call: look up the call.
     Dwarf_Addr addr = *vaddr + m->bias - (frame.is_return_address ? 1 : 0);
