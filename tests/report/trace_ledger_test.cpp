@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <linux/close_range.h>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace fdscope::report {
@@ -107,6 +108,21 @@ std::vector<std::tuple<FdTableId, int, EventIndex>> leaked(const TraceLedger& l)
 
 using Leaks = std::vector<std::tuple<FdTableId, int, EventIndex>>;
 
+// (second close, the close before it) of every double close.
+std::vector<std::pair<EventIndex, EventIndex>> double_closes(const TraceLedger& l) {
+    std::vector<std::pair<EventIndex, EventIndex>> out;
+    for (const DoubleClose& d : l.double_closes) out.emplace_back(d.close, d.previous_close);
+    return out;
+}
+using ClosePairs = std::vector<std::pair<EventIndex, EventIndex>>;
+
+// The fds that crossed an exec, in the ledger's order.
+std::vector<int> crossed(const TraceLedger& l) {
+    std::vector<int> out;
+    for (const ExecCrossing& c : l.crossings) out.push_back(c.fd);
+    return out;
+}
+
 TEST(TraceLedger, FdsOpenAtTheEndAreLeaksGroupedByCreationStackMostFirst) {
     Trace t;
     EventIndex a = t.open(3, 7);
@@ -184,9 +200,7 @@ TEST(TraceLedger, SetfdChangesWhatAnExecDoes) {
     t.open(4, 2, false);
     t.setfd(4, true);   // now closed at exec
     t.exec(kParent, kParentTable);
-    TraceLedger l = t.ledger();
-    ASSERT_EQ(l.crossings.size(), 1u);
-    EXPECT_EQ(l.crossings[0].fd, 3);
+    EXPECT_EQ(crossed(t.ledger()), std::vector<int>{3});
 }
 
 TEST(TraceLedger, ForkCopiesTheTableWithCloexecFlagsAndCreators) {
@@ -223,9 +237,7 @@ TEST(TraceLedger, CloneFilesSharesTheTable) {
     EventIndex again = t.close(3, EBADF);
     TraceLedger l = t.ledger();
     EXPECT_TRUE(l.leaks.empty());
-    ASSERT_EQ(l.double_closes.size(), 1u);
-    EXPECT_EQ(l.double_closes[0].close, again);
-    EXPECT_EQ(l.double_closes[0].previous_close, child_close);
+    EXPECT_EQ(double_closes(l), (ClosePairs{{again, child_close}}));
 }
 
 TEST(TraceLedger, ExecOfASharerSplitsTheTable) {
@@ -284,9 +296,7 @@ TEST(TraceLedger, CloseRangeCloexecOnlyFlagsThenExecCloses) {
     t.close_range(4, -1, CLOSE_RANGE_CLOEXEC);
     EXPECT_EQ(leaked(t.ledger()).size(), 2u);  // still open
     t.exec(kParent, kParentTable);
-    TraceLedger l = t.ledger();
-    ASSERT_EQ(l.crossings.size(), 1u);
-    EXPECT_EQ(l.crossings[0].fd, 3);
+    EXPECT_EQ(crossed(t.ledger()), std::vector<int>{3});
 }
 
 TEST(TraceLedger, CloseRangeUnshareClosesInTheCopyOnly) {
@@ -330,9 +340,7 @@ TEST(TraceLedger, DupCloexecComesFromTheEventNotTheSource) {
     t.dup(Op::Dup3, 3, 5, true);               // dup3(O_CLOEXEC)
     t.dup(Op::FcntlDupfdCloexec, 3, 6, true);
     t.exec(kParent, kParentTable);
-    TraceLedger l = t.ledger();
-    ASSERT_EQ(l.crossings.size(), 1u);
-    EXPECT_EQ(l.crossings[0].fd, 4);
+    EXPECT_EQ(crossed(t.ledger()), std::vector<int>{4});
 }
 
 TEST(TraceLedger, DoubleCloseNamesBothClosesAndTheCreation) {
@@ -342,12 +350,8 @@ TEST(TraceLedger, DoubleCloseNamesBothClosesAndTheCreation) {
     EventIndex second = t.close(3, EBADF);
     EventIndex third = t.close(3, EBADF);
     TraceLedger l = t.ledger();
-    ASSERT_EQ(l.double_closes.size(), 2u);
-    EXPECT_EQ(l.double_closes[0].close, second);
-    EXPECT_EQ(l.double_closes[0].previous_close, first);
+    EXPECT_EQ(double_closes(l), (ClosePairs{{second, first}, {third, second}}));
     EXPECT_EQ(l.double_closes[0].created, created);
-    EXPECT_EQ(l.double_closes[1].close, third);
-    EXPECT_EQ(l.double_closes[1].previous_close, second);
     EXPECT_TRUE(l.stale_closes.empty());
 }
 
@@ -370,12 +374,7 @@ TEST(TraceLedger, ImplicitClosesCountAsTheFirstClose) {
     t.open(5);
     EventIndex range = t.close_range(5, 5);
     EventIndex after_range = t.close(5, EBADF);
-    TraceLedger l = t.ledger();
-    ASSERT_EQ(l.double_closes.size(), 2u);
-    EXPECT_EQ(l.double_closes[0].close, after_exec);
-    EXPECT_EQ(l.double_closes[0].previous_close, exec);
-    EXPECT_EQ(l.double_closes[1].close, after_range);
-    EXPECT_EQ(l.double_closes[1].previous_close, range);
+    EXPECT_EQ(double_closes(t.ledger()), (ClosePairs{{after_exec, exec}, {after_range, range}}));
 }
 
 TEST(TraceLedger, CloseOfANumberNeverOpenIsStaleAndStaysStale) {
