@@ -38,8 +38,6 @@ bool dump_current_netns(std::uint64_t netns, SocketMap& out, DiagReport& report)
 // the caller's namespace never changes), falling back to /proc/PID/net/*.
 SocketMap collect_sockets(const std::vector<NetnsRef>& namespaces, DiagReport& report);
 
-// --- Additions beyond the original interface (nothing above changed) ---
-//
 // dump_current_netns notes, and then reads from /proc/thread-self/net/<table>
 // (the calling thread's namespace, so no pid can race it), every family whose
 // sock_diag dump fails: raw on kernels without CONFIG_INET_RAW_DIAG, for one.

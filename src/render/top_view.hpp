@@ -32,6 +32,7 @@ struct TopState {
     std::optional<report::ProcKey> drill;  // showing this process
     report::Drill drill_data;
     bool unicode = true;                // block characters for sparklines
+    std::string list_help, drill_help;  // the bottom line of each screen (the key table's help)
 };
 
 // The rows shown, in order (filtered and sorted).

@@ -1,5 +1,5 @@
 // A process's fds grouped by kind and name or peer, and what changed
-// between two such inventories (issue 6's drill-down: "+312 tcp ->
+// between two such inventories (the drill-down of top and watch: "+312 tcp ->
 // 10.0.0.5:5432 CLOSE-WAIT", "+200 file /var/log/app.log"). Pure.
 #pragma once
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The leak verdict for one process's fd count over time (issue 6: top and
+// The leak verdict for one process's fd count over time (top and
 // watch). A leak is a trend, not a number: the count keeps growing across
 // the whole window (for at least half of it) at a rate worth naming. Not a leak: a sawtooth (grows,
 // then drops back), a process that grew once and is flat since, a burst.
