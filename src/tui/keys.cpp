@@ -56,4 +56,7 @@ std::string help_line(std::span<const KeyBinding> table, const std::string& extr
     return line;
 }
 
+std::string list_help() { return help_line(list_keys()); }
+std::string drill_help() { return help_line(drill_keys(), "(refreshes every sample)"); }
+
 }  // namespace fdscope::tui

@@ -29,4 +29,8 @@ std::optional<Action> action_for(std::span<const KeyBinding> table, int key);
 // is appended as a last item.
 std::string help_line(std::span<const KeyBinding> table, const std::string& extra = "");
 
+// The help lines of the list and the drill-down.
+std::string list_help();
+std::string drill_help();
+
 }  // namespace fdscope::tui

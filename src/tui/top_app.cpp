@@ -14,8 +14,8 @@ TopApp::TopApp(live::Monitor& m, const std::string& sort) : m_(m) {
     if (sort == "percent") st_.sort = render::TopSort::Percent;
     const char* cs = nl_langinfo(CODESET);
     st_.unicode = cs && std::strcmp(cs, "UTF-8") == 0;
-    st_.list_help = help_line(list_keys());
-    st_.drill_help = help_line(drill_keys(), "(refreshes every sample)");
+    st_.list_help = list_help();
+    st_.drill_help = drill_help();
 }
 
 void TopApp::run(Screen& screen) {

@@ -4,6 +4,7 @@
 #include <ncurses.h>
 #include <set>
 
+#include "render/top_view.hpp"
 #include "tui/keys.hpp"
 
 using namespace fdscope::tui;
@@ -35,8 +36,12 @@ TEST(Keys, NoKeyIsBoundTwice) {
 }
 
 TEST(Keys, HelpLinesComeFromTheTable) {
-    EXPECT_EQ(help_line(list_keys()), "q quit  Up/Down select  Enter drill down  / filter  n fds  r rate  p % of limit");
-    EXPECT_EQ(help_line(drill_keys(), "(refreshes every sample)"), "Esc/q back  (refreshes every sample)");
+    EXPECT_EQ(list_help(), "q quit  Up/Down select  Enter drill down  / filter  n fds  r rate  p % of limit");
+    EXPECT_EQ(drill_help(), "Esc/q back  (refreshes every sample)");
+    // A screen state made without the table shows the same lines.
+    const fdscope::render::TopState st;
+    EXPECT_EQ(st.list_help, list_help());
+    EXPECT_EQ(st.drill_help, drill_help());
     const KeyBinding one[] = {{{'x'}, Action::Quit, "x", "exit"}, {{'y'}, Action::Up, "", "hidden"}};
     EXPECT_EQ(help_line(one), "x exit");
     EXPECT_EQ(help_line(one, "tail"), "x exit  tail");
