@@ -5,12 +5,12 @@
 #include <string_view>
 
 #include "render/plot_svg.hpp"
-#include "render/record_reader.hpp"
+#include "report/recording.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
-    auto rec = fdscope::render::read_record(text);
-    auto top = fdscope::render::select_top(std::move(rec.series), 4);
+    auto rec = fdscope::report::read_record(text);
+    auto top = fdscope::report::select_top(std::move(rec.series), 4);
     (void)fdscope::render::plot_svg(top, fdscope::render::PlotOptions{});
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/shared_options.hpp"
 #include "cli/terminal.hpp"
 #include "collect/scan.hpp"
 #include "render/account_view.hpp"
@@ -11,15 +12,12 @@
 
 namespace fdscope::cli {
 
-void add_account(CLI::App& app, AccountArgs& a) {
-    auto* cmd = app.add_subcommand(
-        "account", "where every kernel file handle went: fd tables, mappings, SysV shm, in flight, the rest");
-    cmd->add_flag("--json", a.json, "one JSON document (schema 1, docs/json.md)");
-    cmd->add_option("--top", a.top, "how many processes to list (default 20; JSON lists all)")
+void add_account(CLI::App& cmd, AccountArgs& a) {
+    add_json_flag(cmd, a.json);
+    cmd.add_option("--top", a.top, "how many processes to list (default 20; JSON lists all)")
         ->check(CLI::Range(1, 1000000))
         ->option_text("N");
-    cmd->add_option("--threads", a.threads, "scan threads (default: one per core)")->option_text("N");
-    add_backend_option(*cmd, a.backend);
+    add_scan_options(cmd, a.threads, a.backend);
 }
 
 int run_account(const AccountArgs& a) {

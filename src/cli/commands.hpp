@@ -1,4 +1,6 @@
-// One function per command: parse results in, exit status out.
+// Two functions per command: add_X declares its options on the subcommand
+// main.cpp's command table made, run_X takes the parse results and returns
+// the exit status.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>
@@ -79,24 +81,19 @@ struct PlotArgs {
     std::string title;
 };
 
-void add_watch(CLI::App& app, WatchArgs& args);
+void add_watch(CLI::App& cmd, WatchArgs& args);
 int run_watch(const WatchArgs& args);
-void add_top(CLI::App& app, TopArgs& args);
+void add_top(CLI::App& cmd, TopArgs& args);
 int run_top(const TopArgs& args);
-void add_plot(CLI::App& app, PlotArgs& args);
+void add_plot(CLI::App& cmd, PlotArgs& args);
 int run_plot(const PlotArgs& args);
-void add_ls(CLI::App& app, LsArgs& args);
-void add_audit(CLI::App& app, AuditArgs& args);
+void add_ls(CLI::App& cmd, LsArgs& args);
+void add_audit(CLI::App& cmd, AuditArgs& args);
 int run_audit(const AuditArgs& args);
-void add_account(CLI::App& app, AccountArgs& args);
+void add_account(CLI::App& cmd, AccountArgs& args);
 int run_account(const AccountArgs& args);
 int run_ls(const LsArgs& args);
-void add_summary_options(CLI::App& app, SummaryArgs& args);
+void add_summary_options(CLI::App& app, SummaryArgs& args);  // the root's: no command
 int run_summary(const SummaryArgs& args);
-
-// "1,2 3" → {"1","2","3"}: lists may be given with commas or repeated.
-std::vector<std::string> split_list(const std::vector<std::string>& items);
-// -p's list as pids; false with `bad` set to the first item that is not one.
-bool parse_pids(const std::vector<std::string>& items, std::vector<pid_t>& pids, std::string& bad);
 
 }  // namespace fdscope::cli

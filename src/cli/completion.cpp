@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 #include "model/kind.hpp"
 #include "render/ls_view.hpp"
 #include "report/audit.hpp"

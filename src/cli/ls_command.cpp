@@ -1,6 +1,5 @@
 // `fdscope ls`: the inventory.
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <fmt/format.h>
 
@@ -8,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/missing_pids.hpp"
+#include "cli/shared_options.hpp"
 #include "cli/terminal.hpp"
 #include "collect/inet_names.hpp"
 #include "collect/phase_timer.hpp"
@@ -19,75 +19,40 @@
 
 namespace fdscope::cli {
 
-std::vector<std::string> split_list(const std::vector<std::string>& items) {
-    std::vector<std::string> out;
-    for (const auto& item : items) {
-        std::size_t start = 0;
-        while (start <= item.size()) {
-            std::size_t end = item.find_first_of(", ", start);
-            if (end == std::string::npos) end = item.size();
-            if (end > start) out.push_back(item.substr(start, end - start));
-            start = end + 1;
-        }
-    }
-    return out;
-}
-
-bool parse_pids(const std::vector<std::string>& items, std::vector<pid_t>& pids, std::string& bad) {
-    const auto list = split_list(items);
-    // `-p ''` (an unset shell variable) names no process: not "every process".
-    if (list.empty() && !items.empty()) {
-        bad = "\"\" (no pid given)";
-        return false;
-    }
-    for (const auto& s : list) {
-        pid_t pid = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), pid);
-        if (ec != std::errc() || p != s.data() + s.size() || pid <= 0) {
-            bad = s;
-            return false;
-        }
-        pids.push_back(pid);
-    }
-    return true;
-}
-
-void add_ls(CLI::App& app, LsArgs& a) {
-    auto* ls = app.add_subcommand("ls", "every fd, cwd/rtd/exe, mapped file and SysV shm attach (lsof/lsfd class)");
-    ls->add_option("-p,--pid", a.pids, "only these processes (exit status 1 when one does not exist)")
+void add_ls(CLI::App& cmd, LsArgs& a) {
+    cmd.add_option("-p,--pid", a.pids, "only these processes (exit status 1 when one does not exist)")
         ->option_text("PID[,PID...]");
-    ls->add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex")
+    cmd.add_option("-c,--command", a.command, "only processes whose command (comm) matches this regex")
         ->option_text("REGEX");
-    ls->add_option("-u,--user", a.user, "only processes of this user (name or uid)")->option_text("USER");
-    ls->add_option("-t,--type", a.kinds, "only files of these kinds (file,dir,pipe,tcp,unix,eventfd,...)")
+    cmd.add_option("-u,--user", a.user, "only processes of this user (name or uid)")->option_text("USER");
+    cmd.add_option("-t,--type", a.kinds, "only files of these kinds (file,dir,pipe,tcp,unix,eventfd,...)")
         ->option_text("KIND[,KIND...]");
-    ls->add_option("--assoc", a.assocs,
+    cmd.add_option("--assoc", a.assocs,
                    "only these associations: fd,cwd,rtd,exe,mem,shm, or ^NAME to leave one out (default: all)")
         ->option_text("ASSOC[,ASSOC...]");
-    auto* inet = ls->add_option("-i,--inet", a.inet,
+    auto* inet = cmd.add_option("-i,--inet", a.inet,
                                 "Internet sockets; optional lsof-style [46][tcp|udp|raw][@host][:port], e.g. -i :8080, "
                                 "-i tcp@[::1]:ssh");
     inet->expected(0, 1);
     inet->allow_extra_args(false);
     inet->option_text("[SPEC]");
-    ls->add_option("--path", a.path, "only names starting with this prefix")->option_text("PREFIX");
-    ls->add_flag("--deleted", a.deleted, "only deleted-but-open files");
-    ls->add_flag("--no-cloexec", a.no_cloexec, "only fds without O_CLOEXEC (they survive execve)");
-    ls->add_option("-o,--output", a.columns, "columns, comma separated (--list-columns)")->option_text("COLUMNS");
-    ls->add_flag("--json", a.out.json, "one JSON document (schema 1, docs/json.md)");
-    ls->add_flag("--ndjson", a.out.ndjson, "one JSON object per line per file");
-    ls->add_flag("--csv", a.out.csv, "CSV with a header row");
-    ls->add_flag("--no-header", a.out.no_header, "table without its header line");
-    ls->add_flag_callback(
+    cmd.add_option("--path", a.path, "only names starting with this prefix")->option_text("PREFIX");
+    cmd.add_flag("--deleted", a.deleted, "only deleted-but-open files");
+    cmd.add_flag("--no-cloexec", a.no_cloexec, "only fds without O_CLOEXEC (they survive execve)");
+    cmd.add_option("-o,--output", a.columns, "columns, comma separated (--list-columns)")->option_text("COLUMNS");
+    add_json_flag(cmd, a.out.json);
+    cmd.add_flag("--ndjson", a.out.ndjson, "one JSON object per line per file");
+    cmd.add_flag("--csv", a.out.csv, "CSV with a header row");
+    cmd.add_flag("--no-header", a.out.no_header, "table without its header line");
+    cmd.add_flag_callback(
         "--list-columns",
         [] {
             for (const auto& c : render::ls_all_columns()) std::printf("%s\n", c.c_str());
             throw CLI::Success();
         },
         "print the column names for -o and exit");
-    ls->add_option("--threads", a.threads, "scan threads (default: one per core)")->option_text("N");
-    add_backend_option(*ls, a.backend);
-    ls->callback([&a, inet] { a.inet_given = inet->count() > 0; });
+    add_scan_options(cmd, a.threads, a.backend);
+    cmd.callback([&a, inet] { a.inet_given = inet->count() > 0; });
 }
 
 namespace {

@@ -8,28 +8,84 @@
 #include "cli/help_format.hpp"
 #include "cli/version.hpp"
 
+namespace {
+
+using namespace fdscope::cli;
+
+struct Args {
+    SummaryArgs summary;
+    LsArgs ls;
+    AccountArgs account;
+    AuditArgs audit;
+    WatchArgs watch;
+    TopArgs top;
+    PlotArgs plot;
+};
+
+// A command's --backend and --threads, for those that read a snapshot.
+struct ScanArgs {
+    std::string* backend;
+    unsigned* threads;
+};
+
+// One row a command, in --help's order (as ninja's tool table): its name,
+// the line --help gives it, the options it declares, what runs it, and its
+// scan options (none: watch and top sample /proc one stat per process,
+// plot reads a file).
+struct Command {
+    const char* name;
+    const char* summary;
+    void (*setup)(CLI::App& cmd, Args& a);
+    int (*run)(const Args& a);
+    ScanArgs (*scan)(Args& a);
+};
+
+constexpr Command kCommands[] = {
+    {"ls", "every fd, cwd/rtd/exe, mapped file and SysV shm attach (lsof/lsfd class)",
+     [](CLI::App& c, Args& a) { add_ls(c, a.ls); }, [](const Args& a) { return run_ls(a.ls); },
+     [](Args& a) { return ScanArgs{&a.ls.backend, &a.ls.threads}; }},
+    {"account", "where every kernel file handle went: fd tables, mappings, SysV shm, in flight, the rest",
+     [](CLI::App& c, Args& a) { add_account(c, a.account); }, [](const Args& a) { return run_account(a.account); },
+     [](Args& a) { return ScanArgs{&a.account.backend, &a.account.threads}; }},
+    {"audit", "fd hazards: descriptors that crossed an exec, stdio reused, deleted files, limits; exit 1 with --fail-on",
+     [](CLI::App& c, Args& a) { add_audit(c, a.audit); }, [](const Args& a) { return run_audit(a.audit); },
+     [](Args& a) { return ScanArgs{&a.audit.backend, &a.audit.threads}; }},
+    {"watch", "sample every process's fd count at an interval and name the leakers (for scripts and CI)",
+     [](CLI::App& c, Args& a) { add_watch(c, a.watch); }, [](const Args& a) { return run_watch(a.watch); }, nullptr},
+    {"top", "live fd counts, rates, time to the fd limit and leak suspects (like htop)",
+     [](CLI::App& c, Args& a) { add_top(c, a.top); }, [](const Args& a) { return run_top(a.top); }, nullptr},
+    {"plot", "draw a recorded watch (--record FILE) as an SVG chart",
+     [](CLI::App& c, Args& a) { add_plot(c, a.plot); }, [](const Args& a) { return run_plot(a.plot); }, nullptr},
+};
+
+// The root's --backend and --threads belong to the summary; given before a
+// command (`fdscope --backend bpf ls`) they mean that command's. Usage
+// error (false) for a command without them.
+bool inherit_scan_options(const CLI::App& app, const Command& c, Args& a) {
+    const CLI::App& cmd = *app.get_subcommand(c.name);
+    if (!c.scan) {
+        if (!app.count("--backend") && !app.count("--threads")) return true;
+        std::fprintf(stderr, "fdscope %s: --backend and --threads do not apply to %s (see fdscope(1))\n", c.name, c.name);
+        return false;
+    }
+    const ScanArgs scan = c.scan(a);
+    if (app.count("--backend") && !cmd.count("--backend")) *scan.backend = a.summary.backend;
+    if (app.count("--threads") && !cmd.count("--threads")) *scan.threads = a.summary.threads;
+    return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    using namespace fdscope::cli;
     CLI::App app{"fdscope: every file descriptor and kernel file handle on this machine.\n"
                  "Without a command: the machine summary (handles vs fs.file-max, top processes by fds,\n"
                  "processes near RLIMIT_NOFILE)."};
     app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands: they copy it
     app.set_version_flag("--version", version_text(), "print the version, git revision and backends built in, and exit");
     app.require_subcommand(0, 1);
-    SummaryArgs summary;
-    add_summary_options(app, summary);
-    LsArgs ls;
-    add_ls(app, ls);
-    AccountArgs account;
-    add_account(app, account);
-    AuditArgs audit;
-    add_audit(app, audit);
-    WatchArgs watch;
-    add_watch(app, watch);
-    TopArgs top;
-    add_top(app, top);
-    PlotArgs plot;
-    add_plot(app, plot);
+    Args args;
+    add_summary_options(app, args.summary);
+    for (const Command& c : kCommands) c.setup(*app.add_subcommand(c.name, c.summary), args);
     app.footer("Exit status: 0 success, 1 failure (audit --fail-on: a finding at or above the level; watch: an alert fired),\n2 usage error, "
                "3 --backend bpf cannot run here.\n"
                "See fdscope(1) and docs/json.md.");
@@ -40,30 +96,12 @@ int main(int argc, char** argv) {
         int code = app.exit(e);
         return code == 0 ? kExitOk : kExitUsage;
     }
-    // The root's --backend and --threads belong to the summary; given before
-    // a command (`fdscope --backend bpf ls`) they mean that command's.
-    auto inherit = [&](const char* name, std::string& backend, unsigned& threads) {
-        if (!app.got_subcommand(name)) return;
-        if (app.count("--backend") && !app.get_subcommand(name)->count("--backend")) backend = summary.backend;
-        if (app.count("--threads") && !app.get_subcommand(name)->count("--threads")) threads = summary.threads;
-    };
-    // watch and top sample /proc (one stat per process) and plot reads a file: no backend.
-    for (const char* name : {"watch", "top", "plot"})
-        if (app.got_subcommand(name) && (app.count("--backend") || app.count("--threads"))) {
-            std::fprintf(stderr, "fdscope %s: --backend and --threads do not apply to %s (see fdscope(1))\n", name, name);
-            return kExitUsage;
-        }
-    inherit("ls", ls.backend, ls.threads);
-    inherit("account", account.backend, account.threads);
-    inherit("audit", audit.backend, audit.threads);
+    const Command* chosen = nullptr;
+    for (const Command& c : kCommands)
+        if (app.got_subcommand(c.name)) chosen = &c;
+    if (chosen && !inherit_scan_options(app, *chosen, args)) return kExitUsage;
     try {
-        if (app.got_subcommand("ls")) return run_ls(ls);
-        if (app.got_subcommand("account")) return run_account(account);
-        if (app.got_subcommand("audit")) return run_audit(audit);
-        if (app.got_subcommand("watch")) return run_watch(watch);
-        if (app.got_subcommand("top")) return run_top(top);
-        if (app.got_subcommand("plot")) return run_plot(plot);
-        return run_summary(summary);
+        return chosen ? chosen->run(args) : run_summary(args.summary);
     } catch (const std::exception& e) {  // out of memory or threads: say so, exit 1
         std::fprintf(stderr, "fdscope: %s\n", e.what());
         return kExitFailure;

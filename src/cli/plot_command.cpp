@@ -1,12 +1,9 @@
 // `fdscope plot FILE -o chart.svg`: a recorded watch (--record FILE) as an
 // SVG chart of the top processes' fd counts over time.
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -15,13 +12,13 @@
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "render/plot_svg.hpp"
-#include "render/record_reader.hpp"
+#include "report/recording.hpp"
 
 namespace fdscope::cli {
 namespace {
 
 // 0, or the errno that stopped the reading.
-int read_into(const std::string& path, render::RecordReader& reader) {
+int read_into(const std::string& path, report::RecordReader& reader) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno;
     std::vector<char> buf(1 << 20);
@@ -71,28 +68,6 @@ bool same_file(const std::string& a, const std::string& b) {
     return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-std::string local_time(double t, const char* format) {
-    if (!(std::fabs(t) < 1e15)) return fmt::format("{}", t);  // time_t cannot hold it
-    const std::time_t s = static_cast<std::time_t>(std::floor(t));
-    std::tm tm{};
-    char buf[64];
-    if (!::localtime_r(&s, &tm) || std::strftime(buf, sizeof buf, format, &tm) == 0) return fmt::format("{}", t);
-    return buf;
-}
-
-std::string duration(double seconds) {
-    if (seconds < 120) return fmt::format("{:.0f} s", seconds);
-    if (seconds < 7200) return fmt::format("{:.0f} min", seconds / 60);
-    return fmt::format("{:.1f} h", seconds / 3600);
-}
-
-// "open fds per process, 2026-11-22 10:00:01 to 10:05:00 CET (5 min)".
-std::string default_title(double first, double last) {
-    const bool same_day = local_time(first, "%F") == local_time(last, "%F");
-    return fmt::format("open fds per process, {} to {} ({})", local_time(first, "%F %T"),
-                       local_time(last, same_day ? "%T %Z" : "%F %T %Z"), duration(last - first));
-}
-
 int write_chart(const std::string& output, const std::string& svg) {
     if (output == "-") {
         render::Output out;
@@ -108,24 +83,23 @@ int write_chart(const std::string& output, const std::string& svg) {
 
 }  // namespace
 
-void add_plot(CLI::App& app, PlotArgs& a) {
-    auto* cmd = app.add_subcommand("plot", "draw a recorded watch (--record FILE) as an SVG chart");
-    cmd->add_option("file", a.input, "a file written by watch --record")->required();
-    cmd->add_option("-o,--output", a.output, "the SVG file to write (- for stdout)")->required();
-    cmd->add_option("--top", a.top, "how many processes to draw (default 8; leak suspects first)")
+void add_plot(CLI::App& cmd, PlotArgs& a) {
+    cmd.add_option("file", a.input, "a file written by watch --record")->required();
+    cmd.add_option("-o,--output", a.output, "the SVG file to write (- for stdout)")->required();
+    cmd.add_option("--top", a.top, "how many processes to draw (default 8; leak suspects first)")
         ->check(CLI::Range(1, 100));
-    cmd->add_option("--width", a.width, "chart width in px (default 960)")->check(CLI::Range(320, 10000));
-    cmd->add_option("--height", a.height, "chart height in px (default 540)")->check(CLI::Range(200, 10000));
-    cmd->add_option("--title", a.title, "chart title (default: what it shows and the time span)");
+    cmd.add_option("--width", a.width, "chart width in px (default 960)")->check(CLI::Range(320, 10000));
+    cmd.add_option("--height", a.height, "chart height in px (default 540)")->check(CLI::Range(200, 10000));
+    cmd.add_option("--title", a.title, "chart title (default: what it shows and the time span)");
 }
 
 int run_plot(const PlotArgs& a) {
-    render::RecordReader reader;
+    report::RecordReader reader;
     if (int err = read_into(a.input, reader)) {
         std::fprintf(stderr, "fdscope: cannot read %s: %s\n", a.input.c_str(), std::strerror(err));
         return kExitFailure;
     }
-    render::Record rec = reader.finish();
+    report::Record rec = reader.finish();
     if (rec.samples == 0) {
         std::fprintf(stderr, "fdscope: %s has no samples (was it written by fdscope watch --record?)\n",
                      a.input.c_str());
@@ -141,9 +115,9 @@ int run_plot(const PlotArgs& a) {
     render::PlotOptions opts;
     opts.width = a.width;
     opts.height = a.height;
-    opts.title = a.title.empty() ? default_title(*rec.first_time, *rec.last_time) : a.title;
+    opts.title = a.title.empty() ? render::default_plot_title(*rec.first_time, *rec.last_time) : a.title;
     opts.time_origin = rec.first_time;  // 0 s is the record's first sample, whichever process it was
-    return write_chart(a.output, render::plot_svg(render::select_top(std::move(rec.series), a.top), opts));
+    return write_chart(a.output, render::plot_svg(report::select_top(std::move(rec.series), a.top), opts));
 }
 
 }  // namespace fdscope::cli

@@ -1,10 +1,10 @@
 // The options `watch` and `top` share, and the monitor they describe.
-#include <algorithm>
-#include <cmath>
+#include "cli/sampling_options.hpp"
 
 #include "cli/commands.hpp"
+#include "cli/shared_options.hpp"
 #include "live/monitor.hpp"
-#include "cli/sampling_options.hpp"
+#include "report/sampling_policy.hpp"
 
 namespace fdscope::cli {
 
@@ -34,16 +34,11 @@ std::optional<std::string> monitor_options(const SamplingArgs& a, live::MonitorO
             return "bad regex for -c: " + std::string(e.what());
         }
     }
-    if (a.window < a.interval * 3) return "--window must cover at least 3 intervals";
+    const report::SamplingPolicy policy{a.interval, a.window, a.min_rate};
+    if (auto bad = report::policy_error(policy)) return bad;
     m.sampler.count_entries = a.count_entries;
     m.interval = a.interval;
-    m.trend.leak.window = a.window;
-    m.trend.leak.min_rate = a.min_rate;
-    // Fewer samples per window at a long interval: ask for what it can hold
-    // (extra samples of rising processes come in between ticks anyway).
-    const double per_window = std::floor(a.window / a.interval * 0.6);
-    m.trend.leak.min_samples = static_cast<std::size_t>(std::clamp(per_window, 4.0, 8.0));
-    m.trend.keep_seconds = std::max(120.0, a.window * 2);
+    m.trend = report::trend_options(policy);
     return std::nullopt;
 }
 

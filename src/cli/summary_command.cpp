@@ -4,6 +4,7 @@
 #include "cli/backend.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/shared_options.hpp"
 #include "cli/terminal.hpp"
 #include "collect/scan.hpp"
 #include "collect/users.hpp"
@@ -16,9 +17,8 @@ void add_summary_options(CLI::App& app, SummaryArgs& args) {
     app.add_option("--top", args.top, "how many processes to list (default 10, at most 10000)")
         ->check(CLI::Range(1, 10000))
         ->option_text("N");
-    app.add_flag("--json", args.json, "one JSON document (schema 1, docs/json.md)");
-    app.add_option("--threads", args.threads, "scan threads (default: one per core)")->option_text("N");
-    add_backend_option(app, args.backend);
+    add_json_flag(app, args.json);
+    add_scan_options(app, args.threads, args.backend);
 }
 
 int run_summary(const SummaryArgs& args) {

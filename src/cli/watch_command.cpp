@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "live/monitor.hpp"
+#include "live/ticker.hpp"
 #include "cli/sampling_options.hpp"
 #include "render/watch_view.hpp"
 
@@ -69,18 +70,16 @@ bool any_pid_present(const std::vector<pid_t>& wanted, const Tick& t) {
 
 }  // namespace
 
-void add_watch(CLI::App& app, WatchArgs& a) {
-    auto* cmd = app.add_subcommand(
-        "watch", "sample every process's fd count at an interval and name the leakers (for scripts and CI)");
-    add_sampling_options(*cmd, a.sampling);
-    cmd->add_option("--duration", a.duration, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
-    cmd->add_option("--count", a.count, "stop after this many samples");
-    cmd->add_flag("--ndjson", a.ndjson, "one JSON line per process per sample, and per verdict (docs/json.md)");
-    cmd->add_option("--alert-rate", a.alert_rate, "exit status 1 when a leak grows at least this many fds/min")
+void add_watch(CLI::App& cmd, WatchArgs& a) {
+    add_sampling_options(cmd, a.sampling);
+    cmd.add_option("--duration", a.duration, "stop after this many seconds")->check(CLI::Range(0.0, 1e9));
+    cmd.add_option("--count", a.count, "stop after this many samples");
+    cmd.add_flag("--ndjson", a.ndjson, "one JSON line per process per sample, and per verdict (docs/json.md)");
+    cmd.add_option("--alert-rate", a.alert_rate, "exit status 1 when a leak grows at least this many fds/min")
         ->check(CLI::Range(0.0, 1e12));
-    cmd->add_option("--alert-percent", a.alert_percent, "exit status 1 when a process reaches this % of its soft fd limit")
+    cmd.add_option("--alert-percent", a.alert_percent, "exit status 1 when a process reaches this % of its soft fd limit")
         ->check(CLI::Range(0.0, 100.0));
-    cmd->add_option("--record", a.record, "also write every sample and verdict to FILE as NDJSON (fdscope plot FILE)");
+    cmd.add_option("--record", a.record, "also write every sample and verdict to FILE as NDJSON (fdscope plot FILE)");
 }
 
 int run_watch(const WatchArgs& a) {
@@ -111,24 +110,29 @@ int run_watch(const WatchArgs& a) {
     Sinks sinks{out, record.get(), a.ndjson};
 
     std::size_t ticks = 0;
-    const double clock0 = live::now_monotonic();
-    double next = clock0;
-    while (!live::stop_requested()) {
-        const Tick& t = m.tick();
-        ++ticks;
-        if (ticks == 1 && mo.sampler.pids && !any_pid_present(*mo.sampler.pids, t)) return kExitFailure;
-        m.take_baselines();
-        emit_tick(sinks, t);
-        emit_events(sinks, m);
-        out.flush();
-        if (record) record->flush();
-        if (a.count && ticks >= a.count) break;
-        // Ticks stay on the interval's grid; a late tick skips, not drifts.
-        next += a.sampling.interval;
-        while (next <= live::now_monotonic()) next += a.sampling.interval;
-        if (a.duration > 0 && next > clock0 + a.duration + 1e-6) break;
-        m.wait(next);
-    }
+    bool absent = false;  // none of the -p processes exists
+    live::Ticker ticker(a.sampling.interval, live::now_monotonic);
+    ticker.run(
+        [&] {
+            const Tick& t = m.tick();
+            ++ticks;
+            if (ticks == 1 && mo.sampler.pids && !any_pid_present(*mo.sampler.pids, t)) {
+                absent = true;
+                return false;
+            }
+            m.take_baselines();
+            emit_tick(sinks, t);
+            emit_events(sinks, m);
+            out.flush();
+            if (record) record->flush();
+            return !(a.count && ticks >= a.count);
+        },
+        [&](double deadline) {
+            m.wait(deadline);
+            return true;
+        },
+        live::stop_requested, a.duration);
+    if (absent) return kExitFailure;
     if (!a.ndjson) render::write_watch_summary(out, m.tracker(), started, ticks, 10, m.last().unreadable);
     int status = finish_output(out);
     if (record) {

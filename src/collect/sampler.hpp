@@ -1,4 +1,4 @@
-// Cheap, repeated fd counts of every process (for top and watch).
+// Cheap, repeated fd counts of every process (top and watch).
 //
 // One tick costs one stat() per process: st_size of /proc/PID/fd is the fd
 // count on Linux >= 6.2 (older kernels report 0: then the entries are

@@ -35,6 +35,10 @@ struct SocketInfo {
     Kind kind = Kind::Socket;       // tcp, udp6, unix, ...
     std::string_view state;         // "LISTEN", "ESTAB", "UNCONN", ...: static text
     std::string local, remote;      // "127.0.0.1:80", "[::1]:22", unix path or "@abstract"
+    // Inet sockets: what the text spells, as numbers (matched without
+    // parsing it again). family 0: not an inet socket, the ports are 0.
+    std::uint16_t family = 0;       // AF_INET, AF_INET6
+    std::uint16_t local_port = 0, remote_port = 0;  // host order; raw sockets: the protocol
     std::uint64_t netns = 0;        // inode of the namespace it was found in
     std::uint64_t peer_inode = 0;   // unix peer
     std::uint32_t rqueue = 0, wqueue = 0;  // for LISTEN: accept queue now / backlog

@@ -149,6 +149,9 @@ void parse_proc_net_inet(std::string_view text, Kind kind, std::uint64_t netns, 
         s.state = tcp ? fmt::tcp_state_name(state) : fmt::dgram_state_name(state);
         s.local = fmt::format_inet(family, laddr, lport);
         s.remote = fmt::format_inet_remote(family, raddr, rport);
+        s.family = static_cast<std::uint16_t>(family);
+        s.local_port = lport;
+        s.remote_port = rport;
         s.netns = netns;
         s.rqueue = rxq;
         s.wqueue = txq;

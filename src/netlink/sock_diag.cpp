@@ -163,6 +163,9 @@ int inet_cb(const nlmsghdr* nlh, void* data) {
     const std::uint16_t sport = ntohs(m.id.idiag_sport), dport = ntohs(m.id.idiag_dport);
     s.local = fmt::format_inet(m.idiag_family, m.id.idiag_src, sport);
     s.remote = fmt::format_inet_remote(m.idiag_family, m.id.idiag_dst, dport);
+    s.family = m.idiag_family;
+    s.local_port = sport;
+    s.remote_port = dport;
     s.netns = ctx.netns;
     s.rqueue = m.idiag_rqueue;  // LISTEN: accept queue now
     s.wqueue = m.idiag_wqueue;  // LISTEN: backlog limit

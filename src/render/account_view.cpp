@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "render/escape.hpp"
+#include "render/json_envelope.hpp"
 #include "render/json_writer.hpp"
 #include "render/numbers.hpp"
 
@@ -109,10 +110,7 @@ void write_account_text(Output& out, const Account& a, std::size_t top, const Ta
 
 void write_account_json(Output& out, const Account& a) {
     JsonWriter j(out);
-    j.begin_object();
-    j.key("schema").value(1);
-    j.key("command").value("account");
-    j.key("backend").value(a.backend);
+    begin_document(j, "account", a.backend);
     j.key("exact").value(a.exact);
     j.key("inexact").begin_array();
     for (const auto& why : a.inexact) j.value(why);

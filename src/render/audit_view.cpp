@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 
 #include "render/escape.hpp"
+#include "render/json_envelope.hpp"
 #include "render/json_writer.hpp"
 
 namespace fdscope::render {
@@ -67,10 +68,7 @@ void write_audit_text(Output& out, const report::Audit& a, const TableStyle& sty
 
 void write_audit_json(Output& out, const report::Audit& a, const std::string& backend) {
     JsonWriter j(out);
-    j.begin_object();
-    j.key("schema").value(1);
-    j.key("command").value("audit");
-    j.key("backend").value(backend);
+    begin_document(j, "audit", backend);
     j.key("findings").begin_array();
     for (const auto& f : a.findings) {
         j.newline();

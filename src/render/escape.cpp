@@ -130,27 +130,6 @@ void append_json_string(std::string_view in, std::string& out, bool& lossy) {
     }
 }
 
-std::string unescape_bytes(std::string_view text) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && hex(text[i + 2]) >= 0 &&
-            hex(text[i + 3]) >= 0) {
-            out += static_cast<char>(hex(text[i + 2]) * 16 + hex(text[i + 3]));
-            i += 3;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 std::size_t columns_of(std::uint32_t cp) {
     if (cp < 0x7f) return cp >= 0x20 ? 1 : 0;
     // The terminal's widths are the C library's in a UTF-8 locale, ours

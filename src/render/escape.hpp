@@ -20,12 +20,6 @@ std::string escape_for_table(std::string_view in);
 // value ("name_escaped" in docs/json.md) and readers know to decode it.
 void append_json_string(std::string_view in, std::string& out, bool& lossy);
 
-// The inverse for a value flagged as escaped ("name_escaped",
-// "command_escaped"): each text \xHH back to its byte. (A name that holds
-// the text "\xHH" itself and invalid bytes too cannot be told apart:
-// schema 1 flags the value, not each escape.)
-std::string unescape_bytes(std::string_view text);
-
 // Terminal columns of one code point (wcwidth in a UTF-8 locale): 2 for
 // wide CJK and emoji, 0 for combining marks and zero-width characters.
 std::size_t columns_of(std::uint32_t cp);

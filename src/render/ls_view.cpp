@@ -6,6 +6,7 @@
 
 #include "render/blocks.hpp"
 #include "render/escape.hpp"
+#include "render/json_envelope.hpp"
 #include "render/json_writer.hpp"
 #include "report/describe.hpp"
 
@@ -352,11 +353,7 @@ void write_ls_csv(Output& out, const LsReport& r, const std::vector<std::string>
 void write_ls_json(Output& out, const LsReport& r, const std::string& backend) {
     const Snapshot& s = r.snapshot();
     JsonWriter j(out);
-    j.begin_object();
-    j.key("schema").value(1);
-    j.key("command").value("ls");
-    j.key("backend").value(backend);
-    j.key("time").value(s.time);
+    begin_document(j, "ls", backend, s.time);
     j.key("ids_exact").value(s.ids_exact);
     j.key("skipped").begin_object();
     j.key("vanished").value(s.skipped_processes.vanished);

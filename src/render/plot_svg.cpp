@@ -8,15 +8,9 @@
 
 #include "render/escape.hpp"
 #include "render/numbers.hpp"
+#include "render/time_text.hpp"
 
 namespace fdscope::render {
-
-std::uint64_t PlotSeries::peak() const {
-    std::uint64_t p = 0;
-    for (const auto& pt : points) p = std::max(p, pt.fds);
-    return p;
-}
-
 namespace {
 
 // Layout in px. The left margin holds tick labels like "1,000,000".
@@ -388,6 +382,12 @@ std::string plot_svg(const std::vector<PlotSeries>& series, const PlotOptions& o
     draw_legend(out, series, strokes, f.area, f.area.right + kGap, width - f.area.right - kGap);
     out += "</svg>\n";
     return out;
+}
+
+std::string default_plot_title(double first, double last) {
+    const bool same_day = local_time(first, "%F") == local_time(last, "%F");
+    return fmt::format("open fds per process, {} to {} ({})", local_time(first, "%F %T"),
+                       local_time(last, same_day ? "%T %Z" : "%F %T %Z"), span_text(last - first));
 }
 
 }  // namespace fdscope::render

@@ -9,24 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "report/recording.hpp"
+
 namespace fdscope::render {
 
-struct PlotPoint {
-    double time = 0;  // Unix seconds
-    std::uint64_t fds = 0;
-};
-
-// One process: a pid names one only together with its start time.
-struct PlotSeries {
-    std::int64_t pid = 0;
-    double start = 0;
-    std::string command;               // bytes, as recorded
-    std::vector<PlotPoint> points;     // in time order
-    bool leak = false;                 // flagged by a "leak" line
-    std::optional<double> rate_per_min;  // of the last leak verdict
-
-    std::uint64_t peak() const;
-};
+using report::PlotPoint;
+using report::PlotSeries;
 
 struct PlotOptions {
     unsigned width = 960, height = 540;
@@ -38,6 +26,10 @@ struct PlotOptions {
 // Series are drawn and listed in the order given; leak suspects are drawn
 // last, so they stay on top.
 std::string plot_svg(const std::vector<PlotSeries>& series, const PlotOptions& options);
+
+// "open fds per process, 2026-11-22 10:00:01 to 10:05:00 CET (5 min)": the
+// title of a chart from `first` to `last` (Unix seconds), in local time.
+std::string default_plot_title(double first, double last);
 
 // Text for an XML text node or attribute value, whatever the bytes: they go
 // through escape_for_table (no control characters, valid UTF-8 only), then

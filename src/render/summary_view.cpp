@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "render/escape.hpp"
+#include "render/json_envelope.hpp"
 #include "render/json_writer.hpp"
 #include "render/numbers.hpp"
 #include "report/describe.hpp"
@@ -104,11 +105,7 @@ void write_summary_json(Output& out, const report::Summary& s, const Snapshot& s
         }
         j.end_array();
     };
-    j.begin_object();
-    j.key("schema").value(1);
-    j.key("command").value("summary");
-    j.key("backend").value(snap.backend);
-    j.key("time").value(snap.time);
+    begin_document(j, "summary", snap.backend, snap.time);
     j.key("file_nr").begin_object();
     j.key("allocated").value(s.file_nr.allocated);
     j.key("max").value(s.file_nr.max);

@@ -6,7 +6,7 @@
 
 #include "render/escape.hpp"
 #include "render/numbers.hpp"
-#include "render/watch_view.hpp"
+#include "render/time_text.hpp"
 
 namespace fdscope::render {
 namespace {
@@ -176,7 +176,7 @@ void drill_screen(const report::TrendTracker& tracker, double interval, TopState
         }
     }
     while (lines.size() + 1 < static_cast<std::size_t>(height)) lines.push_back({fit("", w), LineStyle::Row});
-    lines.push_back({fit("Esc/q back  (refreshes every sample)", w), LineStyle::Help});
+    lines.push_back({fit(st.drill_help, w), LineStyle::Help});
 }
 
 }  // namespace
@@ -232,8 +232,7 @@ std::vector<ScreenLine> top_screen(const report::TrendTracker& tracker, const Ti
         lines.push_back({fit("filter (command or pid), Enter to apply, Esc to cancel: " + escape_for_table(*st.prompt), w),
                          LineStyle::Prompt});
     } else {
-        lines.push_back({fit("q quit  Up/Down select  Enter drill down  / filter  n fds  r rate  p % of limit", w),
-                         LineStyle::Help});
+        lines.push_back({fit(st.list_help, w), LineStyle::Help});
     }
     return lines;
 }

@@ -32,6 +32,10 @@ struct TopState {
     std::optional<report::ProcKey> drill;  // showing this process
     report::Drill drill_data;
     bool unicode = true;                // block characters for sparklines
+    // The bottom line of each screen: tui/keys makes them from its key
+    // table (a test keeps these defaults equal to what it makes).
+    std::string list_help = "q quit  Up/Down select  Enter drill down  / filter  n fds  r rate  p % of limit";
+    std::string drill_help = "Esc/q back  (refreshes every sample)";
 };
 
 // The rows shown, in order (filtered and sorted).

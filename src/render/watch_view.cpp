@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <fmt/format.h>
 #include <iterator>
 
 #include "render/escape.hpp"
+#include "render/json_envelope.hpp"
 #include "render/json_writer.hpp"
 #include "render/numbers.hpp"
+#include "render/table.hpp"
+#include "render/time_text.hpp"
+#include "report/watch_summary.hpp"
 
 namespace fdscope::render {
 namespace {
@@ -55,29 +58,9 @@ void groups_value(JsonWriter& j, const std::vector<report::FdGroup>& groups, std
 
 }  // namespace
 
-
-
-std::string format_duration(double s) {
-    if (!std::isfinite(s) || s < 0) return "never";
-    const auto v = static_cast<std::uint64_t>(s + 0.5);
-    if (v < 60) return fmt::format("{}s", v);
-    if (v < 3600) return fmt::format("{}m{:02}s", v / 60, v % 60);
-    if (v < 86400) return fmt::format("{}h{:02}m", v / 3600, v % 3600 / 60);
-    return fmt::format("{}d{:02}h", v / 86400, v % 86400 / 3600);
-}
-
-std::string format_clock(double unix_time) {
-    const auto t = static_cast<std::time_t>(unix_time);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 void write_header_line(Output& out, const WatchHeader& h) {
     JsonWriter j(out);
-    j.begin_object();
-    j.key("type").value("header");
-    j.key("schema").value(1);
+    begin_stream_header(j);
     j.key("interval").value(h.interval);
     j.key("window").value(h.window);
     j.key("min_rate").value(h.min_rate);
@@ -182,16 +165,7 @@ void write_alert_text(Output& out, double time, const report::Trend& t, const re
 
 void write_watch_summary(Output& out, const report::TrendTracker& tracker, double started, std::size_t ticks,
                          std::size_t top, std::size_t unreadable) {
-    std::vector<const report::Trend*> rows;
-    for (const auto& [key, t] : tracker.trends()) rows.push_back(&t);
-    // The processes that changed most come first, then the biggest.
-    auto change = [](const report::Trend* t) {
-        return std::llabs(static_cast<long long>(t->fds) - static_cast<long long>(t->first_fds));
-    };
-    std::stable_sort(rows.begin(), rows.end(), [&](auto* a, auto* b) {
-        if (change(a) != change(b)) return change(a) > change(b);
-        return a->fds > b->fds;
-    });
+    const std::vector<const report::Trend*> rows = report::rank_by_change(tracker);
     auto& b = out.buffer();
     const std::size_t suspects = tracker.suspects();
     fmt::format_to(std::back_inserter(b), "\n{} {} since {}, {} {}, {} leak {}\n", ticks, noun(ticks, "tick", "ticks"),
@@ -200,18 +174,23 @@ void write_watch_summary(Output& out, const report::TrendTracker& tracker, doubl
     if (unreadable)
         fmt::format_to(std::back_inserter(b), "{} {} could not be counted (/proc/PID/fd cannot be listed: permission)\n",
                        unreadable, noun(unreadable, "process", "processes"));
-    fmt::format_to(std::back_inserter(b), "{:>8} {:<16} {:>8} {:>8} {:>8} {:>10} {:>8}  {}\n", "PID", "COMMAND", "FIRST",
-                   "FDS", "CHANGE", "RATE/MIN", "LIMIT", "VERDICT");
-    for (std::size_t i = 0; i < rows.size() && i < top; ++i) {
-        const auto& t = *rows[i];
-        const long long delta = static_cast<long long>(t.fds) - static_cast<long long>(t.first_fds);
-        // Padded here, by terminal columns: fmt's idea of a character's
-        // width is not the terminal's (emoji, combining marks).
-        const std::string name = fit_columns(escape_for_table(t.comm), 16);
-        fmt::format_to(std::back_inserter(b), "{:>8} {} {:>8} {:>8} {:>+8} {:>10.0f} {:>8}  {}\n", t.key.first, name,
-                       t.first_fds, t.fds, delta, t.verdict.rate_per_min, t.limit ? grouped(t.limit) : "-",
-                       t.flagged_since ? "LEAK since " + format_clock(t.verdict.since) : "");
-    }
+    static const std::vector<ColumnSpec> columns = {{"PID", true},    {"COMMAND"},       {"FIRST", true},
+                                                    {"FDS", true},    {"CHANGE", true},  {"RATE/MIN", true},
+                                                    {"LIMIT", true},  {"VERDICT"}};
+    write_table(out, columns, std::min(rows.size(), top), [&](std::size_t r, std::size_t c, std::string& cell) {
+        const report::Trend& t = *rows[r];
+        switch (c) {
+            case 0: cell = std::to_string(t.key.first); break;
+            // Cut here to the 16 columns a command gets whatever the terminal.
+            case 1: cell = fit_columns(escape_for_table(t.comm), 16); break;
+            case 2: cell = std::to_string(t.first_fds); break;
+            case 3: cell = std::to_string(t.fds); break;
+            case 4: cell = fmt::format("{:+}", report::fd_change(t)); break;
+            case 5: cell = fmt::format("{:.0f}", t.verdict.rate_per_min); break;
+            case 6: cell = t.limit ? grouped(t.limit) : "-"; break;
+            default: cell = t.flagged_since ? "LEAK since " + format_clock(t.verdict.since) : ""; break;
+        }
+    }, TableStyle{});
     out.flush();
 }
 

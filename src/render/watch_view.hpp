@@ -26,8 +26,4 @@ void write_alert_text(Output& out, double time, const report::Trend& t, const re
 void write_watch_summary(Output& out, const report::TrendTracker& tracker, double started, std::size_t ticks,
                          std::size_t top, std::size_t unreadable);
 
-// "1h02m", "34s", "never" (nullopt)
-std::string format_duration(double seconds);
-std::string format_clock(double unix_time);  // local HH:MM:SS
-
 }  // namespace fdscope::render

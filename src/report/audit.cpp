@@ -12,6 +12,7 @@
 #include "report/audit_stdio.hpp"
 #include "report/describe.hpp"
 #include "report/limit_fix.hpp"
+#include "report/process_tree.hpp"
 
 namespace fdscope::report {
 namespace {
@@ -33,7 +34,10 @@ struct Held {
     const OpenFile* file;
 };
 
-using ByPid = std::unordered_map<pid_t, const Process*>;
+struct Tree {
+    std::unordered_map<pid_t, const Process*> process;
+    ParentMap parents;
+};
 
 // Where a holder's copy of a description came from. `file` is null when
 // that process has closed its own copy since.
@@ -42,22 +46,12 @@ struct Source {
     const OpenFile* file = nullptr;
 };
 
-// The ancestors of `p`, nearest first, up to (not including) init: a process
-// reparented to init has lost its real lineage.
-std::vector<pid_t> ancestors(const Process& p, const ByPid& by_pid) {
-    std::vector<pid_t> up;
-    for (pid_t pid = p.ppid; pid > 1 && up.size() < 64;) {
-        auto it = by_pid.find(pid);
-        if (it == by_pid.end()) break;
-        up.push_back(pid);
-        pid = it->second->ppid;
-    }
-    return up;
-}
+// Nearest first, up to (not including) init.
+std::vector<pid_t> ancestors(const Process& p, const Tree& tree) { return report::ancestors(p.pid, tree.parents); }
 
 // The nearest ancestor of `p` among `held`'s processes.
-Source nearest_ancestor(const Process& p, const std::vector<Held>& held, const ByPid& by_pid) {
-    for (pid_t up : ancestors(p, by_pid))
+Source nearest_ancestor(const Process& p, const std::vector<Held>& held, const Tree& tree) {
+    for (pid_t up : ancestors(p, tree))
         for (const Held& o : held)
             if (o.process->pid == up) return {o.process, o.file};
     return {};
@@ -68,12 +62,12 @@ Source nearest_ancestor(const Process& p, const std::vector<Held>& held, const B
 // was there when their lines parted (fork copies it to both), and that
 // process has closed its copy since. Holders all in h's subtree make h the
 // origin (it opened the description and forked): no source.
-Source parted_from(const Held& h, const std::vector<Held>& held, const ByPid& by_pid) {
-    const std::vector<pid_t> mine = ancestors(*h.process, by_pid);
+Source parted_from(const Held& h, const std::vector<Held>& held, const Tree& tree) {
+    const std::vector<pid_t> mine = ancestors(*h.process, tree);
     std::size_t nearest = mine.size();
     for (const Held& o : held) {
         if (o.process == h.process) continue;
-        const std::vector<pid_t> theirs = ancestors(*o.process, by_pid);
+        const std::vector<pid_t> theirs = ancestors(*o.process, tree);
         if (std::find(theirs.begin(), theirs.end(), h.process->pid) != theirs.end()) continue;  // got it from h
         for (std::size_t i = 0; i < nearest; ++i)
             if (std::find(theirs.begin(), theirs.end(), mine[i]) != theirs.end()) {
@@ -82,16 +76,16 @@ Source parted_from(const Held& h, const std::vector<Held>& held, const ByPid& by
             }
     }
     if (nearest == mine.size()) return {};
-    return {by_pid.at(mine[nearest]), nullptr};
+    return {tree.process.at(mine[nearest]), nullptr};
 }
 
 // Where h's copy came from: the nearest ancestor holding it, else the
 // ancestor it parted from; a process without a known lineage (its parent
 // gone, or init) is compared with the holders that started before it, and
 // reported once: on the younger of the two.
-Source source_of(const Held& h, const std::vector<Held>& held, const ByPid& by_pid) {
-    if (Source s = nearest_ancestor(*h.process, held, by_pid); s.process) return s;
-    if (!ancestors(*h.process, by_pid).empty()) return parted_from(h, held, by_pid);
+Source source_of(const Held& h, const std::vector<Held>& held, const Tree& tree) {
+    if (Source s = nearest_ancestor(*h.process, held, tree); s.process) return s;
+    if (!ancestors(*h.process, tree).empty()) return parted_from(h, held, tree);
     const std::string_view exe = exe_of(*h.process);
     Source s;
     for (const Held& o : held)
@@ -123,7 +117,7 @@ Finding inherited(const Snapshot& snap, const AuditOptions& opts, const Held& h,
     x.fd = f.fd;
     x.description = f.description;
     x.name = display_name(f, sock);
-    x.port = sock ? local_port(*sock) : 0;
+    x.port = sock ? sock->local_port : 0;
     x.holders.push_back({from.process->pid, from.process->comm, from.file ? from.file->fd : -1});
     for (const Held& o : all)
         if (o.process != h.process && o.process != from.process) x.holders.push_back({o.process->pid, o.process->comm, o.file->fd});
@@ -169,7 +163,7 @@ Finding inherited(const Snapshot& snap, const AuditOptions& opts, const Held& h,
 }
 
 void find_inherited(const Snapshot& snap, const AuditOptions& opts,
-                    const ByPid& by_pid, const std::function<bool(pid_t)>& in_scope, std::vector<Finding>& out) {
+                    const Tree& tree, const std::function<bool(pid_t)>& in_scope, std::vector<Finding>& out) {
     std::set<std::pair<pid_t, std::int32_t>> reported;
     std::unordered_map<std::uint32_t, std::vector<Held>> by_desc;
     for (const Process& p : snap.processes)
@@ -183,7 +177,7 @@ void find_inherited(const Snapshot& snap, const AuditOptions& opts,
             const OpenFile& f = *h.file;
             // Handed on by design: the std streams, terminals, /dev/null.
             if (f.fd <= 2 || is_terminal(f) || is_dev_null(f)) continue;
-            const Source from = source_of(h, held, by_pid);
+            const Source from = source_of(h, held, tree);
             if (!crossed_exec(*h.process, from)) continue;
             reported.insert({h.process->pid, f.fd});
             out.push_back(inherited(snap, opts, h, from, held));
@@ -203,7 +197,7 @@ void find_inherited(const Snapshot& snap, const AuditOptions& opts,
             if (!in_scope(h.process->pid) || h.process->partial || f.fd <= 2) continue;
             if (f.mode != Mode::Write && f.mode != Mode::ReadWrite) continue;
             if (reported.count({h.process->pid, f.fd})) continue;
-            const Source from = nearest_ancestor(*h.process, held, by_pid);
+            const Source from = nearest_ancestor(*h.process, held, tree);
             if (!crossed_exec(*h.process, from)) continue;
             out.push_back(inherited(snap, opts, h, from, held));
         }
@@ -314,17 +308,17 @@ std::optional<Severity> severity_from_name(std::string_view s) {
 
 Audit audit(const Snapshot& snap, const AuditOptions& opts) {
     Audit a;
-    std::unordered_map<pid_t, const Process*> by_pid;
+    Tree tree{{}, parent_map(snap)};
     std::unordered_set<pid_t> parents;
     for (const Process& p : snap.processes) {
-        by_pid[p.pid] = &p;
+        tree.process[p.pid] = &p;
         parents.insert(p.ppid);
     }
     std::unordered_set<pid_t> scope;
     if (opts.scope) scope.insert(opts.scope->begin(), opts.scope->end());
     auto in_scope = [&](pid_t pid) { return !opts.scope || scope.count(pid) != 0; };
 
-    find_inherited(snap, opts, by_pid, in_scope, a.findings);
+    find_inherited(snap, opts, tree, in_scope, a.findings);
     std::map<std::uint64_t, DeletedSpace> space;
     std::unordered_set<std::uint32_t> seen_deleted;
     for (const Process& p : snap.processes) {

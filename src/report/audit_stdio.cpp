@@ -108,7 +108,7 @@ void find_stdio(const Snapshot& snap, const Process& p, std::vector<Finding>& ou
         if (maybe_redirected) x.severity = Severity::Medium;
         std::string made;
         x.name = sock ? display_name(*f, sock) : std::string(name_of(*f, made));
-        x.port = sock ? local_port(*sock) : 0;
+        x.port = sock ? sock->local_port : 0;
         x.description = f->description;
         const std::string what = listener ? fmt::format("the listening {} socket {}", kind_name(f->kind), x.name)
                                           : fmt::format("{} {} opened {}", kind_name(f->kind), x.name, opened(*f));

@@ -37,17 +37,6 @@ std::string display_name(const OpenFile& f, const SocketInfo* sock) {
     return s;
 }
 
-std::uint64_t local_port(const SocketInfo& sock) {
-    const auto colon = sock.local.rfind(':');
-    if (colon == std::string::npos) return 0;
-    std::uint64_t n = 0;
-    for (char c : std::string_view(sock.local).substr(colon + 1)) {
-        if (c < '0' || c > '9') return 0;
-        n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return n;
-}
-
 std::string clock_name(int clockid) {
     switch (clockid) {
         case CLOCK_REALTIME: return "realtime";

@@ -14,8 +14,6 @@ std::string display_name(const OpenFile& f, const SocketInfo* sock);
 // A socket with a peer (not "*:*" and not port 0).
 bool is_connected(const SocketInfo& sock);
 
-// The port of an inet socket's local address, 0 when it has none.
-std::uint64_t local_port(const SocketInfo& sock);
 
 // fdinfo extras in a line: "count=7 id=3", "tfd=3,5", "clock=monotonic", ...
 std::string detail_text(const FdDetail& d);

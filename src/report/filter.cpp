@@ -156,18 +156,12 @@ std::optional<InetFilter> parse_inet_filter(std::string_view s, std::string& err
     return f;
 }
 
-bool split_address(std::string_view addr, std::string_view& host, int& port) {
-    std::size_t colon = addr.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    host = addr.substr(0, colon);
+std::optional<std::string_view> address_host(std::string_view addr) {
+    const std::size_t colon = addr.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    std::string_view host = addr.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    auto tail = addr.substr(colon + 1);
-    if (tail == "*") {
-        port = 0;
-        return true;
-    }
-    auto [p, ec] = std::from_chars(tail.data(), tail.data() + tail.size(), port);
-    return ec == std::errc() && p == tail.data() + tail.size();
+    return host;
 }
 
 std::optional<AssocSet> parse_assoc_list(const std::vector<std::string>& names, std::string& error) {
@@ -229,11 +223,11 @@ bool inet_matches(const InetFilter& f, const OpenFile& file, const SocketInfo* s
     if (!f.protocol.empty() && f.protocol != proto) return false;
     if (f.host.empty() && f.port < 0 && f.service.empty()) return true;
     if (!sock) return false;
-    for (const std::string* addr : {&sock->local, &sock->remote}) {
-        std::string_view host;
-        int port = -1;
-        if (!split_address(*addr, host, port)) continue;
-        if (host_matches(f, host) && port_matches(f, proto, port)) return true;
+    const std::pair<const std::string*, int> ends[] = {{&sock->local, sock->local_port},
+                                                        {&sock->remote, sock->remote_port}};
+    for (const auto& [addr, port] : ends) {
+        const auto host = address_host(*addr);  // none: an unconnected remote end ("")
+        if (host && host_matches(f, *host) && port_matches(f, proto, port)) return true;
     }
     return false;
 }

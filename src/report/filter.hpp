@@ -49,8 +49,9 @@ struct InetFilter {
 // nullopt and `error` set when the spec does not parse.
 std::optional<InetFilter> parse_inet_filter(std::string_view spec, std::string& error);
 
-// The host and port of "1.2.3.4:80" / "[::1]:80" / "*:80".
-bool split_address(std::string_view addr, std::string_view& host, int& port);
+// The host of an inet address text: "1.2.3.4" of "1.2.3.4:80", "::1" of
+// "[::1]:22"; nullopt without a ':'. (The port is SocketInfo's number.)
+std::optional<std::string_view> address_host(std::string_view addr);
 
 // Associations a row can have, as a set (bit per Assoc).
 using AssocSet = std::uint8_t;

@@ -1,5 +1,5 @@
 // Every sampled process's recent history and its leak verdict, tick after
-// tick, for top and watch. Fed with the sampler's ticks; says which processes are
+// tick. Fed with the sampler's ticks; says which processes are
 // leak suspects, which verdicts are due to be reported and which alerts
 // fired. Pure: ticks in, state out (no /proc here).
 #pragma once

@@ -5,6 +5,8 @@
 #include <langinfo.h>
 #include <ncurses.h>
 
+#include "live/ticker.hpp"
+
 namespace fdscope::tui {
 
 TopApp::TopApp(live::Monitor& m, const std::string& sort) : m_(m) {
@@ -12,6 +14,32 @@ TopApp::TopApp(live::Monitor& m, const std::string& sort) : m_(m) {
     if (sort == "percent") st_.sort = render::TopSort::Percent;
     const char* cs = nl_langinfo(CODESET);
     st_.unicode = cs && std::strcmp(cs, "UTF-8") == 0;
+    st_.list_help = list_help();
+    st_.drill_help = drill_help();
+}
+
+void TopApp::run(Screen& screen) {
+    live::Ticker ticker(m_.interval(), live::now_monotonic);
+    ticker.run(
+        [&] {
+            m_.tick();
+            m_.take_baselines();
+            refresh_drill();
+            draw(screen);
+            return true;
+        },
+        [&](double deadline) { return keys_until(deadline, screen); }, live::stop_requested);
+}
+
+bool TopApp::keys_until(double deadline, Screen& screen) {
+    bool hangup = false;
+    while (m_.wait(deadline, 0, &hangup)) {
+        if (hangup || live::stop_requested()) return false;
+        for (int ch; (ch = getch()) != ERR;)
+            if (!key(ch)) return false;
+        draw(screen);
+    }
+    return true;
 }
 
 // The rows below the three header lines and above the help line.
@@ -20,26 +48,31 @@ std::size_t TopApp::visible() const { return static_cast<std::size_t>(std::max(1
 bool TopApp::key(int ch) {
     if (st_.prompt) return prompt_key(ch);
     if (st_.drill) {
-        if (ch == 27 || ch == 'q' || ch == KEY_LEFT || ch == KEY_BACKSPACE) st_.drill.reset();
+        if (action_for(drill_keys(), ch) == Action::Back) st_.drill.reset();
         return true;
     }
-    const int page = static_cast<int>(visible());
-    switch (ch) {
-        case 'q': case 'Q': return false;
-        case KEY_UP: case 'k': move(-1); break;
-        case KEY_DOWN: case 'j': move(1); break;
-        case KEY_PPAGE: move(-page); break;
-        case KEY_NPAGE: move(page); break;
-        case KEY_HOME: move(-1000000); break;
-        case KEY_END: move(1000000); break;
-        case 'n': case 'f': st_.sort = render::TopSort::Fds; break;
-        case 'r': st_.sort = render::TopSort::Rate; break;
-        case 'p': case '%': st_.sort = render::TopSort::Percent; break;
-        case '/': st_.prompt = std::string(); break;  // a new filter, not more of the last one
-        case '\n': case '\r': case KEY_ENTER: drill(); break;
-        default: break;
-    }
+    const auto a = action_for(list_keys(), ch);
+    if (a == Action::Quit) return false;
+    if (a) act(*a);
     return true;
+}
+
+void TopApp::act(Action a) {
+    const int page = static_cast<int>(visible());
+    switch (a) {
+        case Action::Up: move(-1); break;
+        case Action::Down: move(1); break;
+        case Action::PageUp: move(-page); break;
+        case Action::PageDown: move(page); break;
+        case Action::Home: move(-1000000); break;
+        case Action::End: move(1000000); break;
+        case Action::SortFds: st_.sort = render::TopSort::Fds; break;
+        case Action::SortRate: st_.sort = render::TopSort::Rate; break;
+        case Action::SortPercent: st_.sort = render::TopSort::Percent; break;
+        case Action::Filter: st_.prompt = std::string(); break;  // a new filter, not more of the last one
+        case Action::Drill: drill(); break;
+        case Action::Quit: case Action::Back: break;
+    }
 }
 
 void TopApp::refresh_drill() {

@@ -66,6 +66,20 @@ TEST(ProcNetInet, CapturedTcp) {
     EXPECT_FALSE(at(m, 36443).listening);
 }
 
+TEST(ProcNetInet, FamilyAndPortsAsNumbers) {
+    SocketMap m;
+    parse_proc_net_inet(data("proc_net_tcp.txt"), Kind::Tcp, kNs, m);
+    const SocketInfo& e = at(m, 36443);  // 127.0.0.1:40002 -> 127.0.0.1:9090
+    EXPECT_EQ(e.family, AF_INET);
+    EXPECT_EQ(e.local_port, 40002);
+    EXPECT_EQ(e.remote_port, 9090);
+    EXPECT_EQ(at(m, 36437).remote_port, 0) << "a listener has no remote end";
+    SocketMap m6;
+    parse_proc_net_inet(data("proc_net_tcp6.txt"), Kind::Tcp6, kNs, m6);
+    EXPECT_EQ(at(m6, 36441).family, AF_INET6);
+    EXPECT_EQ(at(m6, 36441).local_port, 8443);
+}
+
 TEST(ProcNetInet, CapturedTcp6WithV4Mapped) {
     SocketMap m;
     parse_proc_net_inet(data("proc_net_tcp6.txt"), Kind::Tcp6, kNs, m);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "render/plot_svg.hpp"
-#include "render/record_reader.hpp"
+#include "report/recording.hpp"
 #include "render/utf8_oracle.hpp"
 #include "support/support.hpp"
 
@@ -21,6 +21,10 @@ namespace fdscope::render {
 namespace {
 
 using nlohmann::json;
+using report::read_record;
+using report::Record;
+using report::RecordReader;
+using report::select_top;
 
 // Parses an SVG and describes what the tests look at, as JSON. A document
 // that is not well-formed XML 1.0 makes it exit non-zero.

@@ -9,7 +9,7 @@
 
 #include "render/escape.hpp"
 #include "render/utf8_oracle.hpp"
-#include "render/watch_view.hpp"
+#include "render/time_text.hpp"
 
 namespace fdscope::render {
 namespace {

@@ -4,6 +4,7 @@
 // cannot be used is counted and skipped, never fatal. Pure: text in.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <map>
 #include <optional>
@@ -12,9 +13,24 @@
 #include <utility>
 #include <vector>
 
-#include "render/plot_svg.hpp"
+namespace fdscope::report {
 
-namespace fdscope::render {
+struct PlotPoint {
+    double time = 0;  // Unix seconds
+    std::uint64_t fds = 0;
+};
+
+// One process: a pid names one only together with its start time.
+struct PlotSeries {
+    std::int64_t pid = 0;
+    double start = 0;
+    std::string command;               // bytes, as recorded
+    std::vector<PlotPoint> points;     // in time order
+    bool leak = false;                 // flagged by a "leak" line
+    std::optional<double> rate_per_min;  // of the last leak verdict
+
+    std::uint64_t peak() const;
+};
 
 struct Record {
     std::vector<PlotSeries> series;   // one per (pid, start), in order of first appearance
@@ -48,4 +64,4 @@ Record read_record(std::istream& in);
 // highest first, ties by pid.
 std::vector<PlotSeries> select_top(std::vector<PlotSeries> series, std::size_t n);
 
-}  // namespace fdscope::render
+}  // namespace fdscope::report

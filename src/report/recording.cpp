@@ -1,4 +1,4 @@
-#include "render/record_reader.hpp"
+#include "report/recording.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,12 +6,35 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "render/escape.hpp"
-
-namespace fdscope::render {
+namespace fdscope::report {
 namespace {
 
 using nlohmann::json;
+
+// The inverse for a value flagged as escaped ("name_escaped",
+// "command_escaped"): each text \xHH back to its byte. (A name that holds
+// the text "\xHH" itself and invalid bytes too cannot be told apart:
+// schema 1 flags the value, not each escape.)
+std::string unescape_bytes(std::string_view text) {
+    auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && hex(text[i + 2]) >= 0 &&
+            hex(text[i + 3]) >= 0) {
+            out += static_cast<char>(hex(text[i + 2]) * 16 + hex(text[i + 3]));
+            i += 3;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
 
 // A key that must be a finite number; none when absent or anything else.
 std::optional<double> number(const json& j, const char* key) {
@@ -67,6 +90,12 @@ bool faster_first(const PlotSeries& a, const PlotSeries& b) {
 }
 
 }  // namespace
+
+std::uint64_t PlotSeries::peak() const {
+    std::uint64_t p = 0;
+    for (const auto& pt : points) p = std::max(p, pt.fds);
+    return p;
+}
 
 void RecordReader::feed(std::string_view chunk) {
     while (!chunk.empty()) {
@@ -174,4 +203,4 @@ std::vector<PlotSeries> select_top(std::vector<PlotSeries> series, std::size_t n
     return series;
 }
 
-}  // namespace fdscope::render
+}  // namespace fdscope::report
