@@ -1,4 +1,4 @@
-// `fdscope plot`'s two pure halves: reading a record back (record_reader)
+// `fdscope plot`'s two pure halves: reading a record back (report/recording)
 // and drawing it (plot_svg). Every document is parsed by a real XML parser
 // (python3's expat), never matched as text.
 #include <algorithm>
