@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all build deps run test install deb fuzz bench clean
+.PHONY: all build deps run test install deb fuzz fuzz-run bench clean
 
 all: build
 
@@ -39,10 +39,20 @@ deb: build
 	@command -v dpkg-shlibdeps >/dev/null || { echo "make deb needs dpkg-shlibdeps: apt-get install dpkg-dev (or make deps as root)" >&2; exit 1; }
 	cd $(BUILD) && cpack -G DEB
 
-# libFuzzer targets (clang): ./build-fuzz/fuzz/fuzz_fdinfo tests/data/fdinfo
+# libFuzzer targets (clang), one per parser, each with its corpus in
+# fuzz/corpus/<target>/: `make fuzz` builds them, `make fuzz-run` runs each
+# for FUZZ_SECONDS on its corpus (new inputs land there; keep the ones worth
+# committing), or one by hand: ./build-fuzz/fuzz/fuzz_fdinfo fuzz/corpus/fuzz_fdinfo
+FUZZ_SECONDS ?= 30
 fuzz:
-	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DFDSCOPE_FUZZ=ON -DFDSCOPE_TESTS=OFF
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFDSCOPE_FUZZ=ON -DFDSCOPE_TESTS=OFF
 	cmake --build $(FUZZ_BUILD)
+
+fuzz-run: fuzz
+	@set -e; for bin in $$(find $(FUZZ_BUILD) -type f -name 'fuzz_*' -perm -u+x | sort); do \
+	  name=$$(basename $$bin); mkdir -p fuzz/corpus/$$name; \
+	  echo "== $$name"; $$bin -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 fuzz/corpus/$$name; \
+	done
 
 bench: build
 	bench/run.sh
