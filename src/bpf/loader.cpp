@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/btf_fingerprint.hpp"
+#include "sys/errno_text.hpp"
 #include "iter.min_btf.h"
 #include "iter.skel.h"
 #include "records.h"
@@ -67,11 +68,6 @@ std::string tail_lines(std::string_view log, int max_lines) {
     }
     if (begin && log[begin] == '\n') ++begin;
     return std::string(log.substr(begin, end - begin));
-}
-
-std::string errno_text(int err) {
-    if (err < 0) err = -err;
-    return std::string(std::strerror(err)) + " (errno " + std::to_string(err) + ")";
 }
 
 struct LoadAttempt {
@@ -369,7 +365,7 @@ std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes,
         a = std::move(b);
     }
     if (!a.skel) {
-        why = "cannot " + a.stage + " the BPF iterators: " + errno_text(a.err) + hint(a.err);
+        why = "cannot " + a.stage + " the BPF iterators: " + sys::errno_text(a.err, sys::ErrnoNumber::Shown) + hint(a.err);
         if (std::string t = tail_lines(a.log, 6); !t.empty()) why += "\n" + t;  // libbpf's lines say "libbpf: ..."
         return nullptr;
     }
@@ -380,17 +376,17 @@ std::unique_ptr<Iterators> Iterators::load(std::string& why, std::string& notes,
     it->min_btf_ = a.min_btf;
     it->file_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task_file, nullptr);
     if (!it->file_link_) {
-        why = "cannot attach the task_file iterator: " + errno_text(errno) + hint(errno);
+        why = "cannot attach the task_file iterator: " + sys::errno_text(errno, sys::ErrnoNumber::Shown) + hint(errno);
         return nullptr;
     }
     it->vma_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task_vma, nullptr);
     if (!it->vma_link_) {
-        why = "cannot attach the task_vma iterator: " + errno_text(errno) + hint(errno);
+        why = "cannot attach the task_vma iterator: " + sys::errno_text(errno, sys::ErrnoNumber::Shown) + hint(errno);
         return nullptr;
     }
     it->task_link_ = bpf_program__attach_iter(it->skel_->progs.fds_task, nullptr);
     if (!it->task_link_) {
-        why = "cannot attach the task iterator: " + errno_text(errno) + hint(errno);
+        why = "cannot attach the task iterator: " + sys::errno_text(errno, sys::ErrnoNumber::Shown) + hint(errno);
         return nullptr;
     }
     return it;
@@ -407,7 +403,7 @@ bool Iterators::read(Iter which, std::string& out, std::string& why) {
     bpf_link* link = which == Iter::TaskFile ? file_link_ : which == Iter::TaskVma ? vma_link_ : task_link_;
     int fd = bpf_iter_create(bpf_link__fd(link));
     if (fd < 0) {
-        why = "cannot start the iterator: " + errno_text(errno);
+        why = "cannot start the iterator: " + sys::errno_text(errno, sys::ErrnoNumber::Shown);
         return false;
     }
     return drain(fd, out, why);
@@ -430,12 +426,12 @@ bool Iterators::read_process(Iter which, pid_t tgid, std::string& out, std::stri
     opts.link_info_len = sizeof info;
     bpf_link* link = bpf_program__attach_iter(program(which), &opts);
     if (!link) {
-        why = "cannot attach a per-process iterator: " + errno_text(errno);
+        why = "cannot attach a per-process iterator: " + sys::errno_text(errno, sys::ErrnoNumber::Shown);
         return false;
     }
     int fd = bpf_iter_create(bpf_link__fd(link));
     bool ok = false;
-    if (fd < 0) why = "cannot start the iterator: " + errno_text(errno);
+    if (fd < 0) why = "cannot start the iterator: " + sys::errno_text(errno, sys::ErrnoNumber::Shown);
     else ok = drain(fd, out, why);
     bpf_link__destroy(link);
     return ok;
@@ -460,7 +456,7 @@ bool Iterators::drain(int fd, std::string& out, std::string& why) {
         }
         if (n == 0) break;
         if (errno == EINTR) continue;
-        why = "reading the iterator failed: " + errno_text(errno);
+        why = "reading the iterator failed: " + sys::errno_text(errno, sys::ErrnoNumber::Shown);
         ::close(fd);
         out.resize(used);
         return false;
