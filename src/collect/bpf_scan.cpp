@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "bpf/loader.hpp"
+#include "bpf/iter/iterators.hpp"
 #include "collect/classify.hpp"
 #include "collect/endpoint_search.hpp"
 #include "collect/phase_timer.hpp"

@@ -18,7 +18,7 @@
 
 #include <gtest/gtest.h>
 
-#include "bpf/loader.hpp"
+#include "bpf/iter/iterators.hpp"
 #include "collect/bpf_scan.hpp"
 #include "collect/scan.hpp"
 #include "report/describe.hpp"
