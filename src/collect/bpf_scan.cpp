@@ -31,7 +31,6 @@
 #include "procfs/text.hpp"
 #include "sys/parallel_for.hpp"
 #include "sys/proc_io.hpp"
-#include "sys/proc_path.hpp"
 
 namespace fdscope::collect {
 namespace {
@@ -466,10 +465,10 @@ void read_details(int proc_dirfd, pid_t pid, Process& p, Scratch& s) {
 ReadResult read_meta(int proc_dirfd, pid_t pid, const ReadOptions& opts, Slot& slot) {
     Process& p = slot.proc;
     Scratch scratch;
-    int err = 0;
     p.pid = pid;
-    sys::UniqueFd dir = sys::open_dir(proc_dirfd, sys::ProcPath(pid).text, err);
-    if (!dir) return sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    ReadResult failed = ReadResult::Ok;
+    sys::UniqueFd dir = open_process_dir(proc_dirfd, pid, failed);
+    if (!dir) return failed;
     const int d = dir.get();
     bool plain_zombie = false;
     switch (read_process_head(d, pid, scratch, p, plain_zombie)) {

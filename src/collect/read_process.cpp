@@ -401,12 +401,19 @@ void read_process_tail(int pid_dir, pid_t pid, pid_t via_tid, const ReadOptions&
     }
 }
 
+sys::UniqueFd open_process_dir(int proc_dirfd, pid_t pid, ReadResult& failed) {
+    int err = 0;
+    sys::UniqueFd dir = sys::open_dir(proc_dirfd, sys::ProcPath(pid).text, err);
+    if (!dir) failed = sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    return dir;
+}
+
 ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
                         Scratch& s, Process& p, FdSkips& skips) {
-    int err = 0;
     p.pid = pid;
-    sys::UniqueFd dir = sys::open_dir(proc_dirfd, sys::ProcPath(pid).text, err);
-    if (!dir) return sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    ReadResult failed = ReadResult::Ok;
+    sys::UniqueFd dir = open_process_dir(proc_dirfd, pid, failed);
+    if (!dir) return failed;
     int d = dir.get();
     bool plain_zombie = false;
     if (ReadResult r = read_process_head(d, pid, s, p, plain_zombie); r != ReadResult::Ok) return r;
