@@ -1,10 +1,12 @@
-# The BPF iterator backend's build (included only when FDSCOPE_BPF=ON).
+# The BPF programs' build (included only when the BPF backend is built).
 #
-#   vmlinux.h   bpftool btf dump of the running kernel's BTF, at build time
-#   X.bpf.o     clang -target bpf (CO-RE) of src/bpf/X.bpf.c
-#   X.skel.h    bpftool gen skeleton of X.bpf.o
-#   fdscope_bpf static library: the loader and parser, linked to libbpf
+#   vmlinux.h        bpftool btf dump of the build kernel's BTF, once for all programs
+#   fdscope_bpf      static library: src/bpf (libbpf glue any program needs:
+#                    load hints, libbpf's log, the embedded BTF subset) and
+#                    src/bpf/iter (the iterator backend's loader and parser)
 #
+# Each BPF program is one call of fdscope_bpf_program(), which adds its
+# object, skeleton and embedded BTF subset to the library that loads it.
 # Everything generated lands in ${CMAKE_BINARY_DIR}/bpf.
 
 find_program(BPF_CLANG NAMES clang clang-14 clang-15 clang-16 REQUIRED)
@@ -31,53 +33,66 @@ add_custom_command(
   COMMENT "Generating vmlinux.h from ${FDSCOPE_VMLINUX_BTF}"
   VERBATIM)
 
-file(GLOB BPF_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/bpf/*.bpf.c)
-file(GLOB BPF_HEADERS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/bpf/*.h)
-set(BPF_SKELETONS)
-foreach(src ${BPF_SOURCES})
-  get_filename_component(name ${src} NAME_WE)   # iter.bpf.c -> iter
-  set(obj ${BPF_GEN_DIR}/${name}.bpf.o)
-  set(skel ${BPF_GEN_DIR}/${name}.skel.h)
+# The kernel types a program relocates against, cut from the build kernel's
+# BTF and embedded with that BTF's fingerprint (cmake/btf_embed.cpp).
+add_executable(fdscope_btf_embed ${CMAKE_SOURCE_DIR}/cmake/btf_embed.cpp)
+target_include_directories(fdscope_btf_embed PRIVATE ${CMAKE_SOURCE_DIR}/src)
+
+# fdscope_bpf_program(NAME name SOURCE file.bpf.c TARGET library [HEADERS h ...])
+#
+# Compiles SOURCE (clang -target bpf, CO-RE; HEADERS are what it includes
+# beside vmlinux.h) into ${BPF_GEN_DIR}/NAME.bpf.o and generates, for
+# TARGET's C++ code:
+#   NAME.skel.h      bpftool gen skeleton; C names fds_NAME (fds_NAME__open, ...)
+#   NAME.min_btf.h   the BTF subset NAME.bpf.o needs, as
+#                    fdscope::bpf::embedded::NAME::kMinBtf with the kernel
+#                    BTF's size and fingerprint
+# Both are on TARGET's include path as SYSTEM headers: the skeleton is not
+# ours to make clean under -Wsign-conversion.
+function(fdscope_bpf_program)
+  cmake_parse_arguments(P "" "NAME;SOURCE;TARGET" "HEADERS" ${ARGN})
+  if(NOT P_NAME OR NOT P_SOURCE OR NOT P_TARGET)
+    message(FATAL_ERROR "fdscope_bpf_program needs NAME, SOURCE and TARGET")
+  endif()
+  set(obj ${BPF_GEN_DIR}/${P_NAME}.bpf.o)
+  set(skel ${BPF_GEN_DIR}/${P_NAME}.skel.h)
+  set(min_btf ${BPF_GEN_DIR}/${P_NAME}.min.btf)
+  set(min_btf_h ${BPF_GEN_DIR}/${P_NAME}.min_btf.h)
+  get_filename_component(src_dir ${P_SOURCE} DIRECTORY)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${BPF_CLANG} -g -O2 -Wall -target bpf -D__TARGET_ARCH_${BPF_TARGET_ARCH}
-            -I${BPF_GEN_DIR} -I${CMAKE_SOURCE_DIR}/src/bpf -c ${src} -o ${obj}
-    DEPENDS ${src} ${BPF_HEADERS} ${BPF_GEN_DIR}/vmlinux.h
-    COMMENT "Compiling BPF object ${name}.bpf.o"
+            -I${BPF_GEN_DIR} -I${src_dir} -c ${P_SOURCE} -o ${obj}
+    DEPENDS ${P_SOURCE} ${P_HEADERS} ${BPF_GEN_DIR}/vmlinux.h
+    COMMENT "Compiling BPF object ${P_NAME}.bpf.o"
     VERBATIM)
-  # The skeleton's C names: fds_<name> (fds_iter__open, ...).
   add_custom_command(
     OUTPUT ${skel}
-    COMMAND ${BPFTOOL} gen skeleton ${obj} name fds_${name} > ${skel}.tmp
+    COMMAND ${BPFTOOL} gen skeleton ${obj} name fds_${P_NAME} > ${skel}.tmp
     COMMAND ${CMAKE_COMMAND} -E rename ${skel}.tmp ${skel}
     DEPENDS ${obj}
-    COMMENT "Generating BPF skeleton ${name}.skel.h"
+    COMMENT "Generating BPF skeleton ${P_NAME}.skel.h"
     VERBATIM)
-  list(APPEND BPF_SKELETONS ${skel})
-endforeach()
+  add_custom_command(
+    OUTPUT ${min_btf}
+    COMMAND ${BPFTOOL} gen min_core_btf ${FDSCOPE_VMLINUX_BTF} ${min_btf} ${obj}
+    DEPENDS ${obj}
+    COMMENT "Cutting the BTF ${P_NAME}.bpf.o uses (${P_NAME}.min.btf)"
+    VERBATIM)
+  add_custom_command(
+    OUTPUT ${min_btf_h}
+    COMMAND fdscope_btf_embed ${min_btf} ${FDSCOPE_VMLINUX_BTF} ${P_NAME} ${min_btf_h}.tmp
+    COMMAND ${CMAKE_COMMAND} -E rename ${min_btf_h}.tmp ${min_btf_h}
+    DEPENDS fdscope_btf_embed ${min_btf}
+    COMMENT "Embedding ${P_NAME}.min.btf"
+    VERBATIM)
+  add_custom_target(fdscope_bpf_${P_NAME}_generated DEPENDS ${skel} ${min_btf_h})
+  add_dependencies(${P_TARGET} fdscope_bpf_${P_NAME}_generated)
+  target_include_directories(${P_TARGET} SYSTEM PRIVATE ${BPF_GEN_DIR})
+endfunction()
 
-# The kernel types the programs relocate against, cut from the build
-# kernel's BTF and embedded with its fingerprint (cmake/btf_embed.cpp).
-add_executable(fdscope_btf_embed ${CMAKE_SOURCE_DIR}/cmake/btf_embed.cpp)
-target_include_directories(fdscope_btf_embed PRIVATE ${CMAKE_SOURCE_DIR}/src)
-add_custom_command(
-  OUTPUT ${BPF_GEN_DIR}/iter.min.btf
-  COMMAND ${BPFTOOL} gen min_core_btf ${FDSCOPE_VMLINUX_BTF} ${BPF_GEN_DIR}/iter.min.btf ${BPF_GEN_DIR}/iter.bpf.o
-  DEPENDS ${BPF_GEN_DIR}/iter.bpf.o
-  COMMENT "Cutting the BTF the BPF programs use (iter.min.btf)"
-  VERBATIM)
-add_custom_command(
-  OUTPUT ${BPF_GEN_DIR}/iter.min_btf.h
-  COMMAND fdscope_btf_embed ${BPF_GEN_DIR}/iter.min.btf ${FDSCOPE_VMLINUX_BTF} ${BPF_GEN_DIR}/iter.min_btf.h.tmp
-  COMMAND ${CMAKE_COMMAND} -E rename ${BPF_GEN_DIR}/iter.min_btf.h.tmp ${BPF_GEN_DIR}/iter.min_btf.h
-  DEPENDS fdscope_btf_embed ${BPF_GEN_DIR}/iter.min.btf
-  COMMENT "Embedding iter.min.btf"
-  VERBATIM)
-list(APPEND BPF_SKELETONS ${BPF_GEN_DIR}/iter.min_btf.h)
-add_custom_target(fdscope_bpf_skeletons DEPENDS ${BPF_SKELETONS})
+# src/bpf and src/bpf/iter: the layer fdscope_bpf (cmake/Layers.cmake).
+fdscope_layer(bpf LIBS PkgConfig::LIBBPF)
 
-file(GLOB BPF_CXX_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/bpf/*.cpp)
-add_library(fdscope_bpf STATIC ${BPF_CXX_SOURCES})
-add_dependencies(fdscope_bpf fdscope_bpf_skeletons)
-target_include_directories(fdscope_bpf PUBLIC ${CMAKE_SOURCE_DIR}/src PRIVATE ${BPF_GEN_DIR})
-target_link_libraries(fdscope_bpf PUBLIC fdscope_core PkgConfig::LIBBPF)
+fdscope_bpf_program(NAME iter SOURCE ${CMAKE_SOURCE_DIR}/src/bpf/iter/iter.bpf.c TARGET fdscope_bpf
+                    HEADERS ${CMAKE_SOURCE_DIR}/src/bpf/iter/records.h)

@@ -1,7 +1,7 @@
 // `fdscope account`: where every kernel file handle went.
 #include <unistd.h>
 
-#include "cli/backend.hpp"
+#include "cli/backend_option.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/shared_options.hpp"

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "cli/backend.hpp"
+#include "cli/backend_option.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/missing_pids.hpp"

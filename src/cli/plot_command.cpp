@@ -13,6 +13,7 @@
 #include "cli/exit_status.hpp"
 #include "render/plot_svg.hpp"
 #include "report/recording.hpp"
+#include "sys/files.hpp"
 
 namespace fdscope::cli {
 namespace {
@@ -36,33 +37,6 @@ int read_into(const std::string& path, report::RecordReader& reader) {
     return err;
 }
 
-bool write_all(int fd, const std::string& text) {
-    for (std::size_t done = 0; done < text.size();) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return false;
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-// A reader of PATH sees the old chart or the new one, never half of one.
-// 0, or the errno of the step that failed.
-int replace_file(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".XXXXXX";
-    const int fd = ::mkstemp(tmp.data());
-    if (fd < 0) return errno;
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    // mkstemp makes the file 0600; a chart is as readable as any new file.
-    bool ok = ::fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, text);
-    int err = ok ? 0 : errno;
-    if (::close(fd) != 0 && ok) ok = false, err = errno;
-    if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
-    if (!ok) ::unlink(tmp.c_str());
-    return err;
-}
-
 bool same_file(const std::string& a, const std::string& b) {
     struct stat sa, sb;
     return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -74,7 +48,7 @@ int write_chart(const std::string& output, const std::string& svg) {
         out.write(svg);
         return finish_output(out);
     }
-    if (int err = replace_file(output, svg)) {
+    if (int err = sys::replace_file(output, svg)) {
         std::fprintf(stderr, "fdscope: cannot write %s: %s\n", output.c_str(), std::strerror(err));
         return kExitFailure;
     }

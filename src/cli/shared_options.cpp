@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "cli/backend.hpp"
+#include "cli/backend_option.hpp"
 
 namespace fdscope::cli {
 

@@ -1,7 +1,7 @@
 // `fdscope` with no command: the machine summary.
 #include <chrono>
 
-#include "cli/backend.hpp"
+#include "cli/backend_option.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/shared_options.hpp"

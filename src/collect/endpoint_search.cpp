@@ -5,6 +5,7 @@
 
 #include "collect/read_process.hpp"
 #include "collect/scan.hpp"
+#include "sys/parallel_for.hpp"
 
 namespace fdscope::collect {
 
@@ -45,7 +46,7 @@ void search_endpoints(Snapshot& snap, int proc_dirfd, const PseudoMounts& pm, un
     std::vector<Process> found(others.size());
     std::vector<Scratch> scratch(threads ? threads : 1);
     std::vector<FdSkips> skips(scratch.size());
-    parallel_for(others.size(), static_cast<unsigned>(scratch.size()), [&](std::size_t i, unsigned w) {
+    sys::parallel_for(others.size(), static_cast<unsigned>(scratch.size()), [&](std::size_t i, unsigned w) {
         if (read_process(proc_dirfd, others[i], opts, pm, scratch[w], found[i], skips[w]) != ReadResult::Ok)
             found[i].tables.clear();
     });

@@ -1,6 +1,7 @@
 #include "collect/identity.hpp"
 
-#include "collect/kcmp.hpp"
+#include "sys/kcmp.hpp"
+#include "sys/parallel_for.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -8,8 +9,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
-#include <system_error>
-#include <thread>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -42,13 +41,13 @@ std::uint64_t hint_key(const OpenFile& f) {
 
 std::atomic<std::uint64_t> g_kcmp_calls{0};
 
-KcmpResult compare(const Ref& a, const Ref& b) {
+sys::KcmpResult compare(const Ref& a, const Ref& b) {
     g_kcmp_calls.fetch_add(1, std::memory_order_relaxed);
-    return kcmp_files(a.tid, a.file->fd, b.tid, b.file->fd);
+    return sys::kcmp_files(a.tid, a.file->fd, b.tid, b.file->fd);
 }
 
 // Whether the fd behind a ref is still open in its task.
-bool alive(const Ref& r) { return compare(r, r) == KcmpResult::Equal; }
+bool alive(const Ref& r) { return compare(r, r) == sys::KcmpResult::Equal; }
 
 struct Rep {
     const Ref* ref;
@@ -69,12 +68,12 @@ bool split_group(std::vector<Ref>& refs, std::size_t begin, std::size_t end,
         // there is the hint likely to be the same description.
         auto related = [&](const Ref& r) { return r.pid == x.pid || r.pid == x.ppid || r.ppid == x.pid; };
         if (auto h = hints.find(hk); h != hints.end() && related(*h->second.ref)) {
-            KcmpResult c = compare(x, *h->second.ref);
-            if (c == KcmpResult::Equal) {
+            sys::KcmpResult c = compare(x, *h->second.ref);
+            if (c == sys::KcmpResult::Equal) {
                 x.cls = h->second.cls;
                 continue;
             }
-            if (c == KcmpResult::Denied) ok = false;
+            if (c == sys::KcmpResult::Denied) ok = false;
         }
         // Binary insertion. A representative whose fd closed (or whose task
         // exited) since the read cannot be compared any more: drop it and
@@ -82,18 +81,18 @@ bool split_group(std::vector<Ref>& refs, std::size_t begin, std::size_t end,
         bool found = false;
         for (;;) {
             std::size_t lo = 0, hi = reps.size();
-            KcmpResult failed = KcmpResult::Equal;
+            sys::KcmpResult failed = sys::KcmpResult::Equal;
             std::size_t failed_at = 0;
             while (lo < hi) {
                 std::size_t mid = (lo + hi) / 2;
-                KcmpResult c = compare(x, *reps[mid].ref);
-                if (c == KcmpResult::Equal) {
+                sys::KcmpResult c = compare(x, *reps[mid].ref);
+                if (c == sys::KcmpResult::Equal) {
                     x.cls = reps[mid].cls;
                     found = true;
                     break;
                 }
-                if (c == KcmpResult::Less) hi = mid;
-                else if (c == KcmpResult::Greater) lo = mid + 1;
+                if (c == sys::KcmpResult::Less) hi = mid;
+                else if (c == sys::KcmpResult::Greater) lo = mid + 1;
                 else {
                     failed = c;
                     failed_at = mid;
@@ -101,13 +100,13 @@ bool split_group(std::vector<Ref>& refs, std::size_t begin, std::size_t end,
                 }
             }
             if (found) break;
-            if (failed == KcmpResult::Equal) {  // searched to the end: a new description
+            if (failed == sys::KcmpResult::Equal) {  // searched to the end: a new description
                 x.cls = next_cls.fetch_add(1, std::memory_order_relaxed);
                 reps.insert(reps.begin() + static_cast<std::ptrdiff_t>(lo), Rep{&x, x.cls});
                 break;
             }
-            if (failed == KcmpResult::Denied) ok = false;
-            if (failed == KcmpResult::Unknown && alive(x)) {
+            if (failed == sys::KcmpResult::Denied) ok = false;
+            if (failed == sys::KcmpResult::Unknown && alive(x)) {
                 reps.erase(reps.begin() + static_cast<std::ptrdiff_t>(failed_at));
                 continue;
             }
@@ -175,30 +174,14 @@ void assign_descriptions(Snapshot& snap, unsigned threads) {
         }
         i = j;
     }
-    std::atomic<std::size_t> next_group{0};
     std::atomic<bool> denied{false};
-    auto worker = [&] {
-        for (;;) {
-            std::size_t g = next_group.fetch_add(1, std::memory_order_relaxed);
-            if (g >= groups.size()) return;
-            auto [b, e] = groups[g];
-            if (denied.load(std::memory_order_relaxed) || !split_group(sorted, b, e, next_cls)) {
-                denied.store(true, std::memory_order_relaxed);
-                approximate_group(sorted, b, e, next_cls);
-            }
+    sys::parallel_for(groups.size(), threads, [&](std::size_t g, unsigned) {
+        auto [b, e] = groups[g];
+        if (denied.load(std::memory_order_relaxed) || !split_group(sorted, b, e, next_cls)) {
+            denied.store(true, std::memory_order_relaxed);
+            approximate_group(sorted, b, e, next_cls);
         }
-    };
-    unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(groups.size())));
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < n; ++i) {
-        try {
-            pool.emplace_back(worker);
-        } catch (const std::system_error&) {
-            break;  // no more threads: the started workers share the groups
-        }
-    }
-    worker();
-    for (auto& t : pool) t.join();
+    });
     if (denied) snap.ids_exact = false;
     if (std::getenv("FDSCOPE_TIMING"))
         std::fprintf(stderr, "fdscope: identity: %zu fds, %zu groups to split, %llu kcmp calls\n", sorted.size(),

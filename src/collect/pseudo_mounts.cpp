@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "collect/proc_io.hpp"
+#include "sys/proc_io.hpp"
 #include "procfs/parse_fdinfo.hpp"
 
 namespace fdscope::collect {
@@ -17,10 +17,10 @@ namespace {
 PseudoMount learn(int fd) {
     PseudoMount m;
     if (fd < 0) return m;
-    UniqueFd owned(fd);
+    sys::UniqueFd owned(fd);
     std::string text;
-    if (read_file_at(AT_FDCWD, ("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), text,
-                     ReadMode::SingleRecord) != 0)
+    if (sys::read_file_at(AT_FDCWD, ("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), text,
+                     sys::ReadMode::SingleRecord) != 0)
         return m;
     auto info = procfs::parse_fdinfo(text);
     struct stat st {};

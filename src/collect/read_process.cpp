@@ -10,8 +10,9 @@
 #include <unistd.h>
 
 #include "collect/classify.hpp"
-#include "collect/kcmp.hpp"
-#include "collect/proc_io.hpp"
+#include "sys/kcmp.hpp"
+#include "sys/proc_io.hpp"
+#include "sys/proc_path.hpp"
 #include "procfs/parse_fdinfo.hpp"
 #include "procfs/parse_limits.hpp"
 #include "procfs/parse_link.hpp"
@@ -21,8 +22,6 @@
 
 namespace fdscope::collect {
 namespace {
-
-bool gone(int err) { return err == ENOENT || err == ESRCH; }
 
 // Fills dev/inode/kind from a stat of the link's target.
 void apply_stat(const struct stat& st, OpenFile& f) {
@@ -48,14 +47,14 @@ const PseudoMount* pseudo_for(const PseudoMounts& pm, std::int32_t mnt_id) {
 enum class FdRead { Ok, NumberOnly, Vanished, Permission };
 FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opts,
                const PseudoMounts& pm, Scratch& s, NameStore& names, OpenFile& f, Refused& refused) {
-    NumName name(fd);
+    sys::ProcPath name(fd);
     f.fd = fd;
     f.assoc = Assoc::Fd;
     const PseudoMount* pseudo = nullptr;
     int info_err = 0;  // why fdinfo was not read, when it was asked for
     if (opts.fdinfo) {
-        info_err = info_dir >= 0 ? read_file_at(info_dir, name.text, s.text, ReadMode::SingleRecord) : EACCES;
-        if (gone(info_err)) return FdRead::Vanished;
+        info_err = info_dir >= 0 ? sys::read_file_at(info_dir, name.text, s.text, sys::ReadMode::SingleRecord) : EACCES;
+        if (sys::gone(info_err)) return FdRead::Vanished;
         if (info_err && !opts.list_refused) return FdRead::Permission;
         if (info_err) refused.fdinfo = true;
     }
@@ -83,8 +82,8 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
             }
         }
     }
-    int err = readlink_at(fd_dir, name.text, s.link);
-    if (err && gone(err)) return FdRead::Vanished;
+    int err = sys::readlink_at(fd_dir, name.text, s.link);
+    if (err && sys::gone(err)) return FdRead::Vanished;
     if (err) return info_err ? FdRead::NumberOnly : FdRead::Permission;
     auto link = procfs::parse_link(s.link);
     struct stat st {};
@@ -104,7 +103,7 @@ FdRead read_fd(int fd_dir, int info_dir, std::int32_t fd, const ReadOptions& opt
         if (::fstatat(fd_dir, name.text, &st, 0) == 0) {
             have_stat = true;
             apply_stat(st, f);
-        } else if (gone(errno)) {
+        } else if (sys::gone(errno)) {
             return FdRead::Vanished;
         }
     }
@@ -126,15 +125,15 @@ ReadResult count_table(int pid_dir, const std::string& base, Scratch& s, FdTable
     std::string path = base + "fd";
     if (fd_dir_size_is_count()) {
         struct stat st {};
-        if (::fstatat(pid_dir, path.c_str(), &st, 0) != 0) return gone(errno) ? ReadResult::Vanished : ReadResult::Permission;
+        if (::fstatat(pid_dir, path.c_str(), &st, 0) != 0) return sys::gone(errno) ? ReadResult::Vanished : ReadResult::Permission;
         table.counted = static_cast<std::uint64_t>(st.st_size);
         return ReadResult::Ok;
     }
     int err = 0;
-    UniqueFd fd_dir = open_dir(pid_dir, path.c_str(), err);
-    if (!fd_dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    sys::UniqueFd fd_dir = sys::open_dir(pid_dir, path.c_str(), err);
+    if (!fd_dir) return sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
     s.numbers.clear();
-    if ((err = list_numeric(fd_dir.get(), s.numbers)) != 0) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    if ((err = sys::list_numeric(fd_dir.get(), s.numbers)) != 0) return sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
     table.counted = s.numbers.size();
     return ReadResult::Ok;
 }
@@ -144,27 +143,27 @@ ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& o
                       Scratch& s, NameStore& names, FdTable& table, FdSkips& skips, Refused& refused) {
     if (opts.count_only) return count_table(pid_dir, base, s, table);
     int err = 0;
-    UniqueFd fd_dir = open_dir(pid_dir, (base + "fd").c_str(), err);
-    if (!fd_dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
-    UniqueFd info_dir;
+    sys::UniqueFd fd_dir = sys::open_dir(pid_dir, (base + "fd").c_str(), err);
+    if (!fd_dir) return sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    sys::UniqueFd info_dir;
     if (opts.fdinfo) {
         // A refused fdinfo (ptrace access denied while the fd directory is
         // listable) still leaves the fds and maybe their links: with
         // list_refused, read those.
-        info_dir = open_dir(pid_dir, (base + "fdinfo").c_str(), err);
-        if (!info_dir && gone(err)) return ReadResult::Vanished;
+        info_dir = sys::open_dir(pid_dir, (base + "fdinfo").c_str(), err);
+        if (!info_dir && sys::gone(err)) return ReadResult::Vanished;
         if (!info_dir && !opts.list_refused) return ReadResult::Permission;
     }
     s.numbers.clear();
-    err = list_numeric(fd_dir.get(), s.numbers);
-    if (err) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    err = sys::list_numeric(fd_dir.get(), s.numbers);
+    if (err) return sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
     std::sort(s.numbers.begin(), s.numbers.end());
     std::vector<std::int32_t> fds(s.numbers);  // s.numbers is reused below
     table.fds.reserve(fds.size());
     for (std::int32_t fd : fds) {
         if (opts.only) {
-            NumName name(fd);
-            if (readlink_at(fd_dir.get(), name.text, s.link) != 0) continue;
+            sys::ProcPath name(fd);
+            if (sys::readlink_at(fd_dir.get(), name.text, s.link) != 0) continue;
             auto verdict = opts.only->matches_link(s.link);
             if (verdict == FdFilter::Verdict::No) continue;
             struct stat st {};
@@ -195,9 +194,9 @@ ReadResult read_table(int pid_dir, const std::string& base, const ReadOptions& o
 std::vector<pid_t> table_holders(int pid_dir, pid_t pid, bool leader_alive, Scratch& s) {
     std::vector<pid_t> holders;
     int err = 0;
-    UniqueFd task_dir = open_dir(pid_dir, "task", err);
+    sys::UniqueFd task_dir = sys::open_dir(pid_dir, "task", err);
     s.numbers.clear();
-    if (!task_dir || list_numeric(task_dir.get(), s.numbers) != 0) {
+    if (!task_dir || sys::list_numeric(task_dir.get(), s.numbers) != 0) {
         if (leader_alive) holders.push_back(pid);
         return holders;
     }
@@ -207,10 +206,10 @@ std::vector<pid_t> table_holders(int pid_dir, pid_t pid, bool leader_alive, Scra
         if (tid == pid) continue;
         bool shared = false;
         for (pid_t h : holders) {
-            KcmpResult r = kcmp_fd_tables(h, tid);
+            sys::KcmpResult r = sys::kcmp_fd_tables(h, tid);
             // Without kcmp we cannot tell tables apart; assume sharing, the
             // overwhelmingly common case, rather than list fds twice.
-            if (r == KcmpResult::Equal || r == KcmpResult::Denied) {
+            if (r == sys::KcmpResult::Equal || r == sys::KcmpResult::Denied) {
                 shared = true;
                 break;
             }
@@ -234,7 +233,7 @@ std::int64_t map_links(int pid_dir, std::uint64_t start, std::uint64_t end) {
 std::string_view map_name(int pid_dir, const procfs::MapEntry& m, std::string& buf) {
     constexpr std::string_view kNewline = "\\012";
     if (m.path.find(kNewline) == std::string_view::npos) return m.path;
-    if (readlink_at(pid_dir, map_files_name(m.start, m.end).c_str(), buf) == 0) {
+    if (sys::readlink_at(pid_dir, map_files_name(m.start, m.end).c_str(), buf) == 0) {
         std::string_view v = buf;
         procfs::text::strip_deleted(v);
         buf.resize(v.size());
@@ -253,7 +252,7 @@ std::string_view map_name(int pid_dir, const procfs::MapEntry& m, std::string& b
 }
 
 void read_maps(int pid_dir, Scratch& s, Process& p) {
-    if (read_file_at(pid_dir, "maps", s.text, ReadMode::Stream) != 0) return;
+    if (sys::read_file_at(pid_dir, "maps", s.text, sys::ReadMode::Stream) != 0) return;
     procfs::parse_maps(s.text, [&](const procfs::MapEntry& m) {
         if (m.inode == 0 || m.path.empty() || m.path.front() != '/') return;
         OpenFile f;
@@ -300,7 +299,7 @@ Limit nofile_limit(pid_t pid, int dir, const char* limits, std::string& buf) {
         return l;
     }
     // prlimit needs matching credentials; /proc/PID/limits is world-readable.
-    if (read_file_at(dir, limits, buf, ReadMode::SingleRecord) == 0)
+    if (sys::read_file_at(dir, limits, buf, sys::ReadMode::SingleRecord) == 0)
         if (auto l = procfs::parse_nofile_limit(buf)) return *l;
     return {};
 }
@@ -310,7 +309,7 @@ void read_nofile_limit(int pid_dir, pid_t pid, Scratch& s, Process& p) {
 }
 
 void read_association(int pid_dir, const char* what, Assoc assoc, Scratch& s, Process& p) {
-    if (readlink_at(pid_dir, what, s.link) != 0) return;
+    if (sys::readlink_at(pid_dir, what, s.link) != 0) return;
     OpenFile f;
     f.assoc = assoc;
     auto link = procfs::parse_link(s.link);
@@ -364,8 +363,8 @@ ReadResult read_process_head(int pid_dir, pid_t pid, Scratch& s, Process& p, boo
     p.pid = pid;
     struct stat dst {};
     if (::fstat(pid_dir, &dst) == 0) p.uid = dst.st_uid;
-    int err = read_file_at(pid_dir, "stat", s.text, ReadMode::SingleRecord);
-    if (err) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    int err = sys::read_file_at(pid_dir, "stat", s.text, sys::ReadMode::SingleRecord);
+    if (err) return sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
     auto st = procfs::parse_stat(s.text);
     if (!st) return ReadResult::Vanished;  // an empty read: the task is being reaped
     p.comm = st->comm;
@@ -383,14 +382,14 @@ ReadResult read_process_head(int pid_dir, pid_t pid, Scratch& s, Process& p, boo
 void read_process_tail(int pid_dir, pid_t pid, pid_t via_tid, const ReadOptions& opts, Scratch& s, Process& p) {
     // The exited leader's cwd, root, exe and maps went with it; a live
     // thread's task directory still has them.
-    UniqueFd task_dir;
+    sys::UniqueFd task_dir;
     int dir = pid_dir;
     if (via_tid != pid) {
         int err = 0;
-        task_dir = open_dir(pid_dir, ("task/" + std::to_string(via_tid)).c_str(), err);
+        task_dir = sys::open_dir(pid_dir, ("task/" + std::to_string(via_tid)).c_str(), err);
         if (task_dir) dir = task_dir.get();
     }
-    if (!opts.count_only && readlink_at(dir, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
+    if (!opts.count_only && sys::readlink_at(dir, "ns/net", s.link) == 0) p.netns = procfs::parse_link(s.link).inode;
     if (opts.assocs) {
         read_association(dir, "cwd", Assoc::Cwd, s, p);
         read_association(dir, "root", Assoc::Rtd, s, p);
@@ -398,16 +397,23 @@ void read_process_tail(int pid_dir, pid_t pid, pid_t via_tid, const ReadOptions&
     }
     if (opts.maps) {
         read_maps(dir, s, p);
-        if (readlink_at(dir, "ns/ipc", s.link) == 0) p.ipcns = procfs::parse_link(s.link).inode;
+        if (sys::readlink_at(dir, "ns/ipc", s.link) == 0) p.ipcns = procfs::parse_link(s.link).inode;
     }
+}
+
+sys::UniqueFd open_process_dir(int proc_dirfd, pid_t pid, ReadResult& failed) {
+    int err = 0;
+    sys::UniqueFd dir = sys::open_dir(proc_dirfd, sys::ProcPath(pid).text, err);
+    if (!dir) failed = sys::gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    return dir;
 }
 
 ReadResult read_process(int proc_dirfd, pid_t pid, const ReadOptions& opts, const PseudoMounts& pm,
                         Scratch& s, Process& p, FdSkips& skips) {
-    int err = 0;
     p.pid = pid;
-    UniqueFd dir = open_dir(proc_dirfd, NumName(pid).text, err);
-    if (!dir) return gone(err) ? ReadResult::Vanished : ReadResult::Permission;
+    ReadResult failed = ReadResult::Ok;
+    sys::UniqueFd dir = open_process_dir(proc_dirfd, pid, failed);
+    if (!dir) return failed;
     int d = dir.get();
     bool plain_zombie = false;
     if (ReadResult r = read_process_head(d, pid, s, p, plain_zombie); r != ReadResult::Ok) return r;

@@ -13,6 +13,7 @@
 
 #include "collect/pseudo_mounts.hpp"
 #include "model/snapshot.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace fdscope::collect {
 
@@ -68,6 +69,10 @@ struct Scratch {
 struct FdSkips {
     std::uint64_t vanished = 0, permission = 0;
 };
+
+// Opens /proc/PID (proc_dirfd is an open /proc); invalid when it cannot,
+// with `failed` saying whether the process vanished or refused.
+sys::UniqueFd open_process_dir(int proc_dirfd, pid_t pid, ReadResult& failed);
 
 // Reads /proc/PID (proc_dirfd is an open /proc). On Permission the process
 // is still filled with what was readable (stat, comm) but has no tables.

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include "collect/read_process.hpp"
+#include "sys/errno_text.hpp"
+#include "sys/proc_path.hpp"
 #include "procfs/parse_stat.hpp"
 #include "procfs/parse_sysfs.hpp"
 #include "procfs/text.hpp"
@@ -21,27 +23,10 @@ namespace {
 
 constexpr std::uint32_t kPfKthread = 0x00200000;  // include/linux/sched.h
 
-// "PID/rest" or "PID/task/TID/rest" into buf, without allocating.
-struct PathBuf {
-    char text[64];
-    PathBuf(pid_t pid, pid_t tid, const char* rest) {
-        char* p = text;
-        char* end = text + sizeof text - 1;
-        p = std::to_chars(p, end, pid).ptr;
-        if (tid) {
-            for (const char* s = "/task/"; *s && p < end; ++s) *p++ = *s;
-            p = std::to_chars(p, end, tid).ptr;
-        }
-        *p++ = '/';
-        while (*rest && p < end) *p++ = *rest++;
-        *p = 0;
-    }
-};
-
 // The last pid allocated in our pid namespace: the fifth field of
 // /proc/loadavg. A pid only appears after an allocation moves it.
 long last_allocated_pid(int proc, std::string& buf) {
-    if (read_file_at(proc, "loadavg", buf, ReadMode::SingleRecord) != 0) return -1;
+    if (sys::read_file_at(proc, "loadavg", buf, sys::ReadMode::SingleRecord) != 0) return -1;
     std::string_view text = procfs::text::trim(buf);
     const auto space = text.rfind(' ');
     if (space == std::string_view::npos) return -1;
@@ -52,7 +37,7 @@ long last_allocated_pid(int proc, std::string& buf) {
 }
 
 double read_boot_time(int proc, std::string& buf) {
-    if (read_file_at(proc, "stat", buf, ReadMode::Stream) != 0) return 0;
+    if (sys::read_file_at(proc, "stat", buf, sys::ReadMode::Stream) != 0) return 0;
     const auto at = buf.find("\nbtime ");
     if (at == std::string::npos) return 0;
     std::uint64_t v = 0;
@@ -62,16 +47,10 @@ double read_boot_time(int proc, std::string& buf) {
 
 }  // namespace
 
-double unix_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
 Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
     int err = 0;
-    proc_ = open_dir(AT_FDCWD, opts_.proc_root.c_str(), err);
-    if (!proc_) throw std::runtime_error("cannot open " + opts_.proc_root + ": " + std::strerror(err < 0 ? -err : err));
+    proc_ = sys::open_dir(AT_FDCWD, opts_.proc_root.c_str(), err);
+    if (!proc_) throw std::runtime_error("cannot open " + opts_.proc_root + ": " + sys::errno_text(err));
     boot_time_ = read_boot_time(proc_.get(), buf_);
     // One or two O_PATH descriptors are held per sampled process: use the whole hard
     // limit (our own; a machine with more processes than that falls back to
@@ -98,7 +77,7 @@ Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
     // /proc/loadavg names the last pid of *our* pid namespace: it only
     // tells about /proc's processes when /proc belongs to that namespace.
     std::string self;
-    if (readlink_at(proc_.get(), "self", self) == 0) {
+    if (sys::readlink_at(proc_.get(), "self", self) == 0) {
         same_pidns_ = self == std::to_string(::getpid());
         self_ = std::atoi(self.c_str());
     }
@@ -118,8 +97,8 @@ bool Sampler::learn(pid_t pid, Known& k, double now) {
     // exe at the next tick, which reads the command again. (With events,
     // the exec's event is queued by then.)
     std::string exe;
-    const int exe_err = events_.active() ? 0 : readlink_at(proc_.get(), PathBuf(pid, 0, "exe").text, exe);
-    if (read_file_at(proc_.get(), PathBuf(pid, 0, "stat").text, buf_, ReadMode::SingleRecord) != 0) return false;
+    const int exe_err = events_.active() ? 0 : sys::readlink_at(proc_.get(), sys::ProcPath(pid, 0, "exe").text, exe);
+    if (sys::read_file_at(proc_.get(), sys::ProcPath(pid, 0, "stat").text, buf_, sys::ReadMode::SingleRecord) != 0) return false;
     auto st = procfs::parse_stat(buf_);
     if (!st) return false;
     k = Known{};
@@ -137,15 +116,15 @@ bool Sampler::learn(pid_t pid, Known& k, double now) {
 // walk, and it answers for this process only (a reused pid gets ENOENT).
 int Sampler::read_exe(pid_t pid, Known& k, std::string& out) {
     // A leader that exited has no exe of its own: its live thread has.
-    if (k.via_tid) return readlink_at(proc_.get(), PathBuf(pid, k.via_tid, "exe").text, out);
+    if (k.via_tid) return sys::readlink_at(proc_.get(), sys::ProcPath(pid, k.via_tid, "exe").text, out);
     if (!k.exe_link && !k.exe_failed) {
         if (room_to_hold())
-            k.exe_link = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "exe").text, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+            k.exe_link = sys::UniqueFd(::openat(proc_.get(), sys::ProcPath(pid, 0, "exe").text, O_PATH | O_NOFOLLOW | O_CLOEXEC));
         k.exe_failed = !k.exe_link;
         held_ += k.exe_link ? 1U : 0U;
     }
-    if (k.exe_link) return readlink_at(k.exe_link.get(), "", out);
-    return readlink_at(proc_.get(), PathBuf(pid, 0, "exe").text, out);
+    if (k.exe_link) return sys::readlink_at(k.exe_link.get(), "", out);
+    return sys::readlink_at(proc_.get(), sys::ProcPath(pid, 0, "exe").text, out);
 }
 
 // Whether the process exec'd since the last look: its exe link points
@@ -171,7 +150,7 @@ void Sampler::list(double now) {
     last_pid_ = same_pidns_ ? last_allocated_pid(proc_.get(), buf_) : -1;
     last_list_ = now;
     std::vector<std::int32_t> pids;
-    if (list_numeric(proc_.get(), pids) != 0) return;
+    if (sys::list_numeric(proc_.get(), pids) != 0) return;
     std::sort(pids.begin(), pids.end());
     for (auto it = known_.begin(); it != known_.end();) {
         if (std::binary_search(pids.begin(), pids.end(), it->first)) {
@@ -198,13 +177,13 @@ int Sampler::stat_fd_dir(pid_t pid, Known& k, struct statx& st) {
         // A reserve stays free for /proc reads and drill-downs; beyond it
         // (or out of descriptors) a process is stat'ed by path.
         if (room_to_hold())
-            k.dir = UniqueFd(::openat(proc_.get(), PathBuf(pid, 0, "fd").text, O_PATH | O_DIRECTORY | O_CLOEXEC));
+            k.dir = sys::UniqueFd(::openat(proc_.get(), sys::ProcPath(pid, 0, "fd").text, O_PATH | O_DIRECTORY | O_CLOEXEC));
         k.dir_failed = !k.dir;
         held_ += k.dir ? 1U : 0U;
     }
     constexpr unsigned kMask = STATX_SIZE | STATX_INO;
     if (!k.via_tid && k.dir) return ::statx(k.dir.get(), "", AT_EMPTY_PATH, kMask, &st);
-    return ::statx(proc_.get(), PathBuf(pid, k.via_tid, "fd").text, 0, kMask, &st);
+    return ::statx(proc_.get(), sys::ProcPath(pid, k.via_tid, "fd").text, 0, kMask, &st);
 }
 
 // 1: counted; 0: the process is gone; -1: it cannot be counted (EACCES).
@@ -240,10 +219,10 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
     k.fd_ino = st.stx_ino;
     if (entries_) {
         int err = 0;
-        UniqueFd dir = open_dir(proc_.get(), PathBuf(pid, k.via_tid, "fd").text, err);
+        sys::UniqueFd dir = sys::open_dir(proc_.get(), sys::ProcPath(pid, k.via_tid, "fd").text, err);
         if (!dir) return err == -ENOENT || err == -ESRCH ? 0 : -1;
         scratch_.clear();
-        if (list_numeric(dir.get(), scratch_) != 0) return -1;
+        if (sys::list_numeric(dir.get(), scratch_) != 0) return -1;
         fds = scratch_.size();
     } else {
         fds = st.stx_size;
@@ -264,19 +243,19 @@ int Sampler::count(pid_t pid, Known& k, double now, std::uint64_t& fds, int dept
 
 void Sampler::release(Known& k) {
     held_ -= (k.dir ? 1U : 0U) + (k.exe_link ? 1U : 0U);
-    k.dir = UniqueFd();
-    k.exe_link = UniqueFd();
+    k.dir = sys::UniqueFd();
+    k.exe_link = sys::UniqueFd();
 }
 
 // A thread of a process whose leader is a zombie, 0 when there is none.
 pid_t Sampler::live_thread(pid_t pid) {
-    if (read_file_at(proc_.get(), PathBuf(pid, 0, "stat").text, buf_, ReadMode::SingleRecord) != 0) return 0;
+    if (sys::read_file_at(proc_.get(), sys::ProcPath(pid, 0, "stat").text, buf_, sys::ReadMode::SingleRecord) != 0) return 0;
     auto st = procfs::parse_stat(buf_);
     if (!st || st->state != 'Z' || st->num_threads < 2) return 0;
     int err = 0;
-    UniqueFd tasks = open_dir(proc_.get(), PathBuf(pid, 0, "task").text, err);
+    sys::UniqueFd tasks = sys::open_dir(proc_.get(), sys::ProcPath(pid, 0, "task").text, err);
     scratch_.clear();
-    if (!tasks || list_numeric(tasks.get(), scratch_) != 0) return 0;
+    if (!tasks || sys::list_numeric(tasks.get(), scratch_) != 0) return 0;
     for (pid_t tid : scratch_)
         if (tid != pid) return tid;
     return 0;
@@ -290,7 +269,7 @@ void Sampler::refresh(pid_t pid, Known& k, double now, std::uint64_t fds) {
     const bool half = !k.limit || fds >= k.limit / 2;
     const double period = half ? opts_.limit_seconds : opts_.slow_seconds;
     if (near || now - k.limit_read >= period) {
-        const Limit l = nofile_limit(pid, proc_.get(), PathBuf(pid, 0, "limits").text, buf_);
+        const Limit l = nofile_limit(pid, proc_.get(), sys::ProcPath(pid, 0, "limits").text, buf_);
         k.limit = l.known && l.soft != kUnlimited ? l.soft : 0;
         k.limit_read = now;
     }
@@ -302,7 +281,7 @@ void Sampler::refresh(pid_t pid, Known& k, double now, std::uint64_t fds) {
 void Sampler::refresh_comm(pid_t pid, Known& k, double now) {
     if (now - k.comm_read < opts_.slow_seconds) return;
     k.comm_read = now;
-    if (read_file_at(proc_.get(), PathBuf(pid, 0, "comm").text, buf_, ReadMode::SingleRecord) != 0) return;
+    if (sys::read_file_at(proc_.get(), sys::ProcPath(pid, 0, "comm").text, buf_, sys::ReadMode::SingleRecord) != 0) return;
     if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
     k.comm = buf_;
     k.selected = !opts_.command || std::regex_search(k.comm, *opts_.command);
@@ -347,7 +326,7 @@ Tick Sampler::tick() { return tick(unix_now()); }
 Tick Sampler::tick(double now) {
     Tick t;
     t.time = now;
-    if (read_file_at(proc_.get(), "sys/fs/file-nr", buf_, ReadMode::SingleRecord) == 0)
+    if (sys::read_file_at(proc_.get(), "sys/fs/file-nr", buf_, sys::ReadMode::SingleRecord) == 0)
         if (auto nr = procfs::parse_file_nr(buf_)) {
             t.file_nr = nr->allocated;
             t.file_max = nr->max;

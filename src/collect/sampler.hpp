@@ -37,9 +37,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "collect/proc_io.hpp"
 #include "model/sample.hpp"
 #include "netlink/proc_events.hpp"
+#include "sys/clock.hpp"
+#include "sys/proc_io.hpp"
 
 namespace fdscope::collect {
 
@@ -58,7 +59,7 @@ struct SamplerOptions {
 };
 
 // Now, in Unix seconds (what ticks and samples are stamped with).
-double unix_now();
+using sys::unix_now;
 
 class Sampler {
 public:
@@ -86,10 +87,10 @@ private:
         double limit_read = -1e18, comm_read = -1e18, zero_checked = -1e18;
         std::uint64_t fd_ino = 0;
         std::uint64_t last_fds = 0;
-        UniqueFd dir;              // O_PATH of /proc/PID/fd
+        sys::UniqueFd dir;              // O_PATH of /proc/PID/fd
         bool dir_failed = false;
         std::string exe;           // target of /proc/PID/exe when last read
-        UniqueFd exe_link;         // O_PATH|O_NOFOLLOW of /proc/PID/exe
+        sys::UniqueFd exe_link;         // O_PATH|O_NOFOLLOW of /proc/PID/exe
         bool exe_failed = false, exe_unreadable = false;
         pid_t via_tid = 0;
         bool kthread = false, selected = true, fresh = true;
@@ -109,7 +110,7 @@ private:
     void list(double now);
 
     SamplerOptions opts_;
-    UniqueFd proc_;
+    sys::UniqueFd proc_;
     bool entries_ = false;
     std::string entries_reason_;
     bool same_pidns_ = true;

@@ -1,25 +1,22 @@
 #include "collect/scan.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
-#include <functional>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unordered_map>
-#include <system_error>
-#include <thread>
 #include <unordered_set>
 
 #include "collect/classify.hpp"
 #include "collect/endpoint_search.hpp"
 #include "collect/identity.hpp"
 #include "collect/phase_timer.hpp"
-#include "collect/proc_io.hpp"
+#include "collect/scan_frame.hpp"
 #include "collect/sockets.hpp"
+#include "sys/parallel_for.hpp"
+#include "sys/proc_io.hpp"
 #include "procfs/parse_link.hpp"
 #include "procfs/parse_locks.hpp"
 #include "procfs/parse_mountinfo.hpp"
@@ -31,35 +28,11 @@
 
 namespace fdscope::collect {
 
-unsigned worker_count(unsigned requested) {
-    if (requested) return requested;
-    unsigned hw = std::thread::hardware_concurrency();
-    return hw ? hw : 2;
-}
-
-void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t, unsigned)>& fn) {
-    std::atomic<std::size_t> next{0};
-    unsigned count = std::max(1u, std::min<unsigned>(worker_count(threads), static_cast<unsigned>(n ? n : 1)));
-    auto work = [&](unsigned worker) {
-        for (std::size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < n;) fn(i, worker);
-    };
-    std::vector<std::thread> pool;
-    for (unsigned w = 1; w < count; ++w) {
-        try {
-            pool.emplace_back(work, w);
-        } catch (const std::system_error&) {
-            break;  // no more threads (a pids cgroup at its limit): the others share the work
-        }
-    }
-    work(0);
-    for (auto& t : pool) t.join();
-}
-
 std::vector<pid_t> list_pids() {
     std::vector<std::int32_t> pids;
     int err = 0;
-    UniqueFd proc = open_dir(AT_FDCWD, "/proc", err);
-    if (proc) list_numeric(proc.get(), pids);
+    sys::UniqueFd proc = sys::open_dir(AT_FDCWD, "/proc", err);
+    if (proc) sys::list_numeric(proc.get(), pids);
     std::sort(pids.begin(), pids.end());
     return {pids.begin(), pids.end()};
 }
@@ -69,7 +42,7 @@ std::unordered_map<pid_t, pid_t> parent_pids() {
     std::string text;
     for (pid_t pid : list_pids()) {
         const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-        if (read_file_at(AT_FDCWD, path.c_str(), text, ReadMode::SingleRecord) != 0) continue;
+        if (sys::read_file_at(AT_FDCWD, path.c_str(), text, sys::ReadMode::SingleRecord) != 0) continue;
         if (auto st = procfs::parse_stat(text)) up[pid] = st->ppid;
     }
     return up;
@@ -77,38 +50,38 @@ std::unordered_map<pid_t, pid_t> parent_pids() {
 
 std::optional<FileNr> read_file_nr() {
     std::string text;
-    if (read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", text, ReadMode::SingleRecord) != 0) return std::nullopt;
+    if (sys::read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", text, sys::ReadMode::SingleRecord) != 0) return std::nullopt;
     return procfs::parse_file_nr(text);
 }
 
 void read_kernel_counters(Snapshot& snap) {
     std::string text;
     if (auto nr = read_file_nr()) snap.file_nr = *nr;
-    if (read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", text, ReadMode::SingleRecord) == 0)
+    if (sys::read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", text, sys::ReadMode::SingleRecord) == 0)
         if (auto v = procfs::parse_u64(text)) snap.nr_open = *v;
 }
 
 std::set<std::pair<std::uint64_t, std::uint64_t>> read_locked_files() {
     std::set<std::pair<std::uint64_t, std::uint64_t>> out;
     std::string text;
-    if (read_file_at(AT_FDCWD, "/proc/locks", text, ReadMode::Stream) != 0) return out;
+    if (sys::read_file_at(AT_FDCWD, "/proc/locks", text, sys::ReadMode::Stream) != 0) return out;
     for (const auto& l : procfs::parse_locks(text)) out.emplace(makedev(l.major, l.minor), l.inode);
     return out;
 }
 
 std::optional<std::uint64_t> read_filp_active() {
     std::string text;
-    if (read_file_at(AT_FDCWD, "/proc/slabinfo", text, ReadMode::Stream) != 0) return std::nullopt;
+    if (sys::read_file_at(AT_FDCWD, "/proc/slabinfo", text, sys::ReadMode::Stream) != 0) return std::nullopt;
     return procfs::parse_slab_active(text, "filp");
 }
 
 void read_machine_tables(Snapshot& snap) {
     std::string text;
-    if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", text, ReadMode::Stream) == 0)
+    if (sys::read_file_at(AT_FDCWD, "/proc/self/mountinfo", text, sys::ReadMode::Stream) == 0)
         snap.mounts = procfs::parse_mountinfo(text);
-    if (read_file_at(AT_FDCWD, "/proc/sysvipc/shm", text, ReadMode::Stream) == 0)
+    if (sys::read_file_at(AT_FDCWD, "/proc/sysvipc/shm", text, sys::ReadMode::Stream) == 0)
         snap.shm = procfs::parse_sysvipc_shm(text);
-    if (readlink_at(AT_FDCWD, "/proc/self/ns/ipc", text) == 0) snap.ipcns = procfs::parse_link(text).inode;
+    if (sys::readlink_at(AT_FDCWD, "/proc/self/ns/ipc", text) == 0) snap.ipcns = procfs::parse_link(text).inode;
 }
 
 std::unordered_map<std::int32_t, std::uint64_t> blocking_mounts(const std::vector<Mount>& mounts) {
@@ -124,7 +97,7 @@ std::vector<pid_t> thread_groups(const std::vector<pid_t>& ids) {
     std::string text;
     for (pid_t id : ids) {
         std::string path = "/proc/" + std::to_string(id) + "/status";
-        if (read_file_at(AT_FDCWD, path.c_str(), text, ReadMode::SingleRecord) == 0)
+        if (sys::read_file_at(AT_FDCWD, path.c_str(), text, sys::ReadMode::SingleRecord) == 0)
             if (auto st = procfs::parse_status(text); st && st->tgid > 0) {
                 out.push_back(st->tgid);
                 continue;
@@ -137,9 +110,8 @@ std::vector<pid_t> thread_groups(const std::vector<pid_t>& ids) {
 Snapshot scan(const ScanOptions& opts) {
     PhaseTimer timer;
     Snapshot snap;
-    snap.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    read_kernel_counters(snap);
-    read_machine_tables(snap);
+    ScanFrame frame = begin_scan(opts, snap);
+    const std::vector<pid_t>& pids = frame.pids;
     const PseudoMounts pm = learn_pseudo_mounts();
     if (pm.pipefs.mnt_id < -1 || pm.sockfs.mnt_id < -1)
         snap.notes.emplace_back("pipes and sockets are read with readlink: their pseudo-filesystem mount was not learned");
@@ -147,31 +119,19 @@ Snapshot scan(const ScanOptions& opts) {
     const auto no_stat = blocking_mounts(snap.mounts);
     ReadOptions read = opts.read;
     if (!no_stat.empty()) read.no_stat = &no_stat;
-    std::vector<pid_t> pids = opts.pids ? thread_groups(*opts.pids) : list_pids();
-    std::sort(pids.begin(), pids.end());
-    pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
 
-    int err = 0;
-    UniqueFd proc = open_dir(AT_FDCWD, "/proc", err);
-    const unsigned threads = worker_count(opts.threads);
+    const unsigned threads = sys::worker_count(opts.threads);
     std::vector<Process> slots(pids.size());
     std::vector<ReadResult> results(pids.size(), ReadResult::Vanished);
     std::vector<Scratch> scratch(threads);
     std::vector<FdSkips> skips(threads);
-    parallel_for(pids.size(), threads, [&](std::size_t i, unsigned w) {
-        results[i] = read_process(proc.get(), pids[i], read, pm, scratch[w], slots[i], skips[w]);
+    sys::parallel_for(pids.size(), threads, [&](std::size_t i, unsigned w) {
+        results[i] = read_process(frame.proc.get(), pids[i], read, pm, scratch[w], slots[i], skips[w]);
     });
     timer.mark("processes");
     snap.processes.reserve(pids.size());
-    for (std::size_t i = 0; i < pids.size(); ++i) {
-        switch (results[i]) {
-            case ReadResult::Vanished: ++snap.skipped_processes.vanished; continue;
-            case ReadResult::Filtered: continue;
-            case ReadResult::Permission: ++snap.skipped_processes.permission; break;
-            case ReadResult::Ok: break;
-        }
-        snap.processes.push_back(std::move(slots[i]));
-    }
+    for (std::size_t i = 0; i < pids.size(); ++i)
+        if (keep_process(results[i], snap)) snap.processes.push_back(std::move(slots[i]));
     add_fd_skips(snap, skips);
     if (!no_stat.empty()) {
         std::uint64_t n = 0;
@@ -195,7 +155,7 @@ Snapshot scan(const ScanOptions& opts) {
     if (opts.sockets) read_socket_tables(snap);
     timer.mark("sockets");
     if (search) {
-        search_endpoints(snap, proc.get(), pm, threads);
+        search_endpoints(snap, frame.proc.get(), pm, threads);
         timer.mark("endpoints");
     }
     if (opts.sockets) apply_socket_kinds(snap);

@@ -36,9 +36,6 @@ std::vector<pid_t> list_pids();
 // Every process's parent, from /proc/PID/stat alone (one read each).
 std::unordered_map<pid_t, pid_t> parent_pids();
 
-// Runs fn(i) for i in [0, n) on `threads` threads (0: one per core).
-void parallel_for(std::size_t n, unsigned threads, const std::function<void(std::size_t, unsigned)>& fn);
-
 // Kernel-wide counters: file-nr, file-max, nr_open.
 void read_kernel_counters(Snapshot& snap);
 

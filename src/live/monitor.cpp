@@ -12,12 +12,6 @@
 
 namespace fdscope::live {
 
-double now_monotonic() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
 Monitor::Monitor(MonitorOptions opts)
     : opts_(std::move(opts)), sampler_(opts_.sampler), tracker_(opts_.trend) {}
 

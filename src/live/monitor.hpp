@@ -8,6 +8,7 @@
 #include "collect/sampler.hpp"
 #include "report/inventory.hpp"
 #include "report/trend.hpp"
+#include "sys/clock.hpp"
 
 namespace fdscope::live {
 
@@ -48,7 +49,7 @@ private:
     std::map<report::ProcKey, std::pair<double, report::Inventory>> baselines_;
 };
 
-double now_monotonic();  // schedules and durations (timestamps: collect::unix_now)
+using sys::now_monotonic;  // schedules and durations (timestamps: collect::unix_now)
 
 // SIGINT and SIGTERM set a flag (and interrupt the wait) instead of killing:
 // the last lines get written and the terminal restored.

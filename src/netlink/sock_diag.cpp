@@ -58,6 +58,9 @@
 
 #include "netlink/proc_net.hpp"
 #include "netlink/sock_format.hpp"
+#include "sys/errno_text.hpp"
+#include "sys/proc_io.hpp"
+#include "sys/unique_fd.hpp"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -89,19 +92,6 @@ constexpr FamSpec kFams[] = {
     {Fam::Unix, "unix", "unix", Kind::Unix, AF_UNIX, 0},
     {Fam::Netlink, "netlink", "netlink", Kind::Netlink, AF_NETLINK, 0},
     {Fam::Packet, "packet", "packet", Kind::Packet, AF_PACKET, 0},
-};
-
-std::string errno_text(int err) { return std::string(std::strerror(err)); }
-
-// Closes on every path out, exceptions included.
-struct UniqueFd {
-    int fd = -1;
-    explicit UniqueFd(int f) : fd(f) {}
-    ~UniqueFd() {
-        if (fd >= 0) ::close(fd);
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
 };
 
 // What the data callbacks need; one per dump.
@@ -413,26 +403,9 @@ mnl_cb_t callback_for(Fam f) {
     }
 }
 
-// Reads a whole (proc) file, relative to dirfd; returns 0 or an errno.
-int read_file_at(int dirfd, const char* path, std::string& out) {
-    out.clear();
-    UniqueFd fd(::openat(dirfd, path, O_RDONLY | O_CLOEXEC));
-    if (fd.fd < 0) return errno;
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = ::read(fd.fd, chunk, sizeof chunk);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        if (n == 0) return 0;
-        out.append(chunk, static_cast<std::size_t>(n));
-    }
-}
-
 // Parses one table under dirfd into out; returns 0 or an errno.
 int read_table(int dirfd, const char* table, Kind kind, std::uint64_t netns, SocketMap& out, std::string& text) {
-    if (int err = read_file_at(dirfd, table, text)) return err;
+    if (int err = sys::read_file_at(dirfd, table, text, sys::ReadMode::Stream)) return err;
     switch (kind) {
         case Kind::Unix: parse_proc_net_unix(text, netns, out); break;
         case Kind::Netlink: parse_proc_net_netlink(text, netns, out); break;
@@ -447,7 +420,7 @@ std::string ns_label(std::uint64_t netns) { return "netns " + std::to_string(net
 // "sockets: used N" of the calling thread's namespace, 0 if unknown.
 std::size_t sockets_in_use() {
     std::string text;
-    if (read_file_at(AT_FDCWD, "/proc/thread-self/net/sockstat", text)) return 0;
+    if (sys::read_file_at(AT_FDCWD, "/proc/thread-self/net/sockstat", text, sys::ReadMode::Stream)) return 0;
     constexpr std::string_view key = "sockets: used ";
     auto pos = text.find(key);
     if (pos == std::string::npos) return 0;
@@ -466,7 +439,7 @@ std::uint64_t ns_inode_of(const std::string& path) {
 bool dump_impl(std::uint64_t netns, SocketMap& out, DiagReport& report) {
     DiagSocket sock;
     if (int err = sock.open()) {
-        report.notes.push_back(ns_label(netns) + "sock_diag socket: " + errno_text(err));
+        report.notes.push_back(ns_label(netns) + "sock_diag socket: " + sys::errno_text(err));
         return false;
     }
     out.reserve(out.size() + sockets_in_use() + 64);
@@ -488,14 +461,14 @@ bool dump_impl(std::uint64_t netns, SocketMap& out, DiagReport& report) {
         if (!f.table) {
             // MPTCP: nothing to fall back to; a kernel without it is normal.
             if (err != ENOENT && err != EOPNOTSUPP && err != EINVAL)
-                report.notes.push_back(ns_label(netns) + f.name + " sock_diag: " + errno_text(err));
+                report.notes.push_back(ns_label(netns) + f.name + " sock_diag: " + sys::errno_text(err));
             continue;
         }
-        std::string note = ns_label(netns) + f.name + " sock_diag failed (" + errno_text(err) +
+        std::string note = ns_label(netns) + f.name + " sock_diag failed (" + sys::errno_text(err) +
                            "); read /proc/thread-self/net/" + f.table;
         const std::string path = std::string("/proc/thread-self/net/") + f.table;
         if (int perr = read_table(AT_FDCWD, path.c_str(), f.kind, netns, out, text))
-            note += " failed too (" + errno_text(perr) + ")";
+            note += " failed too (" + sys::errno_text(perr) + ")";
         report.notes.push_back(std::move(note));
     }
     return true;
@@ -511,7 +484,7 @@ bool read_tables(int dirfd, const std::string& dir, std::uint64_t netns, SocketM
             any = true;
         } else if (err != ENOENT || f.kind == Kind::Unix || f.kind == Kind::Tcp) {
             // A missing tcp6 (no IPv6) is not news; a missing tcp or unix is.
-            report.notes.push_back(ns_label(netns) + dir + "/" + f.table + ": " + errno_text(err));
+            report.notes.push_back(ns_label(netns) + dir + "/" + f.table + ": " + sys::errno_text(err));
         }
     }
     if (!any) report.notes.push_back(ns_label(netns) + "no socket table readable under " + dir);
@@ -526,9 +499,9 @@ bool read_tables(int dirfd, const std::string& dir, std::uint64_t netns, SocketM
 // us (it needs ptrace access; /proc/PID/net does not).
 bool procfs_for_pid(const NetnsRef& ref, std::uint64_t netns, SocketMap& out, DiagReport& report) {
     const std::string base = "/proc/" + std::to_string(ref.pid);
-    UniqueFd dir(::open((base + "/net").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.fd < 0) {
-        report.notes.push_back(ns_label(netns) + base + "/net: " + errno_text(errno) + "; skipped");
+    sys::UniqueFd dir(::open((base + "/net").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() < 0) {
+        report.notes.push_back(ns_label(netns) + base + "/net: " + sys::errno_text(errno) + "; skipped");
         return false;
     }
     std::uint64_t now = ns_inode_of(base + "/ns/net");
@@ -536,7 +509,7 @@ bool procfs_for_pid(const NetnsRef& ref, std::uint64_t netns, SocketMap& out, Di
         report.notes.push_back(ns_label(netns) + "pid " + std::to_string(ref.pid) + " is no longer in it; skipped");
         return false;
     }
-    return read_tables(dir.fd, base + "/net", netns, out, report);
+    return read_tables(dir.get(), base + "/net", netns, out, report);
 }
 
 void visit(const NetnsRef& ref, std::uint64_t self_ns, std::unordered_set<std::uint64_t>& seen, SocketMap& out,
@@ -558,8 +531,8 @@ void visit(const NetnsRef& ref, std::uint64_t self_ns, std::unordered_set<std::u
         report.notes.push_back(ns_label(netns) + "no process given; skipped");
         return;
     }
-    UniqueFd nsfd(::open(("/proc/" + pid_text + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
-    if (nsfd.fd < 0) {
+    sys::UniqueFd nsfd(::open(("/proc/" + pid_text + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+    if (nsfd.get() < 0) {
         int err = errno;
         if (netns != 0 && !seen.insert(netns).second) return;
         ++report.namespaces;
@@ -567,13 +540,13 @@ void visit(const NetnsRef& ref, std::uint64_t self_ns, std::unordered_set<std::u
             report.notes.push_back(ns_label(netns) + "pid " + pid_text + " vanished; skipped");
             return;
         }
-        report.notes.push_back(ns_label(netns) + "open /proc/" + pid_text + "/ns/net: " + errno_text(err) +
+        report.notes.push_back(ns_label(netns) + "open /proc/" + pid_text + "/ns/net: " + sys::errno_text(err) +
                                "; reading /proc/" + pid_text + "/net");
         if (netns != 0 && procfs_for_pid(ref, netns, out, report)) ++report.via_procfs;
         return;
     }
     struct stat st;
-    std::uint64_t actual = fstat(nsfd.fd, &st) == 0 ? st.st_ino : 0;
+    std::uint64_t actual = fstat(nsfd.get(), &st) == 0 ? st.st_ino : 0;
     if (netns == 0) netns = actual;
     if (actual != netns) {
         if (seen.insert(netns).second) {
@@ -598,7 +571,7 @@ void visit(const NetnsRef& ref, std::uint64_t self_ns, std::unordered_set<std::u
     try {
         std::thread helper([&] {
             try {
-                if (setns(nsfd.fd, CLONE_NEWNET) != 0) {
+                if (setns(nsfd.get(), CLONE_NEWNET) != 0) {
                     setns_err = errno;
                     return;
                 }
@@ -627,7 +600,7 @@ void visit(const NetnsRef& ref, std::uint64_t self_ns, std::unordered_set<std::u
         return;
     }
     if (setns_err == 0) return;
-    report.notes.push_back(ns_label(netns) + "setns: " + errno_text(setns_err) + "; reading /proc/" + pid_text +
+    report.notes.push_back(ns_label(netns) + "setns: " + sys::errno_text(setns_err) + "; reading /proc/" + pid_text +
                            "/net");
     if (procfs_for_pid(ref, netns, out, report)) ++report.via_procfs;
 }
@@ -641,12 +614,12 @@ std::uint64_t current_netns() {
 
 bool read_proc_net_dir(const std::string& dir, std::uint64_t netns, SocketMap& out, DiagReport& report) {
     try {
-        UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (dirfd.fd < 0) {
-            report.notes.push_back(ns_label(netns) + dir + ": " + errno_text(errno));
+        sys::UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dirfd.get() < 0) {
+            report.notes.push_back(ns_label(netns) + dir + ": " + sys::errno_text(errno));
             return false;
         }
-        return read_tables(dirfd.fd, dir, netns, out, report);
+        return read_tables(dirfd.get(), dir, netns, out, report);
     } catch (...) {
         try {
             report.notes.push_back(ns_label(netns) + "reading " + dir + " stopped: out of memory");

@@ -1,24 +1,16 @@
 #include "render/blocks.hpp"
 
 #include <algorithm>
-#include <system_error>
 #include <thread>
 #include <vector>
+
+#include "sys/parallel_for.hpp"
 
 namespace fdscope::render {
 namespace {
 
 // Below this many rows a thread costs more than it saves.
 constexpr std::size_t kMinRowsPerThread = 4096;
-
-// Runs fn on a new thread, or here when no thread can be started.
-void start(std::vector<std::thread>& workers, const std::function<void()>& fn) {
-    try {
-        workers.emplace_back(fn);
-    } catch (const std::system_error&) {
-        fn();
-    }
-}
 
 }  // namespace
 
@@ -40,10 +32,7 @@ void render_blocks(Output& out, std::size_t rows, std::size_t block,
             text[k].clear();  // keeps its capacity for the next round
             render(b * block, std::min(rows, (b + 1) * block), text[k]);
         };
-        std::vector<std::thread> workers;
-        for (std::size_t k = 1; k < n; ++k) start(workers, [&one, k] { one(k); });
-        one(0);
-        for (auto& w : workers) w.join();
+        sys::parallel_for(n, static_cast<unsigned>(n), [&](std::size_t k, unsigned) { one(k); });
         for (std::size_t k = 0; k < n; ++k) out.write_through(text[k]);
     }
 }
@@ -51,11 +40,8 @@ void render_blocks(Output& out, std::size_t rows, std::size_t block,
 void for_row_ranges(std::size_t rows, std::size_t n, const std::function<void(std::size_t, std::size_t, std::size_t)>& fn) {
     n = std::max<std::size_t>(n, 1);
     const std::size_t per = (rows + n - 1) / n;
-    std::vector<std::thread> workers;
-    for (std::size_t k = 1; k < n; ++k)
-        start(workers, [&, k] { fn(std::min(rows, k * per), std::min(rows, (k + 1) * per), k); });
-    fn(0, std::min(rows, per), 0);
-    for (auto& w : workers) w.join();
+    sys::parallel_for(n, static_cast<unsigned>(n),
+                      [&](std::size_t k, unsigned) { fn(std::min(rows, k * per), std::min(rows, (k + 1) * per), k); });
 }
 
 }  // namespace fdscope::render

@@ -13,8 +13,9 @@ namespace fdscope::render {
 // Calls render(begin, end, text) for consecutive row ranges of `block` rows
 // covering [0, rows), each on some thread, and writes the texts to `out` in
 // row order. `render` must be safe to call concurrently (it only reads).
-// Small inputs (one block) run on the calling thread alone, and so does any
-// block whose thread cannot be started (a pids cgroup at its limit).
+// Small inputs (one block) run on the calling thread alone; blocks whose
+// thread cannot be started (a pids cgroup at its limit) are rendered by the
+// threads that did start (sys::parallel_for).
 void render_blocks(Output& out, std::size_t rows, std::size_t block,
                    const std::function<void(std::size_t begin, std::size_t end, std::string& text)>& render);
 

@@ -18,8 +18,8 @@
 
 #include <gtest/gtest.h>
 
-#include "bpf/collect.hpp"
-#include "bpf/loader.hpp"
+#include "bpf/iter/iterators.hpp"
+#include "collect/bpf_scan.hpp"
 #include "collect/scan.hpp"
 #include "report/describe.hpp"
 #include "support/support.hpp"

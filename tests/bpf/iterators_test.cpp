@@ -26,7 +26,8 @@
 #include <gtest/gtest.h>
 
 #include "bpf/btf_fingerprint.hpp"
-#include "bpf/loader.hpp"
+#include "bpf/iter/iterators.hpp"
+#include "bpf/libbpf_log.hpp"
 
 namespace fdscope::bpf {
 namespace {

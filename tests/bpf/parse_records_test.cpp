@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "bpf/loader.hpp"
+#include "bpf/iter/records.hpp"
 #include "records.h"
 
 namespace fdscope::bpf {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "collect/classify.hpp"
-#include "collect/proc_io.hpp"
+#include "sys/proc_io.hpp"
 #include "collect/read_process.hpp"
 #include "procfs/parse_fdinfo.hpp"
 
@@ -24,8 +24,8 @@ TEST(NoStat, NetworkAndFuseFilesystemsAreRecognised) {
 
 std::int32_t mnt_id_of(int fd) {
     std::string text;
-    EXPECT_EQ(collect::read_file_at(AT_FDCWD, ("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), text,
-                                    collect::ReadMode::SingleRecord),
+    EXPECT_EQ(sys::read_file_at(AT_FDCWD, ("/proc/self/fdinfo/" + std::to_string(fd)).c_str(), text,
+                                    sys::ReadMode::SingleRecord),
               0);
     auto info = procfs::parse_fdinfo(text);
     return info ? info->mnt_id : -1;
@@ -49,7 +49,7 @@ TEST(NoStat, FdsOnSuchMountsComeFromFdinfoAndTheMountTable) {
     opts.no_stat = &no_stat;
     opts.maps = opts.assocs = false;
     int err = 0;
-    collect::UniqueFd proc = collect::open_dir(AT_FDCWD, "/proc", err);
+    sys::UniqueFd proc = sys::open_dir(AT_FDCWD, "/proc", err);
     collect::Scratch scratch;
     collect::FdSkips skips;
     Process p;

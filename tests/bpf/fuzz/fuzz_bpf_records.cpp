@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "bpf/loader.hpp"
+#include "bpf/iter/records.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace fdscope::bpf;

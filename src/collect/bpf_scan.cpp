@@ -1,4 +1,4 @@
-#include "bpf/collect.hpp"
+#include "collect/bpf_scan.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cerrno>
-#include <chrono>
 #include <limits>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -16,27 +15,41 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "bpf/loader.hpp"
+#include "bpf/iter/iterators.hpp"
 #include "collect/classify.hpp"
 #include "collect/endpoint_search.hpp"
 #include "collect/phase_timer.hpp"
-#include "collect/proc_io.hpp"
 #include "collect/pseudo_mounts.hpp"
+#include "collect/read_process.hpp"
 #include "collect/scan.hpp"
+#include "collect/scan_frame.hpp"
 #include "collect/sockets.hpp"
 #include "procfs/parse_fdinfo.hpp"
 #include "procfs/parse_link.hpp"
 #include "procfs/parse_mountinfo.hpp"
-#include "collect/read_process.hpp"
 #include "procfs/parse_sysvipc_shm.hpp"
 #include "procfs/text.hpp"
+#include "sys/parallel_for.hpp"
+#include "sys/proc_io.hpp"
 
-namespace fdscope::bpf {
+namespace fdscope::collect {
 namespace {
 
-using collect::NumName;
-using collect::ReadMode;
-using collect::UniqueFd;
+using bpf::Extra;
+using bpf::FileRecord;
+using bpf::Iter;
+using bpf::Iterators;
+using bpf::LoadOptions;
+using bpf::ParseResult;
+using bpf::ParseStatus;
+using bpf::PathKind;
+using bpf::TaskRecord;
+using bpf::VmaRecord;
+using bpf::file_record_at;
+using bpf::join_walk;
+using bpf::parse_records;
+using bpf::user_dev;
+
 
 constexpr std::uint64_t kPipefsMagic = 0x50495045;
 constexpr std::uint64_t kSockfsMagic = 0x534F434B;
@@ -47,7 +60,6 @@ constexpr std::uint64_t kNsfsMagic = 0x6e736673;
 // vm_flags bits (include/linux/mm.h): stable ABI-ish since forever.
 constexpr std::uint64_t kVmRead = 0x1, kVmWrite = 0x2, kVmExec = 0x4, kVmMayShare = 0x80;
 
-bool gone(int err) { return err == ENOENT || err == ESRCH; }
 
 // A run of consecutive records of one task: the iterators visit task by task,
 // each task's fds (or vmas) in ascending order.
@@ -155,7 +167,7 @@ std::string_view self_named_or_proc(std::uint64_t s_magic, std::uint64_t ino, st
 
 std::string fd_link(const FileRecord& r) { return "task/" + std::to_string(r.tid) + "/fd/" + std::to_string(r.fd); }
 
-std::string map_link(const VmaRecord& v) { return collect::map_files_name(v.start, v.end); }
+std::string map_link(const VmaRecord& v) { return map_files_name(v.start, v.end); }
 
 // What readlink would have said (pipes and sockets never come here:
 // fill_fd names them from the inode). Files that name themselves, read
@@ -219,11 +231,11 @@ void fill_fd(const FileRecord& r, NameStore& names, PathRepairs& repairs, std::s
     }
     std::string_view text;
     const auto link = link_of(r, repairs, buf, text);
-    f.kind = collect::classify(link, r.i_mode);
+    f.kind = classify(link, r.i_mode);
     using T = procfs::LinkTarget::Type;
     if (link.type == T::Path) {
         std::string storage;
-        const auto n = collect::path_name(link.path, link.deleted, r.nlink, f.kind, storage);
+        const auto n = path_name(link.path, link.deleted, r.nlink, f.kind, storage);
         f.name = names.add(n.name);
         f.deleted = n.deleted;
     } else {
@@ -251,7 +263,7 @@ void fill_map(const VmaRecord& v, NameStore& names, PathRepairs& repairs, OpenFi
     f.assoc = sysv ? Assoc::Shm : Assoc::Mem;
     f.kind = path.starts_with("/memfd:") ? Kind::Memfd : Kind::File;
     std::string storage;
-    const auto n = collect::path_name(path, marked, v.nlink, f.kind, storage);
+    const auto n = path_name(path, marked, v.nlink, f.kind, storage);
     f.name = names.add(n.name);
     f.deleted = n.deleted;
     f.inode = v.ino;
@@ -272,9 +284,9 @@ void fill_map(const VmaRecord& v, NameStore& names, PathRepairs& repairs, OpenFi
 // The lowest thread id of a process other than the leader, 0 if none.
 pid_t lowest_thread(int pid_dir, pid_t pid) {
     int err = 0;
-    UniqueFd task = collect::open_dir(pid_dir, "task", err);
+    sys::UniqueFd task = sys::open_dir(pid_dir, "task", err);
     std::vector<std::int32_t> tids;
-    if (!task || collect::list_numeric(task.get(), tids) != 0) return 0;
+    if (!task || sys::list_numeric(task.get(), tids) != 0) return 0;
     pid_t best = 0;
     for (auto t : tids)
         if (t != pid && (best == 0 || t < best)) best = t;
@@ -308,11 +320,9 @@ struct Records {
     }
 };
 
-enum class Meta { Ok, Vanished, Permission, Filtered };
-
 struct Slot {
     Process proc;
-    Meta result = Meta::Vanished;
+    ReadResult result = ReadResult::Vanished;
     bool dead = false;       // zombie without threads
     pid_t first_thread = 0;  // leader exited: the thread procfs reads through
     std::vector<std::vector<std::uint64_t>> file_ids;  // per table, per fd: struct file identity
@@ -434,13 +444,13 @@ bool needs_fdinfo_detail(const OpenFile& f) {
 // Reads fdinfo for the fds that have per-kind details. The fd may have been
 // closed and its number reused since the iterator ran: the detail is kept
 // only when fdinfo's inode is the record's.
-void read_details(int proc_dirfd, pid_t pid, Process& p, collect::Scratch& s) {
+void read_details(int proc_dirfd, pid_t pid, Process& p, Scratch& s) {
     for (FdTable& t : p.tables) {
         std::string base = std::to_string(pid) + "/task/" + std::to_string(t.tid) + "/fdinfo/";
         for (OpenFile& f : t.fds) {
             if (!needs_fdinfo_detail(f)) continue;
-            if (collect::read_file_at(proc_dirfd, (base + std::to_string(f.fd)).c_str(), s.text,
-                                      ReadMode::SingleRecord) != 0)
+            if (sys::read_file_at(proc_dirfd, (base + std::to_string(f.fd)).c_str(), s.text,
+                                      sys::ReadMode::SingleRecord) != 0)
                 continue;
             auto info = procfs::parse_fdinfo(s.text);
             if (!info || !info->has_detail || (info->has_ino && info->ino != f.inode)) continue;
@@ -452,38 +462,38 @@ void read_details(int proc_dirfd, pid_t pid, Process& p, collect::Scratch& s) {
 // Everything per process that the iterators do not give, read from /proc as
 // read_process reads it (but not fd/ nor fdinfo/ nor maps). Runs while the
 // iterators are read: nothing here depends on the records.
-Meta read_meta(int proc_dirfd, pid_t pid, const collect::ReadOptions& opts, Slot& slot) {
+ReadResult read_meta(int proc_dirfd, pid_t pid, const ReadOptions& opts, Slot& slot) {
     Process& p = slot.proc;
-    collect::Scratch scratch;
-    int err = 0;
+    Scratch scratch;
     p.pid = pid;
-    UniqueFd dir = collect::open_dir(proc_dirfd, NumName(pid).text, err);
-    if (!dir) return gone(err) ? Meta::Vanished : Meta::Permission;
+    ReadResult failed = ReadResult::Ok;
+    sys::UniqueFd dir = open_process_dir(proc_dirfd, pid, failed);
+    if (!dir) return failed;
     const int d = dir.get();
     bool plain_zombie = false;
-    switch (collect::read_process_head(d, pid, scratch, p, plain_zombie)) {
-        case collect::ReadResult::Ok: break;
-        case collect::ReadResult::Permission: return Meta::Permission;
-        default: return Meta::Vanished;
+    switch (read_process_head(d, pid, scratch, p, plain_zombie)) {
+        case ReadResult::Ok: break;
+        case ReadResult::Permission: return ReadResult::Permission;
+        default: return ReadResult::Vanished;
     }
-    if (opts.keep && !opts.keep(p)) return Meta::Filtered;
+    if (opts.keep && !opts.keep(p)) return ReadResult::Filtered;
     if (plain_zombie) {
         slot.dead = true;  // a zombie: no tables, no associations (as procfs)
-        return Meta::Ok;
+        return ReadResult::Ok;
     }
     // Fds and mappings come from the iterators, RLIMIT_NOFILE from the task
     // iterator; netns and cwd/root/exe from /proc, through the lowest live
     // thread when the leader exited (as procfs).
     if (p.leader_exited) slot.first_thread = lowest_thread(d, pid);
-    collect::ReadOptions tail = opts;
+    ReadOptions tail = opts;
     tail.maps = false;
     const pid_t via = slot.first_thread ? slot.first_thread : pid;
-    collect::read_process_tail(d, pid, via, tail, scratch, p);
+    read_process_tail(d, pid, via, tail, scratch, p);
     // Mappings come from task_vma; their SysV ids need the IPC namespace.
     const std::string ipc = via == pid ? std::string("ns/ipc") : "task/" + std::to_string(via) + "/ns/ipc";
-    if (opts.maps && collect::readlink_at(d, ipc.c_str(), scratch.link) == 0)
+    if (opts.maps && sys::readlink_at(d, ipc.c_str(), scratch.link) == 0)
         p.ipcns = procfs::parse_link(scratch.link).inode;
-    return Meta::Ok;
+    return ReadResult::Ok;
 }
 
 // RLIMIT_NOFILE from the leader's task record (signal_struct is shared by
@@ -558,12 +568,12 @@ void add_tables(const Records& rec, bool count_only, const std::function<bool(co
 }
 
 // The fd tables and mem/shm rows of one process from its records.
-void attach_records(const Records& rec, const collect::ReadOptions& opts, int proc_dirfd, Slot& slot) {
+void attach_records(const Records& rec, const ReadOptions& opts, int proc_dirfd, Slot& slot) {
     Process& p = slot.proc;
     const pid_t pid = p.pid;
-    if (slot.result != Meta::Ok && slot.result != Meta::Permission) return;
+    if (slot.result != ReadResult::Ok && slot.result != ReadResult::Permission) return;
     apply_limit(rec.tasks_of(pid), p);
-    if (slot.result != Meta::Ok || slot.dead) return;
+    if (slot.result != ReadResult::Ok || slot.dead) return;
     add_tables(rec, opts.count_only, {}, false, slot);
     // A process that started after the task iterator ran (it is in the pid
     // list, read before): its leader still has a table, as procfs shows.
@@ -581,21 +591,21 @@ void attach_records(const Records& rec, const collect::ReadOptions& opts, int pr
         slot.file_ids.emplace_back();
     }
     if (opts.fdinfo && opts.details && !opts.count_only) {
-        collect::Scratch s;
+        Scratch s;
         read_details(proc_dirfd, pid, p, s);
     }
     if (opts.maps && !opts.count_only) attach_mappings(rec.vma_runs_of(pid), rec.vmas, *rec.repairs, p, slot.assoc_ids);
 }
 
 // Endpoint search (ScanOptions::endpoints with -p or a filter), as
-// collect::search_endpoints does through /proc but from the records already
+// search_endpoints does through /proc but from the records already
 // read: the fds of other processes that are the other end of a selected
 // pipe, FIFO, UNIX socket, or the same socket or eventfd.
-void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int proc_dirfd,
+void search_endpoints(const Records& rec, const ReadOptions& opts, int proc_dirfd,
                       const std::unordered_map<std::uint64_t, SocketInfo>& sockets, const std::vector<Slot>& selected,
                       std::vector<Slot>& found) {
-    collect::FdFilter filter;
-    for (const Slot& s : selected) collect::add_endpoints_of(s.proc, sockets, filter);
+    FdFilter filter;
+    for (const Slot& s : selected) add_endpoints_of(s.proc, sockets, filter);
     // Eventfds: one struct file per eventfd context, so the same file is
     // the same eventfd id (no fdinfo needed to match).
     std::unordered_set<std::uint64_t> eventfds;
@@ -625,21 +635,21 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
         if (any) candidates.push_back(static_cast<pid_t>(tgid));
     }
     std::sort(candidates.begin(), candidates.end());
-    collect::ReadOptions meta;
+    ReadOptions meta;
     meta.assocs = meta.maps = false;
     for (pid_t pid : candidates) {
         Slot slot;
-        if (read_meta(proc_dirfd, pid, meta, slot) != Meta::Ok || slot.dead) continue;
+        if (read_meta(proc_dirfd, pid, meta, slot) != ReadResult::Ok || slot.dead) continue;
         Process& p = slot.proc;
         p.partial = true;
         apply_limit(rec.tasks_of(pid), p);
         add_tables(rec, false, want, true, slot);
         if (p.tables.empty()) continue;
         if (opts.fdinfo && opts.details) {
-            collect::Scratch s;
+            Scratch s;
             read_details(proc_dirfd, pid, p, s);
         }
-        slot.result = Meta::Ok;
+        slot.result = ReadResult::Ok;
         found.push_back(std::move(slot));
     }
 }
@@ -648,35 +658,35 @@ void search_endpoints(const Records& rec, const collect::ReadOptions& opts, int 
 // kernels' security policies hide tasks from BPF iterators (here: pid 1 of
 // a sandbox). They are read through /proc like the procfs backend does;
 // without a struct file identity their fds get no description id.
-void read_hidden(const Records& rec, const collect::ScanOptions& opts, int proc_dirfd, Snapshot& snap,
+void read_hidden(const Records& rec, const ScanOptions& opts, int proc_dirfd, Snapshot& snap,
                  std::vector<Slot>& slots) {
     std::vector<Slot*> hidden;
     for (Slot& s : slots)
-        if ((s.result == Meta::Ok || s.result == Meta::Permission) && !s.dead && !rec.tasks_of(s.proc.pid))
+        if ((s.result == ReadResult::Ok || s.result == ReadResult::Permission) && !s.dead && !rec.tasks_of(s.proc.pid))
             hidden.push_back(&s);
     if (hidden.empty()) return;
-    const collect::PseudoMounts pm = collect::learn_pseudo_mounts();
-    const auto no_stat = collect::blocking_mounts(snap.mounts);
-    collect::ReadOptions read = opts.read;
+    const PseudoMounts pm = learn_pseudo_mounts();
+    const auto no_stat = blocking_mounts(snap.mounts);
+    ReadOptions read = opts.read;
     read.keep = nullptr;  // already applied
     if (!no_stat.empty()) read.no_stat = &no_stat;
-    collect::Scratch scratch;
-    collect::FdSkips skips;
+    Scratch scratch;
+    FdSkips skips;
     std::size_t still_there = 0;
     for (Slot* s : hidden) {
         Process p;
-        const auto r = collect::read_process(proc_dirfd, s->proc.pid, read, pm, scratch, p, skips);
-        if (r == collect::ReadResult::Vanished) {
-            s->result = Meta::Vanished;
+        const auto r = read_process(proc_dirfd, s->proc.pid, read, pm, scratch, p, skips);
+        if (r == ReadResult::Vanished) {
+            s->result = ReadResult::Vanished;
             continue;
         }
         ++still_there;
-        s->result = r == collect::ReadResult::Permission ? Meta::Permission : Meta::Ok;
+        s->result = r == ReadResult::Permission ? ReadResult::Permission : ReadResult::Ok;
         s->proc = std::move(p);
         s->file_ids.clear();  // no identity: description ids stay unknown
         s->assoc_ids.clear();
     }
-    collect::add_fd_skips(snap, {skips});
+    add_fd_skips(snap, {skips});
     if (still_there)
         snap.notes.push_back("bpf: " + std::to_string(still_there) +
                              (still_there == 1 ? " process was" : " processes were") +
@@ -688,9 +698,9 @@ void read_hidden(const Records& rec, const collect::ScanOptions& opts, int proc_
 // them. Beyond this many, one walk of the machine is cheaper.
 constexpr std::size_t kPerProcessWalks = 64;
 
-bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::vector<pid_t>* only,
+bool read_records(Iterators& it, const ScanOptions& opts, const std::vector<pid_t>* only,
                   const std::function<bool(std::uint32_t)>& keep, Records& rec, Snapshot& snap, std::string& why,
-                  collect::PhaseTimer& timer) {
+                  PhaseTimer& timer) {
     std::string tbytes;
     std::string& fbytes = rec.file_bytes;
     std::string& vbytes = rec.vma_bytes;
@@ -785,17 +795,19 @@ bool read_records(Iterators& it, const collect::ScanOptions& opts, const std::ve
 
 }  // namespace
 
-LoadOptions load_options_for(const collect::ScanOptions& opts) {
+bool bpf_built() { return true; }
+
+LoadOptions load_options_for(const ScanOptions& opts) {
     LoadOptions lo;
     lo.paths = !opts.read.count_only;  // counting needs no names
     return lo;
 }
 
-bool scan_bpf(const collect::ScanOptions& opts, Snapshot& out, std::string& why) {
+bool scan_bpf(const ScanOptions& opts, Snapshot& out, std::string& why) {
     std::string notes;
     LoadOptions lo = load_options_for(opts);
     // Forced fallbacks, for tests of every path through the programs.
-    if (const char* refuse = std::getenv("FDSCOPE_BPF_REFUSE"); refuse && !parse_refusals(refuse, lo, why)) return false;
+    if (const char* refuse = std::getenv("FDSCOPE_BPF_REFUSE"); refuse && !bpf::parse_refusals(refuse, lo, why)) return false;
     auto it = Iterators::load(why, notes, lo);
     if (!it) return false;
     // The load's notes (bpf_d_path refused in one program) change how paths
@@ -803,43 +815,37 @@ bool scan_bpf(const collect::ScanOptions& opts, Snapshot& out, std::string& why)
     return scan_bpf(*it, opts, out, why);
 }
 
-bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, std::string& why) {
-    collect::PhaseTimer timer;
+bool scan_bpf(Iterators& it, const ScanOptions& opts, Snapshot& out, std::string& why) {
+    PhaseTimer timer;
     Snapshot snap;
     snap.backend = "bpf";
     snap.ids_exact = true;
-    snap.time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    collect::read_kernel_counters(snap);
-    collect::read_machine_tables(snap);
-
-    std::vector<pid_t> list = opts.pids ? collect::thread_groups(*opts.pids) : collect::list_pids();
-    std::sort(list.begin(), list.end());
-    list.erase(std::unique(list.begin(), list.end()), list.end());
+    ScanFrame frame = begin_scan(opts, snap);
+    const std::vector<pid_t>& list = frame.pids;
     const bool search = opts.endpoints && (opts.pids || opts.read.keep) && !opts.read.count_only;
     std::unordered_set<std::uint32_t> wanted;
     if (opts.pids) wanted.insert(list.begin(), list.end());
     // With an endpoint search every process's records may matter.
     auto keep = [&](std::uint32_t tgid) { return search || !opts.pids || wanted.count(tgid) != 0; };
 
-    int err = 0;
-    UniqueFd proc = collect::open_dir(AT_FDCWD, "/proc", err);
+    const int proc = frame.proc.get();
     std::vector<Slot> slots(list.size());
     // /proc and the socket tables (sock_diag) are read on other threads while
     // this one reads the iterators: neither needs the other.
     Snapshot socks;
     std::jthread side([&] {  // jthread: joined on every way out, exceptions included
-        collect::parallel_for(list.size(), opts.threads, [&](std::size_t i, unsigned) {
-            slots[i].result = read_meta(proc.get(), list[i], opts.read, slots[i]);
+        sys::parallel_for(list.size(), opts.threads, [&](std::size_t i, unsigned) {
+            slots[i].result = read_meta(proc, list[i], opts.read, slots[i]);
         });
         if (!opts.sockets) return;
         for (const Slot& s : slots)
-            if ((s.result == Meta::Ok || s.result == Meta::Permission) && s.proc.netns) {
+            if ((s.result == ReadResult::Ok || s.result == ReadResult::Permission) && s.proc.netns) {
                 Process q;
                 q.pid = s.proc.pid;
                 q.netns = s.proc.netns;
                 socks.processes.push_back(std::move(q));
             }
-        collect::read_socket_tables(socks);
+        read_socket_tables(socks);
     });
 
     Records rec;
@@ -849,28 +855,22 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     timer.mark("proc + sockets (overlapped)");
     if (!read_ok) return false;
 
-    collect::parallel_for(list.size(), opts.threads,
-                          [&](std::size_t i, unsigned) { attach_records(rec, opts.read, proc.get(), slots[i]); });
-    read_hidden(rec, opts, proc.get(), snap, slots);
+    sys::parallel_for(list.size(), opts.threads,
+                          [&](std::size_t i, unsigned) { attach_records(rec, opts.read, proc, slots[i]); });
+    read_hidden(rec, opts, proc, snap, slots);
     timer.mark("attach");
 
     std::vector<Slot> kept;
     kept.reserve(slots.size());
     for (Slot& s : slots) {
-        switch (s.result) {
-            case Meta::Vanished: ++snap.skipped_processes.vanished; continue;
-            case Meta::Filtered: continue;
-            case Meta::Permission: ++snap.skipped_processes.permission; break;  // kept, as procfs does
-            case Meta::Ok: break;
-        }
-        kept.push_back(std::move(s));
+        if (keep_process(s.result, snap)) kept.push_back(std::move(s));
     }
     slots.clear();
     snap.sockets = std::move(socks.sockets);
     for (auto& n : socks.notes) snap.notes.push_back(std::move(n));
     if (search) {
         std::vector<Slot> found;
-        search_endpoints(rec, opts.read, proc.get(), snap.sockets, kept, found);
+        search_endpoints(rec, opts.read, proc, snap.sockets, kept, found);
         for (Slot& s : found) kept.push_back(std::move(s));
         std::sort(kept.begin(), kept.end(), [](const Slot& a, const Slot& b) { return a.proc.pid < b.proc.pid; });
         timer.mark("endpoints");
@@ -885,10 +885,10 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     // fd), as the procfs identity numbers them. The kernel pointers stay in
     // this map and die with it.
     std::unordered_map<std::uint64_t, std::uint32_t> ids;
-    std::size_t fds = 0;
+    std::size_t fd_count = 0;
     for (const Slot& s : kept)
-        for (const auto& t : s.file_ids) fds += t.size();
-    ids.reserve(fds);
+        for (const auto& t : s.file_ids) fd_count += t.size();
+    ids.reserve(fd_count);
     snap.processes.reserve(kept.size());
     for (Slot& s : kept) {
         for (std::size_t t = 0; t < s.proc.tables.size() && t < s.file_ids.size(); ++t) {
@@ -910,10 +910,10 @@ bool scan_bpf(Iterators& it, const collect::ScanOptions& opts, Snapshot& out, st
     }
     snap.description_count = static_cast<std::uint32_t>(ids.size());
     timer.mark("processes");
-    if (opts.sockets) collect::apply_socket_kinds(snap);
+    if (opts.sockets) apply_socket_kinds(snap);
     timer.mark("socket kinds");
     out = std::move(snap);
     return true;
 }
 
-}  // namespace fdscope::bpf
+}  // namespace fdscope::collect

@@ -1,6 +1,6 @@
 /* Binary records the fdscope BPF iterators write with bpf_seq_write.
  *
- * Shared by src/bpf/iter.bpf.c (BPF side, after vmlinux.h) and the C++
+ * Shared by src/bpf/iter/iter.bpf.c (BPF side, after vmlinux.h) and the C++
  * loader (after <linux/types.h>). Every record is
  *
  *     struct fds_rec_hdr | fixed body for `type` | path bytes (path_len, no NUL)

@@ -2,7 +2,7 @@
 #pragma once
 #include <sys/types.h>
 
-namespace fdscope::collect {
+namespace fdscope::sys {
 
 enum class KcmpResult { Equal, Less, Greater, Unknown, Denied };
 
@@ -15,4 +15,4 @@ KcmpResult kcmp_files(pid_t a, int fa, pid_t b, int fb);
 // called unshare(CLONE_FILES)).
 KcmpResult kcmp_fd_tables(pid_t a, pid_t b);
 
-}  // namespace fdscope::collect
+}  // namespace fdscope::sys

@@ -2,33 +2,18 @@
 // directory fd. Every call returns an errno-style code instead of throwing:
 // processes vanish and fds close mid-scan, and that is normal.
 #pragma once
+#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
 #include <vector>
 
-namespace fdscope::collect {
+#include "sys/unique_fd.hpp"
 
-// Owns one file descriptor.
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
-    UniqueFd& operator=(UniqueFd&& o) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd();
-    int get() const { return fd_; }
-    int release() { int f = fd_; fd_ = -1; return f; }
-    explicit operator bool() const { return fd_ >= 0; }
+namespace fdscope::sys {
 
-private:
-    int fd_ = -1;
-};
-
-// openat(dirfd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC); returns -errno in err.
+// openat(dirfd, name, O_RDONLY|O_DIRECTORY|O_CLOEXEC); its errno in err (0 on success).
 UniqueFd open_dir(int dirfd, const char* name, int& err);
 
 // SingleRecord: the file is a single_open seq_file (stat, status, fdinfo,
@@ -49,10 +34,8 @@ int readlink_at(int dirfd, const char* name, std::string& buf);
 // Returns 0 or an errno value.
 int list_numeric(int dirfd, std::vector<std::int32_t>& out);
 
-// Formats a non-negative integer into a small buffer; returns a C string.
-struct NumName {
-    char text[16];
-    explicit NumName(std::int64_t v);
-};
+// Whether a /proc read failed because the process, thread or fd is gone
+// (exited, closed) rather than refused.
+inline bool gone(int err) { return err == ENOENT || err == ESRCH; }
 
-}  // namespace fdscope::collect
+}  // namespace fdscope::sys

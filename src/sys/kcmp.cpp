@@ -1,11 +1,11 @@
-#include "collect/kcmp.hpp"
+#include "sys/kcmp.hpp"
 
 #include <cerrno>
 #include <linux/kcmp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-namespace fdscope::collect {
+namespace fdscope::sys {
 namespace {
 
 KcmpResult call(pid_t a, pid_t b, int type, unsigned long x, unsigned long y) {
@@ -25,4 +25,4 @@ KcmpResult kcmp_files(pid_t a, int fa, pid_t b, int fb) {
 
 KcmpResult kcmp_fd_tables(pid_t a, pid_t b) { return call(a, b, KCMP_FILES, 0, 0); }
 
-}  // namespace fdscope::collect
+}  // namespace fdscope::sys

@@ -1,4 +1,4 @@
-#include "collect/proc_io.hpp"
+#include "sys/proc_io.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -8,19 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-namespace fdscope::collect {
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
-    if (this != &o) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = o.release();
-    }
-    return *this;
-}
-
-UniqueFd::~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-}
+namespace fdscope::sys {
 
 UniqueFd open_dir(int dirfd, const char* name, int& err) {
     int fd = ::openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -96,10 +84,4 @@ int list_numeric(int dirfd, std::vector<std::int32_t>& out) {
     }
 }
 
-NumName::NumName(std::int64_t v) {
-    auto [p, ec] = std::to_chars(text, text + sizeof text - 1, v);
-    *p = 0;
-    (void)ec;
-}
-
-}  // namespace fdscope::collect
+}  // namespace fdscope::sys
