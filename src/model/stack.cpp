@@ -1,16 +1,10 @@
 #include "model/stack.hpp"
 
+#include <charconv>
 #include <functional>
 
 namespace fdscope {
 namespace {
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // boost::hash_combine's mixing: cheap and spreads small integers.
 void mix(std::size_t& seed, std::size_t value) { seed ^= value + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2); }
@@ -40,9 +34,9 @@ std::optional<BuildId> build_id_from_hex(std::string_view hex) {
     BuildId id;
     if (hex.size() % 2 != 0 || hex.size() / 2 > id.bytes.size()) return std::nullopt;
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        id.bytes[i / 2] = static_cast<std::uint8_t>(hi << 4 | lo);
+        const char* end = hex.data() + i + 2;
+        auto [p, ec] = std::from_chars(hex.data() + i, end, id.bytes[i / 2], 16);
+        if (ec != std::errc() || p != end) return std::nullopt;
     }
     id.size = static_cast<std::uint8_t>(hex.size() / 2);
     return id;

@@ -1,5 +1,6 @@
 #include "report/recording.hpp"
 
+#include <charconv>
 #include <algorithm>
 #include <cmath>
 #include <istream>
@@ -16,18 +17,18 @@ using nlohmann::json;
 // the text "\xHH" itself and invalid bytes too cannot be told apart:
 // schema 1 flags the value, not each escape.)
 std::string unescape_bytes(std::string_view text) {
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
+    // The two digits after "\x" as a byte, when they are two hex digits.
+    auto byte_at = [&](std::size_t at, unsigned char& b) {
+        const char* end = text.data() + at + 2;
+        auto [p, ec] = std::from_chars(text.data() + at, end, b, 16);
+        return ec == std::errc() && p == end;
     };
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && hex(text[i + 2]) >= 0 &&
-            hex(text[i + 3]) >= 0) {
-            out += static_cast<char>(hex(text[i + 2]) * 16 + hex(text[i + 3]));
+        unsigned char b = 0;
+        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && byte_at(i + 2, b)) {
+            out += static_cast<char>(b);
             i += 3;
         } else {
             out += text[i];
