@@ -1,7 +1,7 @@
 # One static library per src/ folder, fdscope_<folder>, linked PUBLIC to the
-# libraries of the folders src/layers.txt lets it include. The layering test
-# (tests/layering) checks the includes; these links make a call the wrong
-# way fail to link as well, so no arrow is only remembered.
+# libraries of the folders src/layers.txt lets it include, so the link
+# graph is the include graph the layering test (tests/layering) checks: a
+# library that needs another must say so in layers.txt.
 #
 #   fdscope_layer(folder [EXCLUDE regex] [LIBS library ...])
 #
