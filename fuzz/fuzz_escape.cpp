@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     json += '"';
     if (!nlohmann::json::accept(json)) std::abort();
     std::string cell = fdscope::render::escape_for_table(in);
-    for (unsigned char c : cell)
-        if (c < 0x20 || c == 0x7f) std::abort();
+    for (char ch : cell)
+        if (const auto c = static_cast<unsigned char>(ch); c < 0x20 || c == 0x7f) std::abort();
     std::string cut = fdscope::render::truncate_middle(cell, size % 40);
     if (fdscope::render::display_width(cut) > size % 40 && size % 40 != 0) std::abort();
     return 0;

@@ -147,8 +147,8 @@ void drill_screen(const report::TrendTracker& tracker, double interval, TopState
             LineStyle::Title);
         std::string verdict = fmt::format("rate {}/min", rate_text(t.verdict.rate_per_min));
         if (eta_text(t) != "-") verdict += ", limit in " + eta_text(t);
-        if (t.flagged_since) verdict += ", LEAK: growing since " + format_clock(t.verdict.since);
-        add(verdict, t.flagged_since ? LineStyle::Suspect : LineStyle::Info);
+        if (t.flagged_since != 0) verdict += ", LEAK: growing since " + format_clock(t.verdict.since);
+        add(verdict, t.flagged_since != 0 ? LineStyle::Suspect : LineStyle::Info);
         const long long since_first = static_cast<long long>(t.fds) - static_cast<long long>(t.first_fds);
         add(fmt::format("first seen {} with {} fds: {:+} since", format_clock(t.first_seen), grouped(t.first_fds),
                         since_first), LineStyle::Info);
@@ -167,7 +167,7 @@ void drill_screen(const report::TrendTracker& tracker, double interval, TopState
         for (const auto& k : d.kinds) kinds += fmt::format("  {} {}", k.kind, grouped(static_cast<std::uint64_t>(k.count)));
         add(kinds.empty() ? "  (no fds)" : kinds);
         add("");
-        if (!d.baseline_time) {
+        if (d.baseline_time == 0) {
             add("first inventory taken now: changes show from the next refresh", LineStyle::ColumnHeader);
         } else {
             add("since the first inventory at " + format_clock(d.baseline_time) + ":", LineStyle::ColumnHeader);

@@ -112,9 +112,9 @@ void write_leak_line(Output& out, double time, const report::Trend& t, const rep
     t.verdict.eta_seconds ? j.value(round_to(*t.verdict.eta_seconds, 1)) : j.null();
     j.key("since").value(round_to(t.verdict.since, 3));
     j.key("baseline");
-    d.taken && d.baseline_time ? j.value(round_to(d.baseline_time, 3)) : j.null();
+    d.taken && d.baseline_time != 0 ? j.value(round_to(d.baseline_time, 3)) : j.null();
     j.key("new");
-    if (d.taken && d.baseline_time) groups_value(j, d.diff, 10);
+    if (d.taken && d.baseline_time != 0) groups_value(j, d.diff, 10);
     else j.null();
     j.end_object();
     j.newline();
@@ -139,7 +139,7 @@ void write_leak_text(Output& out, double time, const report::Trend& t, const rep
     else if (!t.limit)
         b += ", no fd limit";
     fmt::format_to(std::back_inserter(b), ", growing since {}\n", format_clock(t.verdict.since));
-    if (d.taken && d.baseline_time) {
+    if (d.taken && d.baseline_time != 0) {
         std::size_t shown = 0;
         for (const auto& g : d.diff) {
             if (g.count <= 0 || shown == 5) break;
@@ -188,7 +188,7 @@ void write_watch_summary(Output& out, const report::TrendTracker& tracker, doubl
             case 4: cell = fmt::format("{:+}", report::fd_change(t)); break;
             case 5: cell = fmt::format("{:.0f}", t.verdict.rate_per_min); break;
             case 6: cell = t.limit ? grouped(t.limit) : "-"; break;
-            default: cell = t.flagged_since ? "LEAK since " + format_clock(t.verdict.since) : ""; break;
+            default: cell = t.flagged_since != 0 ? "LEAK since " + format_clock(t.verdict.since) : ""; break;
         }
     }, TableStyle{});
     out.flush();

@@ -28,11 +28,11 @@ void TrendTracker::judge(Trend& t, double now) {
         t.flagged_since = 0;
         return;
     }
-    if (!t.flagged_since && !t.was_candidate) {
+    if (t.flagged_since == 0 && !t.was_candidate) {
         t.verdict.leak = false;  // not yet: first a closer look (see candidates())
         return;
     }
-    if (!t.flagged_since) {
+    if (t.flagged_since == 0) {
         t.flagged_since = now;
         t.growth_since = t.verdict.since;
         t.report_due = true;
@@ -98,7 +98,7 @@ void TrendTracker::pick_candidates() {
         t.candidate = false;
         if (t.history.size() < 2) continue;
         // Unchanged over the window: not rising (and not flagged either).
-        if (!t.flagged_since && t.changed_at < t.history.back().time - opts_.leak.window) continue;
+        if (t.flagged_since == 0 && t.changed_at < t.history.back().time - opts_.leak.window) continue;
         const double end = t.history.back().time;
         const double half = end - opts_.leak.window / 2;
         std::uint64_t early_high = 0;
@@ -111,7 +111,7 @@ void TrendTracker::pick_candidates() {
             any_early = true;
         }
         const bool rising = any_early ? t.fds > early_high : t.fds > t.history.front().fds;
-        if (t.flagged_since || rising) found.emplace_back(t.verdict.rate_per_min, &t);
+        if (t.flagged_since != 0 || rising) found.emplace_back(t.verdict.rate_per_min, &t);
     }
     std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     const std::size_t max = opts_.max_candidates;
