@@ -15,6 +15,7 @@
 #include "live/ticker.hpp"
 #include "cli/sampling_options.hpp"
 #include "render/watch_view.hpp"
+#include "sys/clock.hpp"
 
 namespace fdscope::cli {
 namespace {
@@ -103,7 +104,7 @@ int run_watch(const WatchArgs& a) {
     if (!m.sampler().counting_reason().empty()) std::fprintf(stderr, "fdscope watch: %s\n", m.sampler().counting_reason().c_str());
 
     live::catch_stop_signals();
-    const double started = collect::unix_now();
+    const double started = sys::unix_now();
     render::WatchHeader h{started, a.sampling.interval, a.sampling.window, a.sampling.min_rate, m.sampler().counting()};
     if (a.ndjson) render::write_header_line(out, h);
     if (record) render::write_header_line(*record, h);
@@ -111,7 +112,7 @@ int run_watch(const WatchArgs& a) {
 
     std::size_t ticks = 0;
     bool absent = false;  // none of the -p processes exists
-    live::Ticker ticker(a.sampling.interval, live::now_monotonic);
+    live::Ticker ticker(a.sampling.interval, sys::now_monotonic);
     ticker.run(
         [&] {
             const Tick& t = m.tick();

@@ -17,6 +17,7 @@
 #include "procfs/parse_stat.hpp"
 #include "procfs/parse_sysfs.hpp"
 #include "procfs/text.hpp"
+#include "sys/clock.hpp"
 
 namespace fdscope::collect {
 namespace {
@@ -87,7 +88,7 @@ Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)) {
     if (opts_.pids) {
         for (pid_t pid : *opts_.pids) {
             Known k;
-            if (learn(pid, k, unix_now())) known_.emplace(pid, std::move(k));
+            if (learn(pid, k, sys::unix_now())) known_.emplace(pid, std::move(k));
         }
     }
 }
@@ -289,7 +290,7 @@ void Sampler::refresh_comm(pid_t pid, Known& k, double now) {
 
 std::vector<ProcSample> Sampler::resample(const std::vector<pid_t>& pids, double& time) {
     std::vector<ProcSample> out;
-    time = unix_now();
+    time = sys::unix_now();
     for (pid_t pid : pids) {
         auto it = known_.find(pid);
         if (it == known_.end()) continue;
@@ -321,7 +322,7 @@ void Sampler::exec_events() {
         if (auto it = known_.find(pid); it != known_.end()) it->second.comm_read = it->second.limit_read = -1e18;
 }
 
-Tick Sampler::tick() { return tick(unix_now()); }
+Tick Sampler::tick() { return tick(sys::unix_now()); }
 
 Tick Sampler::tick(double now) {
     Tick t;

@@ -58,9 +58,6 @@ struct SamplerOptions {
     std::string proc_root = "/proc";
 };
 
-// Now, in Unix seconds (what ticks and samples are stamped with).
-using sys::unix_now;
-
 class Sampler {
 public:
     explicit Sampler(SamplerOptions opts);

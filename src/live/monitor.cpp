@@ -9,6 +9,7 @@
 #include <random>
 
 #include "collect/scan.hpp"
+#include "sys/clock.hpp"
 
 namespace fdscope::live {
 
@@ -63,7 +64,7 @@ bool Monitor::wait(double deadline, int wake_fd, bool* hangup) {
     const auto pids = tracker_.candidates();
     for (;;) {
         if (g_stop) return true;
-        const double now = now_monotonic();
+        const double now = sys::now_monotonic();
         if (now >= deadline) return false;
         const double next = pids.empty() ? deadline : std::min(deadline, now + opts_.interval / 10 * jitter(rng));
         pollfd p{wake_fd, POLLIN, 0};
@@ -75,7 +76,7 @@ bool Monitor::wait(double deadline, int wake_fd, bool* hangup) {
             return true;
         }
         if (r < 0) return errno == EINTR;  // a signal: the caller looks; else tick now
-        if (!pids.empty() && now_monotonic() < deadline) {
+        if (!pids.empty() && sys::now_monotonic() < deadline) {
             double t = 0;
             auto samples = sampler_.resample(pids, t);
             tracker_.add_samples(t, samples);
@@ -109,7 +110,7 @@ bool Monitor::inventory(const report::ProcKey& key, report::Inventory& inv) {
 report::Drill Monitor::drill(const report::ProcKey& key) {
     report::Drill d;
     report::Inventory inv;
-    d.time = collect::unix_now();
+    d.time = sys::unix_now();
     if (!inventory(key, inv)) return d;
     d.taken = true;
     d.kinds = report::kinds_of(inv);
@@ -132,7 +133,7 @@ void Monitor::take_baselines() {
     if (due.size() > opts_.baselines_per_tick) due.resize(opts_.baselines_per_tick);
     for (const report::Trend* t : due) {
         report::Inventory inv;
-        if (inventory(t->key, inv)) baselines_.emplace(t->key, std::make_pair(collect::unix_now(), std::move(inv)));
+        if (inventory(t->key, inv)) baselines_.emplace(t->key, std::make_pair(sys::unix_now(), std::move(inv)));
     }
 }
 

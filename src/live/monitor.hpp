@@ -24,7 +24,7 @@ public:
     explicit Monitor(MonitorOptions opts);
     // Samples every process now and updates the trends.
     const Tick& tick();
-    // Waits until `deadline` (now_monotonic() seconds: a wall-clock step
+    // Waits until `deadline` (sys::now_monotonic() seconds: a wall-clock step
     // must not stall sampling), sampling candidates on the way.
     // Returns early, true, when `wake_fd` is readable or a signal arrived.
     // `hangup` is set when wake_fd hung up (the terminal went away).
@@ -48,8 +48,6 @@ private:
     Tick last_;
     std::map<report::ProcKey, std::pair<double, report::Inventory>> baselines_;
 };
-
-using sys::now_monotonic;  // schedules and durations (timestamps: collect::unix_now)
 
 // SIGINT and SIGTERM set a flag (and interrupt the wait) instead of killing:
 // the last lines get written and the terminal restored.

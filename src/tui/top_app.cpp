@@ -6,6 +6,7 @@
 #include <ncurses.h>
 
 #include "live/ticker.hpp"
+#include "sys/clock.hpp"
 
 namespace fdscope::tui {
 
@@ -19,7 +20,7 @@ TopApp::TopApp(live::Monitor& m, const std::string& sort) : m_(m) {
 }
 
 void TopApp::run(Screen& screen) {
-    live::Ticker ticker(m_.interval(), live::now_monotonic);
+    live::Ticker ticker(m_.interval(), sys::now_monotonic);
     ticker.run(
         [&] {
             m_.tick();
