@@ -36,6 +36,9 @@ function(fdscope_layer folder)
   if(L_EXCLUDE)
     list(FILTER sources EXCLUDE REGEX "${L_EXCLUDE}")
   endif()
+  if(NOT sources)
+    return()  # declared in layers.txt, not written yet
+  endif()
   add_library(fdscope_${folder} STATIC ${sources})
   target_include_directories(fdscope_${folder} PUBLIC ${CMAKE_SOURCE_DIR}/src)
   # A folder declared for later (no library yet) is skipped; layers.txt

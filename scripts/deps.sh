@@ -13,11 +13,13 @@ nlohmann-json3-dev
 libmnl-dev
 libncurses-dev
 libdw-dev
+libacl1-dev
 "
 # cmake ninja-build g++ make pkg-config: the toolchain CMakeLists.txt uses
 # libcli11-dev: the command line; libfmt-dev: formatting; nlohmann-json3-dev: JSON
 # libmnl-dev: sock_diag and proc connector netlink; libncurses-dev: fdscope top
 # libdw-dev: elfutils, symbolizing stack frames (src/symbolize)
+# libacl1-dev: reading POSIX ACLs for `fdscope why` (src/why)
 
 # BPF: the iterator backend (src/bpf, cmake/Bpf.cmake). Without these the
 # build leaves it out and says so (FDSCOPE_BPF=AUTO).
@@ -37,13 +39,16 @@ python3
 tmux
 dpkg-dev man-db
 chromium fonts-dejavu-core
+libseccomp-dev acl e2fsprogs
 "
 # libgtest-dev googletest: GoogleTest; lsof, util-linux (lsfd), iproute2 (ss):
 # the peers the differential tests agree with; python3: XML/PNG checks of the
 # plot's SVG and the fixture check script; tmux: drives `fdscope top` on a
 # real terminal; dpkg-dev (dpkg-shlibdeps for `make deb`) and man-db (the
 # package test reads `man fdscope`); chromium and a font: render the SVG in a
-# real browser
+# real browser; libseccomp-dev, acl (setfacl), e2fsprogs (chattr, mkfs.ext4):
+# the fixtures `fdscope why` is tested on (seccomp filters, ACLs, inode
+# flags, a small ext4 with reserved blocks)
 
 # Bench: bench/run.sh needs only python3 and the peers above; time gives
 # /usr/bin/time, with which the CPU per tick in bench/RESULTS.md is measured.
