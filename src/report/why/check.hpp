@@ -51,6 +51,7 @@ struct Tried {
     int error = 0;               // 0: the probe succeeded
     bool agrees = true;
     std::string how;             // "probe child: open O_RDONLY|O_NONBLOCK", "in target thread 4243"
+    bool exact = false;          // made by the subject itself (--in-target): every layer applied
 };
 
 struct Verdict {
