@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <fmt/format.h>
 
-#include "procfs/parse_sysctl.hpp"
+#include "procfs/parse_sysfs.hpp"
 #include "sys/errno_text.hpp"
 #include "sys/files.hpp"
 
@@ -17,8 +17,8 @@ bool read_int(const char* path, int& out, std::vector<std::string>& unreadable) 
         unreadable.push_back(fmt::format("{}: {}", path, sys::errno_text(err)));
         return false;
     }
-    auto v = procfs::parse_sysctl_int(text);
-    if (!v || *v < INT32_MIN || *v > INT32_MAX) {
+    auto v = procfs::parse_u64(text);
+    if (!v || *v > INT32_MAX) {
         unreadable.push_back(fmt::format("{}: not a number", path));
         return false;
     }
@@ -52,7 +52,7 @@ Sysctls read_sysctls(std::vector<std::string>& unreadable) {
     // fs.file-max itself, in case file-nr's third field ever differs from it.
     std::string max_text;
     if (sys::read_all("/proc/sys/fs/file-max", max_text) == 0) {
-        if (auto v = procfs::parse_sysctl_int(max_text); v && *v >= 0) s.file_max = static_cast<std::uint64_t>(*v);
+        if (auto v = procfs::parse_u64(max_text)) s.file_max = *v;
     }
     s.known = ok;
     return s;

@@ -4,6 +4,7 @@
 #pragma once
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <functional>
 #include <string>
 #include <sys/prctl.h>

@@ -4,7 +4,9 @@
 // chattr set them, 40 and 41 links, a dangling link, the mounts touched.
 #include "why/path_facts.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <ftw.h>
 #include <gtest/gtest.h>
