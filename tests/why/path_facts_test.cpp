@@ -293,6 +293,35 @@ TEST(PathFacts, RenameWalksBothPaths) {
     EXPECT_EQ(f.walk2->parent_path, d.path);
 }
 
+TEST(PathFacts, SymlinkWalksTheLinksPathNeverItsTarget) {
+    TempDir d;
+    Facts f = facts_for(Op::Symlink, "/nonexistent-target/x", caller());
+    f.operation.path2 = d / "newlink";
+    gather_path_facts(f);
+    EXPECT_EQ(f.walk.path, d / "newlink");
+    EXPECT_TRUE(f.walk.complete);
+    EXPECT_FALSE(f.walk.last_exists);
+    EXPECT_FALSE(f.walk2);
+}
+
+TEST(PathFacts, AUserStartsRelativePathsAtTheRoot) {
+    SubjectGather g = user_subject("root");
+    ASSERT_TRUE(g.subject) << g.error;
+    Facts f = facts_for(Op::Chdir, "tmp", *g.subject);
+    gather_path_facts(f);
+    ASSERT_TRUE(f.walk.complete) << f.walk.error_detail;
+    EXPECT_EQ(f.walk.steps.front().path, "/");
+    EXPECT_EQ(f.walk.steps.back().path, "/tmp");
+    EXPECT_FALSE(f.mounts.empty());
+}
+
+TEST(PathFacts, NoPathNoWalk) {
+    Facts f = facts_for(Op::BindInet, "", caller());
+    gather_path_facts(f);
+    EXPECT_TRUE(f.walk.steps.empty());
+    EXPECT_TRUE(f.mounts.empty());
+}
+
 TEST(PathFacts, ModeAndOwnerAsStatSays) {
     TempDir d;
     touch(d / "f");

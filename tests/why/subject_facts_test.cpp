@@ -4,6 +4,8 @@
 #include "why/subject_facts.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <sched.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -134,6 +136,34 @@ TEST(ProcessSubject, ALeaderThatExitedLeavesALiveThread) {
     EXPECT_EQ(g.subject->tid, worker);
     EXPECT_FALSE(g.subject->root.empty());
     EXPECT_NE(g.subject->mnt_ns, 0u);
+}
+
+TEST(ProcessSubject, AUserNamespaceAndItsMaps) {
+    if (!test::is_root()) GTEST_SKIP() << "needs root to write another process's id maps";
+    test::Child child([] { return ::unshare(CLONE_NEWUSER) == 0 ? 0 : errno; });
+    if (child.error() == EPERM || child.error() == ENOSPC || child.error() == EINVAL)
+        GTEST_SKIP() << "user namespaces refused here: " << std::strerror(child.error());
+    ASSERT_EQ(child.error(), 0);
+    const std::string proc = "/proc/" + std::to_string(child.pid());
+    for (const char* map : {"/uid_map", "/gid_map"}) {
+        int fd = ::open((proc + map).c_str(), O_WRONLY | O_CLOEXEC);
+        ASSERT_GE(fd, 0) << map;
+        const std::string text = "0 100000 1000\n1000 5000 1\n";
+        ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size())) << std::strerror(errno);
+        ::close(fd);
+    }
+    SubjectGather g = process_subject(child.pid());
+    ASSERT_TRUE(g.subject) << g.error;
+    const Subject& s = *g.subject;
+    EXPECT_FALSE(s.init_user_ns);
+    EXPECT_NE(s.user_ns, kInitUserNsInode);
+    ASSERT_EQ(s.uid_map.size(), 2u);
+    EXPECT_EQ(s.uid_map[0].inside, 0u);
+    EXPECT_EQ(s.uid_map[0].outside, 100000u);
+    EXPECT_EQ(s.uid_map[0].count, 1000u);
+    EXPECT_EQ(s.uid_map[1].outside, 5000u);
+    ASSERT_EQ(s.gid_map.size(), 2u);
+    EXPECT_TRUE(s.same_mnt_ns);  // CLONE_NEWUSER alone keeps the mount namespace
 }
 
 TEST(ProcessSubject, APidThatIsNoProcess) {
