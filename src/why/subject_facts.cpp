@@ -105,8 +105,10 @@ Limits read_limits(pid_t pid, std::vector<std::string>& unreadable) {
     return l;
 }
 
-std::optional<std::uint64_t> fd_count(pid_t pid) {
-    const std::string dir = fmt::format("/proc/{}/fd", pid);
+// The fd table of `task` (a leader that exited has none left; its live
+// threads still share the process's).
+std::optional<std::uint64_t> fd_count(const std::string& task) {
+    const std::string dir = task + "/fd";
     struct stat st{};
     // st_size of /proc/PID/fd is the number of open fds since Linux 6.2.
     if (::stat(dir.c_str(), &st) == 0 && st.st_size > 0) return static_cast<std::uint64_t>(st.st_size);
@@ -274,8 +276,8 @@ SubjectGather process_subject(pid_t pid, pid_t tid) {
     else if (err != EINVAL)  // EINVAL: no LSM provides a label
         un.push_back(fmt::format("{}/attr/current: {}", task, sys::errno_text(err)));
     s.limits = read_limits(pid, un);
-    s.fd_count = fd_count(pid);
-    if (!s.fd_count) un.push_back(fmt::format("/proc/{}/fd: not counted", pid));
+    s.fd_count = fd_count(task);
+    if (!s.fd_count) un.push_back(fmt::format("{}/fd: not counted", task));
     g.subject = std::move(s);
     return g;
 }

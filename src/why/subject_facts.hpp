@@ -31,7 +31,8 @@ SubjectGather user_subject(const std::string& user);
 // a live thread when the leader has exited). Everything is read from
 // /proc/PID/task/TID: status (ids, groups, capabilities, no_new_privs,
 // seccomp), ns/{user,mnt,net}, uid_map/gid_map, cwd, root, cgroup,
-// attr/current; rlimits with prlimit; the fd count from /proc/PID/fd.
+// attr/current; rlimits with prlimit (else /proc/PID/limits); the fd
+// count from the task's fd directory.
 // threads_differ when another thread has other credentials or filters.
 SubjectGather process_subject(pid_t pid, pid_t tid = 0);
 

@@ -104,6 +104,50 @@ TEST(PathFacts, AReadOnlyBindMountSeenOnlyInTheChildsNamespace) {
     EXPECT_FALSE(mine->ro);
 }
 
+TEST(PathFacts, MountFlagsAndAReadOnlySuperblock) {
+    if (!test::is_root()) GTEST_SKIP() << "needs root for a mount namespace";
+    TempDir d;
+    ASSERT_EQ(::mkdir((d / "m").c_str(), 0755), 0);
+    ASSERT_EQ(::mkdir((d / "r").c_str(), 0755), 0);
+    const std::string m = d / "m", r = d / "r";
+    test::Child child([&] {
+        if (::unshare(CLONE_NEWNS) != 0) return errno;
+        if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;
+        if (::mount("fdscope-m", m.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOSYMFOLLOW,
+                    "size=64k") != 0)
+            return errno;
+        if (::mount("fdscope-r", r.c_str(), "tmpfs", MS_RDONLY, "size=64k,nr_inodes=16") != 0) return errno;
+        return 0;
+    });
+    ASSERT_EQ(child.error(), 0) << std::strerror(child.error());
+    SubjectGather g = process_subject(child.pid());
+    ASSERT_TRUE(g.subject) << g.error;
+
+    Facts fm = facts_for(Op::Mkdir, m + "/new", *g.subject);
+    gather_path_facts(fm);
+    ASSERT_TRUE(fm.walk.parent);
+    const MountFacts* tm = find_mount(fm, fm.walk.parent->mount_id);
+    ASSERT_TRUE(tm);
+    EXPECT_EQ(tm->fstype, "tmpfs");
+    EXPECT_EQ(tm->source, "fdscope-m");
+    EXPECT_TRUE(tm->nosuid && tm->nodev && tm->noexec && tm->nosymfollow);
+    EXPECT_FALSE(tm->ro);
+    EXPECT_FALSE(tm->super_ro);
+    EXPECT_FALSE(tm->idmapped);
+    ASSERT_TRUE(tm->space_known);
+    EXPECT_EQ(tm->block_size * tm->blocks, 64u * 1024);
+
+    Facts fr = facts_for(Op::Mkdir, r + "/new", *g.subject);
+    gather_path_facts(fr);
+    ASSERT_TRUE(fr.walk.parent);
+    const MountFacts* rm = find_mount(fr, fr.walk.parent->mount_id);
+    ASSERT_TRUE(rm);
+    EXPECT_TRUE(rm->ro);
+    EXPECT_TRUE(rm->super_ro);
+    EXPECT_NE(rm->super_options.find("ro"), std::string::npos);
+    EXPECT_EQ(rm->files, 16u);
+}
+
 TEST(PathFacts, AnAbsoluteSymlinkResolvesInsideTheSubjectsRoot) {
     if (!test::is_root()) GTEST_SKIP() << "needs root to chroot";
     TempDir d;

@@ -136,6 +136,9 @@ TEST(ProcessSubject, ALeaderThatExitedLeavesALiveThread) {
     EXPECT_EQ(g.subject->tid, worker);
     EXPECT_FALSE(g.subject->root.empty());
     EXPECT_NE(g.subject->mnt_ns, 0u);
+    ASSERT_TRUE(g.subject->fd_count);
+    EXPECT_GE(*g.subject->fd_count, 10u);  // the worker's fds, under its task only
+    EXPECT_TRUE(g.subject->limits.known);
 }
 
 TEST(ProcessSubject, AUserNamespaceAndItsMaps) {
