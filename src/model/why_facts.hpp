@@ -57,6 +57,7 @@ struct Limits {
     std::uint64_t fsize_soft = kUnlimited;
     std::uint64_t nproc_soft = kUnlimited;
     bool known = false;
+    bool from_caller = false;  // a -u subject: fdscope's own limits stand in for a login's
 };
 
 struct Subject {
@@ -113,6 +114,7 @@ struct Inode {
     bool immutable = false, append_only = false;
     bool acl_known = false;
     std::vector<AclEntry> acl;   // the access ACL; empty = none beyond the mode
+    std::string acl_unreadable;  // !acl_known: why
     std::string symlink_target;  // S_ISLNK only
     bool swapfile = false;
 };
@@ -143,6 +145,8 @@ struct Step {
     std::optional<Inode> inode;  // what the name is; unset: not there (lookup_error says why)
     int lookup_error = 0;        // ENOENT, ENOTDIR, ... as the gatherer's lookup saw it
     bool last = false;           // the final component of the whole operation's path
+                                 // (a followed trailing symlink is last and followed: the
+                                 // object the path names is then the walk's last step)
     bool followed = false;       // a symlink here was followed (its target steps come next)
     std::uint32_t links_so_far = 0;  // symlinks followed before this step
 };
@@ -157,6 +161,8 @@ struct Walk {
     // delete and rename judge the parent).
     std::optional<Inode> parent;
     std::string parent_path;
+    bool last_exists = false;    // the final name is there (complete walks)
+    bool trailing_slash = false; // the path (or a followed trailing link's body) ends in '/'
 };
 
 // ---------------------------------------------------------------- machine and other processes

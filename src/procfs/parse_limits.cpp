@@ -13,11 +13,12 @@ std::optional<std::uint64_t> limit_value(std::string_view tok) {
 
 }  // namespace
 
-std::optional<Limit> parse_nofile_limit(std::string_view text) {
+std::optional<Limit> parse_nofile_limit(std::string_view text) { return parse_limit(text, "Max open files"); }
+
+std::optional<Limit> parse_limit(std::string_view text, std::string_view kName) {
     // "Max open files            20000                20000                files     "
     // The name holds blanks, so the line is found by its prefix and the
     // numbers are the two tokens that follow it.
-    constexpr std::string_view kName = "Max open files";
     std::string_view rest = text;
     while (!rest.empty()) {
         std::string_view line = text::next_line(rest);

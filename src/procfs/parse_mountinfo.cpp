@@ -17,7 +17,7 @@ std::string_view next_field(std::string_view& rest) {
 
 // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue"
 // (proc(5)): zero or more optional fields end at a lone "-".
-bool parse_line(std::string_view s, Mount& m) {
+bool parse_line(std::string_view s, Mount& m, std::string_view* super_options) {
     auto id = text::to_num<std::int32_t>(next_field(s));
     auto parent = text::to_num<std::int32_t>(next_field(s));
     if (!id || !parent) return false;
@@ -42,7 +42,7 @@ bool parse_line(std::string_view s, Mount& m) {
     std::string_view fstype = next_field(s);
     if (fstype.empty()) return false;
     std::string_view source = next_field(s);
-    // Super options (the rest) are not kept.
+    if (super_options) *super_options = next_field(s);
 
     m.id = *id;
     m.parent = *parent;
@@ -65,7 +65,22 @@ std::vector<Mount> parse_mountinfo(std::string_view text) {
         std::string_view line = text::next_line(rest);
         if (line.empty()) continue;
         Mount m;
-        if (parse_line(line, m)) mounts.push_back(std::move(m));
+        if (parse_line(line, m, nullptr)) mounts.push_back(std::move(m));
+    }
+    return mounts;
+}
+
+std::vector<MountInfoLine> parse_mountinfo_with_super(std::string_view text) {
+    std::vector<MountInfoLine> mounts;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::string_view line = text::next_line(rest);
+        if (line.empty()) continue;
+        MountInfoLine m;
+        std::string_view super_options;
+        if (!parse_line(line, m.mount, &super_options)) continue;
+        m.super_options.assign(super_options);
+        mounts.push_back(std::move(m));
     }
     return mounts;
 }
