@@ -44,6 +44,10 @@ Check failed(Layer layer, std::string path, int error, std::string detail, std::
     return c;
 }
 
+void append_checks(std::vector<Check>& out, std::vector<Check> more) {
+    for (auto& c : more) out.push_back(std::move(c));
+}
+
 Check not_reached(Layer layer, std::string path, std::string what) {
     return skipped(layer, std::move(path), what + ": not reached (the path does not lead there)");
 }

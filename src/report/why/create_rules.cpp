@@ -17,10 +17,6 @@ namespace fdscope::report::why {
 
 namespace {
 
-void append(std::vector<Check>& out, std::vector<Check> more) {
-    for (auto& c : more) out.push_back(std::move(c));
-}
-
 std::string_view noun(Creates what) {
     switch (what) {
     case Creates::Directory: return "directory";
@@ -35,8 +31,16 @@ std::string_view noun(Creates what) {
 
 std::vector<Check> filename_create_checks(const Facts& facts, const Walk& walk, Creates what) {
     std::vector<Check> out;
+    if (const std::string dot = special_last_name(walk); !dot.empty()) {
+        const int error = what == Creates::Socket ? EADDRINUSE : EEXIST;
+        out.push_back(failed(what == Creates::Socket ? Layer::Busy : Layer::Path, walk.path, error,
+                             fmt::format("the last component is {}", dot),
+                             fmt::format("{} ends in {}, which always exists", walk.path, dot),
+                             fmt::format("name the new {} explicitly", noun(what))));
+        return out;
+    }
     const WalkEnd end = walk_end(walk, false);
-    append(out, last_name_checks(facts, walk, false));
+    append_checks(out, last_name_checks(facts, walk, false));
     if (!end.reached) {
         out.push_back(not_reached(Layer::Mode, walk.path, "creating the name"));
         return out;
@@ -54,15 +58,15 @@ std::vector<Check> filename_create_checks(const Facts& facts, const Walk& walk, 
     out.push_back(want_write_check(facts, dir.mount_id, end.dir_path, "to create a name in it"));
     // may_create(): write and search on the parent; the superblock was
     // judged with the mount just above.
-    append(out, inode_permission_checks(facts, dir, {end.dir_path, kMayWrite | kMayExec, false, false}));
+    append_checks(out, inode_permission_checks(facts, dir, {end.dir_path, kMayWrite | kMayExec, false, false}));
     return out;
 }
 
 std::vector<Check> mkdir_checks(const Facts& facts) {
     std::vector<Check> out;
     out.push_back(path_length_check(facts.operation.path, "the path"));
-    append(out, walk_checks(facts, facts.walk, {false, true, false}));
-    append(out, filename_create_checks(facts, facts.walk, Creates::Directory));
+    append_checks(out, walk_checks(facts, facts.walk, {false, true, false}));
+    append_checks(out, filename_create_checks(facts, facts.walk, Creates::Directory));
     return out;
 }
 
@@ -71,8 +75,8 @@ std::vector<Check> symlink_checks(const Facts& facts) {
     // The target is only stored, never resolved: only its length counts.
     out.push_back(path_length_check(facts.operation.path, "the target"));
     out.push_back(path_length_check(facts.operation.path2, "the link's path"));
-    append(out, walk_checks(facts, facts.walk, {false, true, false}));
-    append(out, filename_create_checks(facts, facts.walk, Creates::Symlink));
+    append_checks(out, walk_checks(facts, facts.walk, {false, true, false}));
+    append_checks(out, filename_create_checks(facts, facts.walk, Creates::Symlink));
     return out;
 }
 
@@ -82,17 +86,23 @@ std::vector<Check> link_checks(const Facts& facts) {
     std::vector<Check> out;
     out.push_back(path_length_check(facts.operation.path, "OLD"));
     out.push_back(path_length_check(facts.operation.path2, "NEW"));
-    append(out, walk_checks(facts, facts.walk, {false, false, false}));
+    append_checks(out, walk_checks(facts, facts.walk, {false, false, false}));
     if (!facts.walk2) {
         out.push_back(unknown_check(Layer::Path, facts.operation.path2, "the walk of NEW was not read",
                                     "the path NEW was not walked"));
         return out;
     }
     const Walk& walk2 = *facts.walk2;
-    append(out, walk_checks(facts, walk2, {false, true, false}));
+    append_checks(out, walk_checks(facts, walk2, {false, true, false}));
+    if (const std::string dot = special_last_name(walk2); !dot.empty()) {
+        out.push_back(failed(Layer::Path, walk2.path, EEXIST, fmt::format("the last component is {}", dot),
+                             fmt::format("{} ends in {}, which always exists", walk2.path, dot),
+                             "name the new link explicitly"));
+        return out;
+    }
     const WalkEnd old_end = walk_end(facts.walk, false);
     const WalkEnd new_end = walk_end(walk2, false);
-    append(out, last_name_checks(facts, walk2, false));
+    append_checks(out, last_name_checks(facts, walk2, false));
     if (!new_end.reached) {
         out.push_back(not_reached(Layer::Mode, walk2.path, "creating the link"));
         return out;
@@ -105,13 +115,13 @@ std::vector<Check> link_checks(const Facts& facts) {
     out.push_back(want_write_check(facts, new_dir.mount_id, new_end.dir_path, "to create a name in it"));
     if (!old_end.reached || old_end.object == nullptr) {
         out.push_back(not_reached(Layer::Filesystem, facts.operation.path, "linking OLD"));
-        append(out, inode_permission_checks(facts, new_dir, {new_end.dir_path, kMayWrite | kMayExec, false, false}));
+        append_checks(out, inode_permission_checks(facts, new_dir, {new_end.dir_path, kMayWrite | kMayExec, false, false}));
         return out;
     }
     const Inode& old = *old_end.object;
     out.push_back(cross_mount_check(facts, old, old_end.path, new_dir.mount_id, &new_dir, new_end.path, true));
     out.push_back(hardlink_check(facts, old, old_end.path));
-    append(out, inode_permission_checks(facts, new_dir, {new_end.dir_path, kMayWrite | kMayExec, false, false}));
+    append_checks(out, inode_permission_checks(facts, new_dir, {new_end.dir_path, kMayWrite | kMayExec, false, false}));
     out.push_back(append_only_check(facts, old, old_end.path, true, "it cannot get another name"));
     out.push_back(immutable_check(facts, old, old_end.path, "it cannot get another name"));
     if (is_dir(old))

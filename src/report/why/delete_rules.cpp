@@ -16,14 +16,19 @@ namespace fdscope::report::why {
 
 namespace {
 
-void append(std::vector<Check>& out, std::vector<Check> more) {
-    for (auto& c : more) out.push_back(std::move(c));
-}
-
 std::vector<Check> remove_checks(const Facts& facts, bool isdir) {
     std::vector<Check> out;
     out.push_back(path_length_check(facts.operation.path, "the path"));
-    append(out, walk_checks(facts, facts.walk, {false, true, false}));
+    append_checks(out, walk_checks(facts, facts.walk, {false, true, false}));
+    // do_unlinkat()/do_rmdir() refuse ".", ".." and "/" before anything else.
+    if (const std::string dot = special_last_name(facts.walk); !dot.empty()) {
+        const int error = !isdir ? EISDIR : dot == "." ? EINVAL : dot == ".." ? ENOTEMPTY : EBUSY;
+        out.push_back(failed(Layer::Path, facts.walk.path, error, fmt::format("the last component is {}", dot),
+                             fmt::format("{} ends in {}: {} does not take it", facts.walk.path, dot,
+                                         isdir ? "rmdir" : "unlink"),
+                             "name the directory by its own name (rmdir /path/to/dir)"));
+        return out;
+    }
     const WalkEnd end = walk_end(facts.walk, false);
     if (!end.reached) {
         out.push_back(not_reached(Layer::Mode, facts.operation.path, "removing the name"));
@@ -31,9 +36,9 @@ std::vector<Check> remove_checks(const Facts& facts, bool isdir) {
     }
     // do_unlinkat()/do_rmdir(): write access on the mount, then the lookup.
     out.push_back(want_write_check(facts, end.dir->mount_id, end.dir_path, "to remove a name from it"));
-    append(out, last_name_checks(facts, facts.walk, true));
+    append_checks(out, last_name_checks(facts, facts.walk, true));
     if (end.object == nullptr) return out;
-    append(out, may_delete_checks(facts, *end.dir, end.dir_path, *end.object, end.path, isdir));
+    append_checks(out, may_delete_checks(facts, *end.dir, end.dir_path, *end.object, end.path, isdir));
     out.push_back(mount_point_check(facts, *end.dir, *end.object, end.path));
     if (isdir && is_dir(*end.object)) out.push_back(empty_dir_check(*end.object, end.path));
     return out;
@@ -44,7 +49,7 @@ std::vector<Check> remove_checks(const Facts& facts, bool isdir) {
 std::vector<Check> may_delete_checks(const Facts& facts, const Inode& dir, const std::string& dir_path,
                                      const Inode& victim, const std::string& path, bool isdir) {
     std::vector<Check> out;
-    append(out, inode_permission_checks(facts, dir, {dir_path, kMayWrite | kMayExec, false, false}));
+    append_checks(out, inode_permission_checks(facts, dir, {dir_path, kMayWrite | kMayExec, false, false}));
     out.push_back(append_only_check(facts, dir, dir_path, true, "names can be added to it but not removed"));
     out.push_back(sticky_check(facts, dir, dir_path, victim, path));
     out.push_back(append_only_check(facts, victim, path, true, "it cannot be removed or renamed"));

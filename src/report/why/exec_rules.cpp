@@ -13,18 +13,10 @@
 
 namespace fdscope::report::why {
 
-namespace {
-
-void append(std::vector<Check>& out, std::vector<Check> more) {
-    for (auto& c : more) out.push_back(std::move(c));
-}
-
-}  // namespace
-
 std::vector<Check> exec_checks(const Facts& facts) {
     std::vector<Check> out;
     out.push_back(path_length_check(facts.operation.path, "the path"));
-    append(out, walk_checks(facts, facts.walk, {true, false, false}));
+    append_checks(out, walk_checks(facts, facts.walk, {true, false, false}));
     const WalkEnd end = walk_end(facts.walk, true);
     if (!end.reached || end.object == nullptr) {
         if (end.reached) return out;  // the walk said ENOENT
@@ -41,7 +33,7 @@ std::vector<Check> exec_checks(const Facts& facts) {
         return out;
     }
     out.push_back(noexec_check(facts, obj, path));
-    append(out, inode_permission_checks(facts, obj, {path, kMayExec, false, true}));
+    append_checks(out, inode_permission_checks(facts, obj, {path, kMayExec, false, true}));
     // deny_write_access(): not while someone writes it.
     out.push_back(text_busy_for_exec(facts, path));
     out.push_back(setid_exec_check(facts, obj, path));
@@ -51,7 +43,7 @@ std::vector<Check> exec_checks(const Facts& facts) {
 std::vector<Check> chdir_checks(const Facts& facts) {
     std::vector<Check> out;
     out.push_back(path_length_check(facts.operation.path, "the path"));
-    append(out, walk_checks(facts, facts.walk, {true, false, false}));
+    append_checks(out, walk_checks(facts, facts.walk, {true, false, false}));
     const WalkEnd end = walk_end(facts.walk, true);
     if (!end.reached || end.object == nullptr) {
         if (!end.reached) out.push_back(not_reached(Layer::Search, facts.operation.path, "entering the directory"));
@@ -64,7 +56,7 @@ std::vector<Check> chdir_checks(const Facts& facts) {
                              "chdir into a directory"));
         return out;
     }
-    append(out, inode_permission_checks(facts, obj, {end.path, kMayExec, true, true}));
+    append_checks(out, inode_permission_checks(facts, obj, {end.path, kMayExec, true, true}));
     return out;
 }
 

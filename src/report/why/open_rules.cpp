@@ -20,10 +20,6 @@ namespace {
 
 using fdscope::why::OpenFlags;
 
-void append(std::vector<Check>& out, std::vector<Check> more) {
-    for (auto& c : more) out.push_back(std::move(c));
-}
-
 // build_open_flags(): the access asked; O_TRUNC asks for write too.
 int access_mask(const OpenFlags& fl) {
     int mask = 0;
@@ -37,7 +33,7 @@ std::vector<Check> create_checks(const Facts& facts, const WalkEnd& end) {
     std::vector<Check> out;
     const Inode& dir = *end.dir;
     out.push_back(want_write_check(facts, dir.mount_id, end.dir_path, "to create a file in it"));
-    append(out, inode_permission_checks(facts, dir, {end.dir_path, kMayWrite | kMayExec, false, false}));
+    append_checks(out, inode_permission_checks(facts, dir, {end.dir_path, kMayWrite | kMayExec, false, false}));
     return out;
 }
 
@@ -77,7 +73,7 @@ std::vector<Check> existing_checks(const Facts& facts, const WalkEnd& end) {
                              fmt::format("{} is a directory: it cannot be opened for writing", path),
                              "open it read-only"));
     if (is_device(obj)) out.push_back(nodev_check(facts, obj, path));
-    append(out, inode_permission_checks(facts, obj, {path, mask, false, !early_write}));
+    append_checks(out, inode_permission_checks(facts, obj, {path, mask, false, !early_write}));
     const bool writes = fl.write || fl.trunc;
     out.push_back(append_only_check(facts, obj, path, (fl.write && !fl.append) || fl.trunc,
                                     "it may be opened for writing only with O_APPEND, and never truncated"));
@@ -122,17 +118,17 @@ std::vector<Check> open_checks(const Facts& facts) {
     out.push_back(path_length_check(facts.operation.path, "the path"));
     // O_EXCL with O_CREAT never follows a trailing symlink.
     const bool follow = !fl.nofollow && !(fl.create && fl.excl);
-    append(out, walk_checks(facts, facts.walk, {follow, false, fl.create}));
+    append_checks(out, walk_checks(facts, facts.walk, {follow, false, fl.create}));
     const WalkEnd end = walk_end(facts.walk, follow);
     if (!end.reached) {
         out.push_back(not_reached(Layer::Mode, facts.operation.path, "the checks of the file itself"));
         return out;
     }
     if (end.object == nullptr) {
-        if (fl.create) append(out, create_checks(facts, end));
+        if (fl.create) append_checks(out, create_checks(facts, end));
         return out;
     }
-    append(out, existing_checks(facts, end));
+    append_checks(out, existing_checks(facts, end));
     return out;
 }
 

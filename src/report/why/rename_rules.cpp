@@ -19,10 +19,6 @@ namespace {
 
 using fdscope::why::Walk;
 
-void append(std::vector<Check>& out, std::vector<Check> more) {
-    for (auto& c : more) out.push_back(std::move(c));
-}
-
 bool under(const std::string& path, const std::string& dir) {
     return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
 }
@@ -41,14 +37,14 @@ std::vector<Check> rename_checks(const Facts& facts) {
     std::vector<Check> out;
     out.push_back(path_length_check(facts.operation.path, "OLD"));
     out.push_back(path_length_check(facts.operation.path2, "NEW"));
-    append(out, walk_checks(facts, facts.walk, {false, true, false}));
+    append_checks(out, walk_checks(facts, facts.walk, {false, true, false}));
     if (!facts.walk2) {
         out.push_back(unknown_check(Layer::Path, facts.operation.path2, "the walk of NEW was not read",
                                     "the path NEW was not walked"));
         return out;
     }
     const Walk& walk2 = *facts.walk2;
-    append(out, walk_checks(facts, walk2, {false, true, false}));
+    append_checks(out, walk_checks(facts, walk2, {false, true, false}));
     const WalkEnd from = walk_end(facts.walk, false);
     const WalkEnd to = walk_end(walk2, false);
     if (!from.reached || !to.reached) {
@@ -59,9 +55,17 @@ std::vector<Check> rename_checks(const Facts& facts) {
     const Inode& to_dir = *to.dir;
     // Both parents on one mount, then write access on it, then the names.
     out.push_back(cross_mount_check(facts, from_dir, from.dir_path, to_dir.mount_id, &to_dir, to.dir_path, false));
+    for (const Walk* w : {&facts.walk, &walk2}) {
+        if (const std::string dot = special_last_name(*w); !dot.empty()) {
+            out.push_back(failed(Layer::Busy, w->path, EBUSY, fmt::format("the last component is {}", dot),
+                                 fmt::format("{} ends in {}: rename does not take it", w->path, dot),
+                                 "name the directory by its own name"));
+            return out;
+        }
+    }
     out.push_back(want_write_check(facts, from_dir.mount_id, from.dir_path, "to rename in it"));
-    append(out, last_name_checks(facts, facts.walk, true));
-    append(out, last_name_checks(facts, walk2, false));
+    append_checks(out, last_name_checks(facts, facts.walk, true));
+    append_checks(out, last_name_checks(facts, walk2, false));
     if (from.object == nullptr) return out;
     const Inode& source = *from.object;
     const bool is_dir_move = is_dir(source);
@@ -71,14 +75,14 @@ std::vector<Check> rename_checks(const Facts& facts) {
         return out;
     }
     // vfs_rename(): may_delete OLD, then may_create or may_delete NEW.
-    append(out, may_delete_checks(facts, from_dir, from.dir_path, source, from.path, is_dir_move));
+    append_checks(out, may_delete_checks(facts, from_dir, from.dir_path, source, from.path, is_dir_move));
     if (to.object == nullptr)
-        append(out, inode_permission_checks(facts, to_dir, {to.dir_path, kMayWrite | kMayExec, false, false}));
+        append_checks(out, inode_permission_checks(facts, to_dir, {to.dir_path, kMayWrite | kMayExec, false, false}));
     else
-        append(out, may_delete_checks(facts, to_dir, to.dir_path, *to.object, to.path, is_dir_move));
+        append_checks(out, may_delete_checks(facts, to_dir, to.dir_path, *to.object, to.path, is_dir_move));
     // A directory changing parents rewrites its "..": write on it too.
     if (is_dir_move && !same_inode(from_dir, to_dir))
-        append(out, inode_permission_checks(facts, source, {from.path, kMayWrite, false, false}));
+        append_checks(out, inode_permission_checks(facts, source, {from.path, kMayWrite, false, false}));
     out.push_back(mount_point_check(facts, from_dir, source, from.path));
     if (to.object != nullptr) out.push_back(mount_point_check(facts, to_dir, *to.object, to.path));
     if (is_dir_move) out.push_back(overlay_dir_rename_check(facts, source, from.path));

@@ -13,14 +13,6 @@
 
 namespace fdscope::report::why {
 
-namespace {
-
-void append(std::vector<Check>& out, std::vector<Check> more) {
-    for (auto& c : more) out.push_back(std::move(c));
-}
-
-}  // namespace
-
 Check sun_path_check(const std::string& path) {
     if (path.size() > kSunPathMax)
         return failed(Layer::Path, path, EINVAL,
@@ -40,15 +32,15 @@ Check sun_path_check(const std::string& path) {
 std::vector<Check> bind_unix_checks(const Facts& facts) {
     std::vector<Check> out;
     out.push_back(sun_path_check(facts.operation.path));
-    append(out, walk_checks(facts, facts.walk, {false, true, false}));
-    append(out, filename_create_checks(facts, facts.walk, Creates::Socket));
+    append_checks(out, walk_checks(facts, facts.walk, {false, true, false}));
+    append_checks(out, filename_create_checks(facts, facts.walk, Creates::Socket));
     return out;
 }
 
 std::vector<Check> connect_unix_checks(const Facts& facts) {
     std::vector<Check> out;
     out.push_back(sun_path_check(facts.operation.path));
-    append(out, walk_checks(facts, facts.walk, {true, false, false}));
+    append_checks(out, walk_checks(facts, facts.walk, {true, false, false}));
     const WalkEnd end = walk_end(facts.walk, true);
     if (!end.reached || end.object == nullptr) {
         if (!end.reached) out.push_back(not_reached(Layer::Mode, facts.operation.path, "connecting"));
@@ -56,7 +48,7 @@ std::vector<Check> connect_unix_checks(const Facts& facts) {
     }
     const Inode& obj = *end.object;
     // path_permission(MAY_WRITE) on whatever the path names.
-    append(out, inode_permission_checks(facts, obj, {end.path, kMayWrite, false, true}));
+    append_checks(out, inode_permission_checks(facts, obj, {end.path, kMayWrite, false, true}));
     if (!is_socket(obj)) {
         out.push_back(failed(Layer::Path, end.path, ECONNREFUSED, fmt::format("a {}", type_word(obj)),
                              fmt::format("{} is a {}, not a socket", end.path, type_word(obj)),

@@ -33,10 +33,6 @@ std::string shown(const std::string& name) {
     return name.substr(0, 32) + "...";
 }
 
-void append(std::vector<Check>& out, std::vector<Check> more) {
-    for (auto& c : more) out.push_back(std::move(c));
-}
-
 Check name_check(const Facts& facts, const Step& st, bool final, bool may_be_missing, const Step* via_link) {
     const MountFacts* m = st.dir ? fdscope::why::find_mount(facts, st.dir->mount_id) : nullptr;
     const std::uint64_t name_max = m != nullptr ? m->name_max : 255;
@@ -173,7 +169,7 @@ std::vector<Check> walk_checks(const Facts& facts, const Walk& walk, const WalkR
     const auto enter = [&](const Inode& node, const std::string& path) {
         if (!mounts_seen.insert(node.mount_id).second) return;
         if (const MountFacts* m = fdscope::why::find_mount(facts, node.mount_id))
-            append(out, filesystem_checks(facts, *m, path));
+            append_checks(out, filesystem_checks(facts, *m, path));
     };
     bool stopped = false;
     const Step* via_link = nullptr;
@@ -187,7 +183,7 @@ std::vector<Check> walk_checks(const Facts& facts, const Walk& walk, const WalkR
         const std::string dir_path = parent_of(st.path);
         if (st.dir) {
             enter(*st.dir, dir_path);
-            append(out, inode_permission_checks(facts, *st.dir, {dir_path, kMayExec, true, true}));
+            append_checks(out, inode_permission_checks(facts, *st.dir, {dir_path, kMayExec, true, true}));
         } else {
             out.push_back(unknown_check(Layer::Search, dir_path, "the directory was not read",
                                         fmt::format("search permission on {} could not be judged: it was not read",
@@ -204,7 +200,7 @@ std::vector<Check> walk_checks(const Facts& facts, const Walk& walk, const WalkR
         enter(node, st.path);
         if (is_link(node)) {
             if (!final || rules.follow_last) {
-                append(out, link_checks(facts, st, final || st.last));
+                append_checks(out, link_checks(facts, st, final || st.last));
                 via_link = &st;
                 if (final && walk.error == 0)
                     out.push_back(unknown_check(Layer::Path, st.path, "the symlink's target was not walked",
@@ -239,6 +235,14 @@ std::vector<Check> walk_checks(const Facts& facts, const Walk& walk, const WalkR
                                     fmt::format("the walk of {} stopped before its last component", walk.path)));
     }
     return out;
+}
+
+std::string special_last_name(const Walk& walk) {
+    if (walk.steps.empty()) return {};
+    const Step& st = walk.steps[end_index(walk, false)];
+    if (st.name == "." || st.name == "..") return st.name;
+    if (st.name.empty()) return "/";
+    return {};
 }
 
 std::vector<Check> last_name_checks(const Facts& facts, const Walk& walk, bool must_exist) {

@@ -48,6 +48,11 @@ WalkEnd walk_end(const Walk& walk, bool follow_last);
 
 std::vector<Check> walk_checks(const Facts& facts, const Walk& walk, const WalkRules& rules);
 
+// The last component when it is not a plain name (the kernel's LAST_DOT,
+// LAST_DOTDOT, LAST_ROOT): ".", ".." or "/"; "" for a plain name. Create,
+// delete and rename refuse these before anything else.
+std::string special_last_name(const Walk& walk);
+
 // For parent_only walks, at the point the operation looks the last name
 // up: NAME_MAX, and ENOENT when the name must exist.
 std::vector<Check> last_name_checks(const Facts& facts, const Walk& walk, bool must_exist);

@@ -185,5 +185,19 @@ TEST(NameRules, RenameOverAnExistingNameJudgesItsRemoval) {
     EXPECT_EQ(first_block(v).path, "/tmp/b");
 }
 
+TEST(NameRules, DotAndDotDotAsTheLastComponent) {
+    Scenario s;
+    s.as_root();
+    const Inode srv = dir(0755);
+    s.op(Op::Mkdir, "/srv/.").walk(walk_of("/srv/.", {dir(0755), srv, srv}));
+    EXPECT_EQ(s.verdict().error, EEXIST);
+    s.op(Op::Rmdir, "/srv/.");
+    EXPECT_EQ(s.verdict().error, EINVAL);
+    s.op(Op::Unlink, "/srv/.");
+    EXPECT_EQ(s.verdict().error, EISDIR);
+    s.op(Op::Rmdir, "/srv/..").walk(walk_of("/srv/..", {dir(0755), srv, dir(0755)}));
+    EXPECT_EQ(s.verdict().error, ENOTEMPTY);
+}
+
 }  // namespace
 }  // namespace fdscope::report::why
