@@ -51,10 +51,11 @@ std::vector<Check> rename_checks(const Facts& facts) {
         out.push_back(not_reached(Layer::Mode, from.reached ? walk2.path : facts.walk.path, "renaming"));
         return out;
     }
-    const Inode& from_dir = *from.dir;
-    const Inode& to_dir = *to.dir;
-    // Both parents on one mount, then write access on it, then the names.
-    out.push_back(cross_mount_check(facts, from_dir, from.dir_path, to_dir.mount_id, &to_dir, to.dir_path, false));
+    // Both parents on one mount, then plain last names, then write access
+    // on the mount, then the names themselves.
+    if (from.dir != nullptr && to.dir != nullptr)
+        out.push_back(
+            cross_mount_check(facts, *from.dir, from.dir_path, to.dir->mount_id, to.dir, to.dir_path, false));
     for (const Walk* w : {&facts.walk, &walk2}) {
         if (const std::string dot = special_last_name(*w); !dot.empty()) {
             out.push_back(failed(Layer::Busy, w->path, EBUSY, fmt::format("the last component is {}", dot),
@@ -63,6 +64,8 @@ std::vector<Check> rename_checks(const Facts& facts) {
             return out;
         }
     }
+    const Inode& from_dir = *from.dir;
+    const Inode& to_dir = *to.dir;
     out.push_back(want_write_check(facts, from_dir.mount_id, from.dir_path, "to rename in it"));
     append_checks(out, last_name_checks(facts, facts.walk, true));
     append_checks(out, last_name_checks(facts, walk2, false));

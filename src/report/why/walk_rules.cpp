@@ -144,7 +144,8 @@ WalkEnd walk_end(const Walk& walk, bool follow_last) {
         end.dir = &*walk.parent;
         end.dir_path = walk.parent_path;
     }
-    bool ok = walk.complete && end.dir != nullptr;
+    // "/" itself has no directory holding it; any other end needs one.
+    bool ok = walk.complete && (end.dir != nullptr || (end.object != nullptr && st.name.empty()));
     for (std::size_t j = 0; j < idx && ok; ++j) {
         const Step& s = walk.steps[j];
         if (s.name.empty()) continue;

@@ -40,7 +40,7 @@ struct WalkRules {
 struct WalkEnd {
     const Step* step = nullptr;
     const Inode* object = nullptr;     // null: the last name does not exist
-    const Inode* dir = nullptr;        // the directory holding the last name
+    const Inode* dir = nullptr;        // the directory holding the last name (null for "/")
     std::string path, dir_path;
     bool reached = false;              // every directory before the last name exists
 };

@@ -69,6 +69,19 @@ TEST(ChdirRules, SearchOnTheTargetAndItMustBeADirectory) {
     EXPECT_EQ(s.verdict().error, ENOTDIR);
 }
 
+TEST(ChdirRules, TheRootDirectoryHasNoParentToJudge) {
+    Scenario s;
+    s.op(Op::Chdir, "/").walk(walk_of("/", {dir(0755)}));
+    EXPECT_EQ(s.verdict().outcome, Outcome::Allowed);
+    s.walk(walk_of("/", {dir(0700)}));
+    EXPECT_EQ(first_block(s.verdict()).path, "/");
+    s.op(Op::Rmdir, "/");
+    EXPECT_EQ(s.verdict().error, EBUSY);
+    s.op(Op::Rename, "/", "/x").walk2(walk_of("/x", {dir(0755), std::nullopt}));
+    s.as_root();
+    EXPECT_EQ(s.verdict().error, EBUSY);
+}
+
 Scenario bind_unix(std::optional<Inode> existing) {
     Scenario s;
     s.op(Op::BindUnix, "/run/app/sock").walk(walk_of("/run/app/sock", {dir(0755), dir(0755), dir(0755, 1001, 1001), existing}));
