@@ -38,7 +38,7 @@ std::string capability_state(const Facts& facts, const Inode& inode, int cap) {
     const std::string name = capability_name(cap);
     if (!has_capability(facts.subject, cap)) return name + " absent";
     if (!owner_mapped(facts.subject, inode))
-        return name + " present but not counted: the owner is not mapped in the subject's user namespace";
+        return name + " present but not counted (the owner is not mapped in the subject's user namespace)";
     return name + " present";
 }
 

@@ -19,7 +19,7 @@ bool owner_or_capable(const Subject& subject, const Inode& inode);
 
 std::string capability_name(int cap);
 // "CAP_DAC_OVERRIDE absent", "CAP_FOWNER present", "CAP_DAC_OVERRIDE present
-// but not counted: the owner is not mapped in the subject's user namespace"
+// but not counted (the owner is not mapped in the subject's user namespace)"
 std::string capability_state(const Facts& facts, const Inode& inode, int cap);
 
 }  // namespace fdscope::report::why

@@ -75,7 +75,7 @@ Check create_in_sticky_check(const Facts& facts, const Inode& dir, const std::st
                       fmt::format("{}; {} is not writable enough for the rule ({})", sysctl, dir_path,
                                   mode_string(dir.mode)));
     return failed(Layer::Protected, path, EACCES,
-                  fmt::format("{}: sticky {}; {} owned by {}, neither the subject ({}) nor the directory's owner; "
+                  fmt::format("{}: sticky {}; {} owned by {}, neither the subject, {}, nor the directory's owner; "
                               "no capability overrides this",
                               sysctl, dir_words(facts, dir, dir_path), path, user_text(facts, object.uid),
                               subject_text(facts)),
@@ -87,19 +87,18 @@ Check create_in_sticky_check(const Facts& facts, const Inode& dir, const std::st
 
 Check follow_link_check(const Facts& facts, const Inode* dir, const std::string& dir_path, const Inode& link,
                         const std::string& path) {
+    // The rule's conditions first: where they do not hold, the sysctl's
+    // value does not matter.
     const auto& sc = facts.sysctls;
-    if (!sc.known) return sysctl_unknown(path, "protected_symlinks");
-    if (sc.protected_symlinks == 0) return passed(Layer::Protected, path, "fs.protected_symlinks=0");
-    if (link.uid == facts.subject.fsuid)
-        return passed(Layer::Protected, path, "fs.protected_symlinks=1; the follower owns the link");
+    if (sc.known && sc.protected_symlinks == 0) return passed(Layer::Protected, path, "fs.protected_symlinks=0");
+    if (link.uid == facts.subject.fsuid) return passed(Layer::Protected, path, "the follower owns the link");
     if (dir == nullptr)
         return unknown_check(Layer::Protected, path, "the directory holding the link was not read",
                              fmt::format("cannot judge fs.protected_symlinks for {}: its directory was not read", path));
     if ((dir->mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
-        return passed(Layer::Protected, path,
-                      fmt::format("fs.protected_symlinks=1; {} is not sticky and world-writable", dir_path));
-    if (dir->uid == link.uid)
-        return passed(Layer::Protected, path, "fs.protected_symlinks=1; the directory's owner owns the link");
+        return passed(Layer::Protected, path, fmt::format("{} is not sticky and world-writable", dir_path));
+    if (dir->uid == link.uid) return passed(Layer::Protected, path, "the directory's owner owns the link");
+    if (!sc.known) return sysctl_unknown(path, "protected_symlinks");
     return failed(Layer::Protected, path, EACCES,
                   fmt::format("fs.protected_symlinks=1: symlink {} owned by {} in sticky world-writable {}; the "
                               "follower {} owns neither; no capability overrides this",
@@ -113,12 +112,10 @@ Check follow_link_check(const Facts& facts, const Inode* dir, const std::string&
 
 Check hardlink_check(const Facts& facts, const Inode& source, const std::string& path) {
     const auto& sc = facts.sysctls;
-    if (!sc.known) return sysctl_unknown(path, "protected_hardlinks");
-    if (sc.protected_hardlinks == 0) return passed(Layer::Protected, path, "fs.protected_hardlinks=0");
+    if (sc.known && sc.protected_hardlinks == 0) return passed(Layer::Protected, path, "fs.protected_hardlinks=0");
     if (owner_or_capable(facts.subject, source))
         return passed(Layer::Protected, path,
-                      source.uid == facts.subject.fsuid ? "fs.protected_hardlinks=1; the subject owns it"
-                                                        : "fs.protected_hardlinks=1; CAP_FOWNER");
+                      source.uid == facts.subject.fsuid ? "the subject owns it" : "CAP_FOWNER over it");
     // safe_hardlink_source()
     std::string unsafe;
     if (!is_reg(source))
@@ -130,8 +127,8 @@ Check hardlink_check(const Facts& facts, const Inode& source, const std::string&
     else if (!permission_granted(facts, source, kMayRead | kMayWrite))
         unsafe = "the subject cannot both read and write it";
     if (unsafe.empty())
-        return passed(Layer::Protected, path,
-                      "fs.protected_hardlinks=1; a regular file the subject may read and write");
+        return passed(Layer::Protected, path, "a regular file the subject may read and write");
+    if (!sc.known) return sysctl_unknown(path, "protected_hardlinks");
     return failed(Layer::Protected, path, EPERM,
                   fmt::format("fs.protected_hardlinks=1: {} ({}) is owned by {}; {}; {}", path,
                               mode_string(source.mode), user_text(facts, source.uid), unsafe,

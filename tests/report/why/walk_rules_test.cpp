@@ -201,6 +201,15 @@ TEST(WalkRules, ProtectedSymlinksRefuseRootTooInAStickyWorldWritableDirectory) {
     EXPECT_EQ(tmp_link(0).verdict().outcome, Outcome::Allowed);
 }
 
+TEST(WalkRules, UnreadSysctlsMatterOnlyWhereTheRuleCouldApply) {
+    Scenario s = tmp_link(1002);
+    s.facts.sysctls.known = false;
+    EXPECT_EQ(s.verdict().outcome, Outcome::Unknown);
+    // The same link in a directory that is not sticky: followed whatever the sysctl.
+    s.facts.walk.steps[2].dir->mode = S_IFDIR | 0777;
+    EXPECT_EQ(s.verdict().outcome, Outcome::Allowed);
+}
+
 TEST(WalkRules, ANosymfollowMountRefusesToFollow) {
     Scenario s = tmp_link(0);
     s.mount_of(1).nosymfollow = true;
