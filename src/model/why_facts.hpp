@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -117,6 +118,7 @@ struct Inode {
     std::string acl_unreadable;  // !acl_known: why
     std::string symlink_target;  // S_ISLNK only
     bool swapfile = false;
+    std::optional<bool> empty;   // directories: no entries but . and .. (rmdir, rename onto it); unset: not read
 };
 
 struct MountFacts {
@@ -242,6 +244,10 @@ struct Facts {
     CgroupFacts cgroup;
     LsmFacts lsm;
     std::vector<std::string> unreadable;  // facts that could not be read, and why
+    // Names of the ids the rules print (owners, ACL entries, the subject);
+    // an id without a name is printed as its number.
+    std::map<uid_t, std::string> user_names;
+    std::map<gid_t, std::string> group_names;
 };
 
 const MountFacts* find_mount(const Facts& facts, std::int32_t id);
