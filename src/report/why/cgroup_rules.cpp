@@ -15,12 +15,15 @@ namespace {
 
 using fdscope::why::Op;
 
-std::optional<std::optional<std::uint32_t>> device_number(std::string_view s) {
-    if (s == "*") return std::optional<std::uint32_t>{};
+// A major or minor field: a number, or '*' (out stays empty). False: neither.
+bool device_number(std::string_view s, std::optional<std::uint32_t>& out) {
+    out.reset();
+    if (s == "*") return true;
     std::uint32_t v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-    return std::optional<std::uint32_t>{v};
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return false;
+    out = v;
+    return true;
 }
 
 Check cgroup_check(const Facts& facts, Result result) {
@@ -62,11 +65,8 @@ std::optional<DeviceRule> parse_device_rule(std::string_view line) {
     const std::string_view numbers = line.substr(sp1 + 1, sp2 - sp1 - 1);
     const std::size_t colon = numbers.find(':');
     if (colon == std::string_view::npos) return std::nullopt;
-    const auto major = device_number(numbers.substr(0, colon));
-    const auto minor = device_number(numbers.substr(colon + 1));
-    if (!major || !minor) return std::nullopt;
-    r.major = *major;
-    r.minor = *minor;
+    if (!device_number(numbers.substr(0, colon), r.major) || !device_number(numbers.substr(colon + 1), r.minor))
+        return std::nullopt;
     const std::string_view access = line.substr(sp2 + 1);
     if (access.empty()) return std::nullopt;
     for (const char ch : access) {

@@ -140,7 +140,7 @@ VariantOutcome filter_outcome(const std::vector<std::vector<sock_filter>>& filte
     }
     o.action = action_words(d.value);
     if (d.filter)
-        o.where = fmt::format("filter {} of {} ({} insns), pc {}", *d.filter, filters.size(),
+        o.where = fmt::format("filter {} of {}, {} insns, pc {}", *d.filter, filters.size(),
                               filters[*d.filter].size(), d.pc);
     else
         o.where = fmt::format("all {} filters", filters.size());

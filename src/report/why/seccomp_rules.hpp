@@ -17,7 +17,7 @@ struct VariantOutcome {
     Result result = Result::Pass;
     int error = 0;
     std::string action;          // "ERRNO(EPERM)", "KILL_PROCESS", "ALLOW"
-    std::string where;           // "filter 0 of 2 (7 insns), pc 5"
+    std::string where;           // "filter 0 of 2, 7 insns, pc 5"
     std::string consequence;     // "killed by SIGSYS", "decided by a supervisor", ""
     std::vector<Holder> holders; // USER_NOTIF: the supervisors
 };
