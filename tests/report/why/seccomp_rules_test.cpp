@@ -10,6 +10,7 @@
 
 #include <cstddef>
 
+#include "bpf_builders.hpp"
 #include "process_facts.hpp"
 #include "report/why/layers.hpp"
 
@@ -19,23 +20,8 @@ namespace {
 using namespace testing;
 using Prog = std::vector<sock_filter>;
 
-sock_filter stmt(std::uint16_t code, std::uint32_t k) { return BPF_STMT(code, k); }
-sock_filter jump(std::uint16_t code, std::uint32_t k, std::uint8_t jt, std::uint8_t jf) {
-    return BPF_JUMP(code, k, jt, jf);
-}
-
 // On x86_64 numbers, `action` for syscall `nr`; everything else allowed.
-Prog refuse(long nr, std::uint32_t action) {
-    return {
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<std::uint32_t>(nr), 0, 1),
-        stmt(BPF_RET | BPF_K, action),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-}
+Prog refuse(long nr, std::uint32_t action) { return deny_on(AUDIT_ARCH_X86_64, nr, action, SECCOMP_RET_ALLOW); }
 
 Prog allow_all() { return {stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)}; }
 
