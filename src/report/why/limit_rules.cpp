@@ -21,7 +21,22 @@ using fdscope::why::SubjectKind;
 
 bool takes_an_fd(Op op) { return op == Op::Open || op == Op::BindInet || op == Op::BindUnix || op == Op::ConnectUnix; }
 
-std::string what_takes_it(Op op) { return op == Op::Open ? "the open" : "socket()"; }
+std::string what_fails(Op op) {
+    return op == Op::Open ? "every open gets EMFILE, whatever the path" : "socket() gets EMFILE before the address is tried";
+}
+
+// setrlimit from outside (prlimit) for a process; the shell's ulimit for
+// the caller, whose limits fdscope itself inherited.
+std::string nofile_fix(const fdscope::why::Subject& s) {
+    fdscope::Limit limit;
+    limit.soft = s.limits.nofile_soft;
+    limit.hard = s.limits.nofile_hard;
+    limit.known = true;
+    if (s.kind != SubjectKind::Caller) return raise_nofile_fix(s.pid, limit, 0);
+    return fmt::format("raise the shell's limit before running the program: ulimit -n {} (the hard limit is {})",
+                       limit.hard == fdscope::why::Limits::kUnlimited ? limit.soft * 2 : limit.hard,
+                       limit_text(limit.hard));
+}
 
 Check limit_check(Result result) {
     Check c;
@@ -51,14 +66,10 @@ Check emfile(const Facts& facts) {
     c.result = Result::Fail;
     c.error = EMFILE;
     c.holders = facts.fd_groups;
-    c.explain = fmt::format("{} has {} fds open, its RLIMIT_NOFILE soft limit is {}: {} gets EMFILE whatever the path",
-                            subject_text(s), grouped(used), grouped(soft), what_takes_it(facts.operation.op));
+    c.explain = fmt::format("{} has {} fds open, its RLIMIT_NOFILE soft limit is {}: {}", subject_text(s),
+                            grouped(used), grouped(soft), what_fails(facts.operation.op));
     if (!facts.fd_groups.empty()) c.explain += "; the largest groups: " + holders_text(facts.fd_groups);
-    fdscope::Limit limit;
-    limit.soft = soft;
-    limit.hard = s.limits.nofile_hard;
-    limit.known = true;
-    c.fix = raise_nofile_fix(s.pid, limit, 0);
+    c.fix = nofile_fix(s);
     return c;
 }
 
@@ -114,9 +125,9 @@ Check nproc(const Facts& facts) {
     c.explain = fmt::format("uid {} is at its RLIMIT_NPROC of {} tasks: a fork() to run the program fails with "
                             "EAGAIN, and execve() too right after a set*uid() to this user",
                             s.ruid, grouped(s.limits.nproc_soft));
-    c.fix = fmt::format("find what forks (fdscope ls -u {}), or raise the limit: prlimit --pid {} --nproc=N "
+    c.fix = fmt::format("see what runs as uid {} (ps -L -u {}), or raise the limit: prlimit --pid {} --nproc={} "
                         "(LimitNPROC= in a unit)",
-                        s.ruid, s.pid);
+                        s.ruid, s.ruid, s.pid, s.limits.nproc_soft * 2);
     return c;
 }
 

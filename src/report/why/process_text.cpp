@@ -71,7 +71,7 @@ std::string subject_text(const fdscope::why::Subject& subject) {
                                          : fmt::format("uid {} ({})", subject.euid, subject.user_name);
     case SubjectKind::Caller: break;
     }
-    return fmt::format("this process (pid {})", subject.pid);
+    return fmt::format("uid {} (you)", subject.euid);
 }
 
 std::string unit_of(const std::string& cgroup) {

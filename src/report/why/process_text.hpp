@@ -22,7 +22,7 @@ bool has_cap(const fdscope::why::Subject& subject, int cap);
 // "pid 812 (nginx) fd 7, pid 813 (nginx) fd 7 inherited from 812"
 std::string holders_text(const std::vector<fdscope::why::Holder>& holders);
 
-// "pid 4242 (nginx)", "uid 1001 (app)", "fdscope itself"
+// "pid 4242 (nginx)", "uid 1001 (app)", "uid 1000 (you)"
 std::string subject_text(const fdscope::why::Subject& subject);
 
 // The systemd unit of a cgroup path ("/system.slice/nginx.service" ->

@@ -104,7 +104,9 @@ std::vector<Check> quota_checks(const Facts& facts, std::int32_t mount_id, const
         LimitState v;
         if (alloc.inode)
             v = judge(q.inodes_used + 1, q.inodes_soft, q.inodes_hard, q.inodes_grace_end, qf.now, "inodes", count);
-        if (v.over != Over::Refused && (alloc.block || alloc.entry)) {
+        // A name alone takes no quota space: the directory's blocks are the
+        // directory owner's, and only a full directory grows.
+        if (v.over != Over::Refused && alloc.block) {
             LimitState s = judge(q.space_used + block, q.space_soft, q.space_hard, q.space_grace_end, qf.now, "space", bytes);
             if (s.over > v.over) v = s;
         }

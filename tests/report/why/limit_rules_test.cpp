@@ -37,6 +37,15 @@ TEST(LimitRules, EmfileAtTheLimit) {
     EXPECT_EQ(verdict_from(checks, f).error, EMFILE);
 }
 
+TEST(LimitRules, TheCallerRaisesItInItsShell) {
+    Facts f = at_fd_limit();
+    f.subject.kind = SubjectKind::Caller;
+    const Check c = limit_checks(f).front();
+    EXPECT_EQ(c.error, EMFILE);
+    EXPECT_NE(c.fix.find("ulimit -n 4096"), std::string::npos) << c.fix;
+    EXPECT_NE(c.explain.find("uid 1001 (you)"), std::string::npos) << c.explain;
+}
+
 TEST(LimitRules, OneBelowTheLimitPasses) {
     Facts f = at_fd_limit();
     f.subject.fd_count = 1023;
