@@ -43,7 +43,7 @@ std::string size_text(std::uint64_t bytes) {
 }
 
 std::string limit_text(std::uint64_t n) {
-    return n == fdscope::why::Limits::kUnlimited ? std::string("unlimited") : std::to_string(n);
+    return n == fdscope::why::Limits::kUnlimited ? std::string("unlimited") : grouped(n);
 }
 
 bool has_cap(const fdscope::why::Subject& subject, int cap) {

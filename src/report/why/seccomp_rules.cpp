@@ -69,7 +69,7 @@ std::string fix_text(const Facts& facts, const std::string& name) {
                        name);
 }
 
-Check group_check(const Group& g, const std::string& all, const Facts& facts) {
+Check group_check(const Group& g, Abi native, const std::string& all, const Facts& facts) {
     Check c;
     c.layer = Layer::Seccomp;
     c.path = g.name;
@@ -83,23 +83,27 @@ Check group_check(const Group& g, const std::string& all, const Facts& facts) {
         c.error = o.error;
         c.holders = o.holders;
         if (o.result == Result::Fail) {
-            c.explain = fmt::format("{} issues {}, which the seccomp filter refuses: {}", p->first->call, g.name, all);
+            c.explain = fmt::format("glibc's {} issues {}, which the seccomp filter refuses: {}", p->first->call, g.name,
+                                    all);
             c.fix = fix_text(facts, g.name);
         } else if (o.result == Result::Unknown) {
-            c.explain = fmt::format("{} issues {}: {}", p->first->call, g.name, all);
+            c.explain = fmt::format("glibc's {} issues {}: {}", p->first->call, g.name, all);
         }
         return c;
     }
-    // Not what glibc issues: a refusal is worth knowing, not the verdict.
-    const auto bad = std::find_if(g.runs.begin(), g.runs.end(),
-                                  [](const auto& r) { return r.second.result != Result::Pass; });
+    // Not what glibc issues: a refusal on the subject's own ABI is worth
+    // knowing, not the verdict. Other ABIs' refusals stay in the detail:
+    // nearly every filter kills foreign architectures.
+    const auto bad = std::find_if(g.runs.begin(), g.runs.end(), [&](const auto& r) {
+        return r.first->abi == native && r.second.result != Result::Pass;
+    });
     if (bad == g.runs.end()) return c;
     c.result = Result::Note;
     c.error = bad->second.error;
     c.holders = bad->second.holders;
-    c.explain = fmt::format("{} on {} is {}; glibc does not issue it for this operation, but a program that does "
-                            "(Go's runtime, a raw syscall) meets it: {}",
-                            g.name, abi_name(bad->first->abi), refusal(bad->second), all);
+    c.explain = fmt::format("{} is {}; glibc does not issue it for this operation, but a program that does (Go's "
+                            "runtime, a raw syscall) meets it: {}",
+                            g.name, refusal(bad->second), all);
     return c;
 }
 
@@ -220,7 +224,7 @@ std::vector<Check> seccomp_checks(const Facts& facts) {
     if (groups.empty()) return {};
     const std::string all = summary(groups);
     std::vector<Check> checks;
-    for (const Group& g : groups) checks.push_back(group_check(g, all, facts));
+    for (const Group& g : groups) checks.push_back(group_check(g, abis.front(), all, facts));
     return checks;
 }
 

@@ -30,7 +30,7 @@ TEST(LimitRules, EmfileAtTheLimit) {
     EXPECT_EQ(c.result, Result::Fail);
     EXPECT_EQ(c.error, EMFILE);
     EXPECT_EQ(c.holders.size(), 2u);
-    EXPECT_NE(c.detail.find("fds 1,024/1024"), std::string::npos) << c.detail;
+    EXPECT_NE(c.detail.find("fds 1,024/1,024 (RLIMIT_NOFILE soft 1,024, hard 4,096)"), std::string::npos) << c.detail;
     EXPECT_NE(c.explain.find("1,000 sockets"), std::string::npos) << c.explain;
     EXPECT_NE(c.fix.find("prlimit --pid 4242 --nofile=2048:4096"), std::string::npos) << c.fix;
     EXPECT_NE(c.fix.find("LimitNOFILE="), std::string::npos) << c.fix;
