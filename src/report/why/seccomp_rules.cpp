@@ -32,7 +32,9 @@ struct Group {
 };
 
 std::string run_text(const SyscallVariant& v, const VariantOutcome& o) {
-    std::string s = fmt::format("{} nr {}: {}", abi_name(v.abi), v.nr, o.action);
+    // x32 numbers read as the bit plus the x86_64-like offset.
+    std::string s = v.abi == Abi::X32 ? fmt::format("x32 nr {:#x}: {}", v.nr, o.action)
+                                      : fmt::format("{} nr {}: {}", abi_name(v.abi), v.nr, o.action);
     if (!o.where.empty()) s += " (" + o.where + ")";
     return s;
 }
@@ -147,7 +149,7 @@ VariantOutcome filter_outcome(const std::vector<std::vector<sock_filter>>& filte
         o.where = fmt::format("filter {} of {}, {} insns, pc {}", *d.filter, filters.size(),
                               filters[*d.filter].size(), d.pc);
     else
-        o.where = fmt::format("all {} filters", filters.size());
+        o.where = fmt::format("{} {}", filters.size(), filters.size() == 1 ? "filter" : "filters");
     const std::uint32_t data = d.value & SECCOMP_RET_DATA;
     switch (d.value & SECCOMP_RET_ACTION_FULL) {
     case SECCOMP_RET_ALLOW:
