@@ -28,4 +28,17 @@ inline std::vector<sock_filter> deny_on(std::uint32_t arch, long nr, std::uint32
     };
 }
 
+// `action` when syscall `nr` has any of `flags` set in argument `arg`
+// (the low word), ALLOW otherwise.
+inline std::vector<sock_filter> deny_flags(long nr, std::size_t arg, std::uint32_t flags, std::uint32_t action) {
+    return {
+        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<std::uint32_t>(nr), 0, 3),
+        stmt(BPF_LD | BPF_W | BPF_ABS, static_cast<std::uint32_t>(offsetof(seccomp_data, args) + 8 * arg)),
+        jump(BPF_JMP | BPF_JSET | BPF_K, flags, 0, 1),
+        stmt(BPF_RET | BPF_K, action),
+        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+}
+
 }  // namespace fdscope::report::why::testing

@@ -60,14 +60,7 @@ TEST(SeccompFilter, OneSyscallDeniedTheRestAllowed) {
 
 TEST(SeccompFilter, FlagArgumentsAreTested) {
     // openat with O_CREAT in its flags (args[2]): EACCES; without: allowed.
-    const Prog p = {
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 3),
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[2])),
-        jump(BPF_JMP | BPF_JSET | BPF_K, O_CREAT, 0, 1),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
+    const Prog p = testing::deny_flags(SYS_openat, 2, O_CREAT, SECCOMP_RET_ERRNO | EACCES);
     EXPECT_EQ(run_filter(p, call(SYS_openat, 0, 0, O_WRONLY | O_CREAT)).value, SECCOMP_RET_ERRNO | EACCES);
     EXPECT_EQ(run_filter(p, call(SYS_openat, 0, 0, O_RDONLY)).value, SECCOMP_RET_ALLOW);
 }

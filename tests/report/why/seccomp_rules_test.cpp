@@ -131,14 +131,7 @@ TEST(SeccompRules, TraceWithoutTracerIsEnosys) {
 
 TEST(SeccompRules, OpenChecksTheFlagsFilterSees) {
     // openat with O_CREAT in args[2]: EACCES.
-    const Prog p = {
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 3),
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[2])),
-        jump(BPF_JMP | BPF_JSET | BPF_K, O_CREAT, 0, 1),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
+    const Prog p = deny_flags(SYS_openat, 2, O_CREAT, SECCOMP_RET_ERRNO | EACCES);
     Facts f = filtered(Op::Open, {p});
     EXPECT_EQ(by_name(seccomp_checks(f), "openat")->result, Result::Pass) << "a plain read open";
     f.operation.open.write = f.operation.open.create = true;
