@@ -202,7 +202,9 @@ VariantOutcome strict_outcome(const SyscallVariant& variant) {
     return o;
 }
 
-std::vector<Check> seccomp_checks(const Facts& facts) {
+namespace {
+
+std::vector<Check> thread_checks(const Facts& facts) {
     const auto& s = facts.subject;
     if (s.seccomp_mode == 0) return {process_check(Result::Pass, "no seccomp filter (Seccomp: 0)")};
     if (s.seccomp_mode == 2 && !s.seccomp_filters) {
@@ -227,6 +229,20 @@ std::vector<Check> seccomp_checks(const Facts& facts) {
     const std::string all = summary(groups);
     std::vector<Check> checks;
     for (const Group& g : groups) checks.push_back(group_check(g, abis.front(), all, facts));
+    return checks;
+}
+
+}  // namespace
+
+std::vector<Check> seccomp_checks(const Facts& facts) {
+    std::vector<Check> checks = thread_checks(facts);
+    // Filters are per thread (installed without TSYNC, they stay in one).
+    const auto& s = facts.subject;
+    if (s.threads_differ)
+        checks.push_back(process_check(Result::Note, fmt::format("these are thread {}'s filters", s.tid),
+                                       fmt::format("threads of pid {} differ in credentials or filters: another "
+                                                   "thread may be judged differently (--as-thread TID)",
+                                                   s.pid)));
     return checks;
 }
 

@@ -128,8 +128,8 @@ Check space_check(const Facts& facts, std::int32_t mount_id, const std::string& 
     if (alloc.inode && counts_inodes && inodes == 0) {
         c.result = Result::Fail;
         c.error = ENOSPC;
-        c.explain = fmt::format("{} has no free inodes ({} in use; df -i shows 100%): nothing new can be created there, "
-                                "whatever the free blocks",
+        c.explain = fmt::format("{} has no free inodes (all {} in use; df -i shows 100%): nothing new can be created "
+                                "there, whatever the free blocks",
                                 m->mount_point, grouped(m->files));
         c.fix = in_memory(*m) ? fmt::format("remove files on {}, or raise its inode count: mount -o remount,nr_inodes={} {}",
                                             m->mount_point, m->files * 2, m->mount_point)
@@ -155,9 +155,10 @@ Check space_check(const Facts& facts, std::int32_t mount_id, const std::string& 
         c.explain = fmt::format("{} blocks of {} are still free (df shows them) but all are reserved for {}: uid {} "
                                 "gets ENOSPC",
                                 grouped(m->blocks_free), m->mount_point, reserved_for(*m), s.fsuid);
-        c.fix = fmt::format("{}, or lower the reservation as root: tune2fs -m 1 {} (or let uid {} use it: tune2fs -r / "
-                            "-u {})",
-                            free_space_fix(*m, deleted), m->source, s.fsuid, s.fsuid);
+        c.fix = m->fstype.rfind("ext", 0) == 0
+                    ? fmt::format("{}, or as root lower the reserve (tune2fs -m 1 {}) or give it to uid {} (tune2fs -u {} {})",
+                                  free_space_fix(*m, deleted), m->source, s.fsuid, s.fsuid, m->source)
+                    : free_space_fix(*m, deleted);
     } else {
         c.explain = fmt::format("{} is full{}", m->mount_point,
                                 deleted.empty() ? std::string()

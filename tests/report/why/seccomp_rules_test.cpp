@@ -164,6 +164,16 @@ TEST(SeccompRules, StrictModeAllowsOnlyReadAndWrite) {
     EXPECT_EQ(by_name(seccomp_checks(f), "mkdir")->result, Result::Fail);
 }
 
+TEST(SeccompRules, ThreadsThatDifferAreNoted) {
+    Facts f = filtered(Op::Mkdir, {allow_all()});
+    EXPECT_EQ(seccomp_checks(f).back().result, Result::Pass);
+    f.subject.threads_differ = true;
+    f.subject.tid = 4243;
+    const auto checks = seccomp_checks(f);
+    EXPECT_EQ(checks.back().result, Result::Note);
+    EXPECT_NE(checks.back().detail.find("thread 4243"), std::string::npos);
+}
+
 TEST(SeccompRules, NoFilterPasses) {
     const auto checks = seccomp_checks(user_process(Op::Open));
     ASSERT_EQ(checks.size(), 1u);
