@@ -86,6 +86,8 @@ struct Subject {
     std::string lsm_label;       // /proc/PID/attr/current, "" if no LSM provides one
     Limits limits;
     std::optional<std::uint64_t> fd_count;  // open fds now
+    std::optional<std::uint64_t> user_tasks;  // tasks of its real uid, what RLIMIT_NPROC counts
+    pid_t tracer_pid = 0;        // TracerPid: (decides SECCOMP_RET_TRACE)
 
     // Seccomp filters, index 0 the oldest (PTRACE_SECCOMP_GET_FILTER order).
     // Unset: not read, and seccomp_unreadable says why.
@@ -109,6 +111,7 @@ struct Inode {
     uid_t uid = 0;
     gid_t gid = 0;
     std::uint64_t dev = 0, ino = 0, size = 0;
+    std::uint64_t rdev = 0;      // st_rdev of a device node (makedev form)
     std::uint32_t nlink = 0;
     std::int32_t mount_id = 0;   // statx STATX_MNT_ID
     bool attributes_known = false;  // immutable/append_only were read
@@ -189,6 +192,8 @@ struct SocketHolder {
     std::string state;           // "LISTEN", "TIME_WAIT", "UNCONN"
     uid_t uid = 0;
     bool reuseaddr = false, reuseport = false;  // when known
+    int protocol = 0;            // IPPROTO_TCP or IPPROTO_UDP; 0: the operation's
+    bool v6only = false;         // an IPv6 socket with IPV6_V6ONLY (else it takes the v4 port too)
     std::vector<Holder> holders; // every process with it open, inheritors included
 };
 
@@ -206,11 +211,13 @@ struct FdFacts {                 // Op::Read / Op::Write
     std::int32_t mount_id = 0;
     enum class PeerState { Unknown, NotApplicable, Open, Closed } peer = PeerState::NotApplicable;
     bool socket_connected = true;
+    std::optional<std::uint64_t> pos;  // fdinfo pos (where a write without O_APPEND lands)
 };
 
 struct CgroupFacts {
     bool known = false;
     std::string path;
+    bool devices_v1 = false;                   // in a v1 devices hierarchy: devices_list was read
     std::vector<std::string> devices_list;     // v1 devices.list lines
     bool device_bpf = false;                   // a v2 device program is attached
     std::optional<std::uint64_t> pids_max, pids_current;
@@ -220,10 +227,44 @@ struct CgroupFacts {
     std::optional<double> memory_pressure_avg10, io_pressure_avg10;  // "some" avg10
 };
 
+// What an LSM adapter (libselinux, libapparmor) answered for this
+// operation; the adapters live in src/why/, behind an interface.
+struct LsmAnswer {
+    std::string lsm;             // as in /sys/kernel/security/lsm: "selinux", "apparmor"
+    bool allowed = false;
+    int error = 0;               // denied: what the hook returns (EACCES)
+    bool permissive = false;     // SELinux permissive: the denial is logged, not enforced
+    std::string detail;          // "scontext=... tcontext=... tclass=file perm=write"
+    std::string fix;
+};
+
 struct LsmFacts {
     std::vector<std::string> active;           // /sys/kernel/security/lsm, in order
+    std::vector<LsmAnswer> answers;            // one per adapter that answered
     std::vector<Holder> fanotify_permission;   // fanotify fds with permission events
     std::vector<Holder> seccomp_supervisors;   // seccomp user-notification fds
+};
+
+// Disk quotas of the filesystem the operation creates on or writes to, as
+// quotactl(Q_GETQUOTA) returns them (space in bytes; 0 = no limit).
+struct QuotaUsage {
+    enum class Kind { User, Group, Project };
+    Kind kind = Kind::User;
+    std::uint32_t id = 0;
+    std::uint64_t space_used = 0, space_soft = 0, space_hard = 0;
+    std::uint64_t inodes_used = 0, inodes_soft = 0, inodes_hard = 0;
+    // dqb_btime / dqb_itime: unix time from which an exceeded soft limit
+    // is enforced; 0 = the soft limit is not exceeded yet.
+    std::int64_t space_grace_end = 0, inodes_grace_end = 0;
+};
+
+struct QuotaFacts {
+    bool known = false;          // quotactl was asked (or why not is in reason)
+    bool supported = true;       // false: no quota on this kernel or filesystem (reason)
+    std::string reason;          // "kernel built without CONFIG_QUOTA"
+    std::int32_t mount_id = 0;   // the filesystem they are for
+    std::vector<QuotaUsage> usage;  // user, group and project ids that may be charged
+    std::int64_t now = 0;        // unix time of reading (grace periods)
 };
 
 // Everything gathered for one question.
@@ -243,6 +284,7 @@ struct Facts {
     FdFacts fd;
     CgroupFacts cgroup;
     LsmFacts lsm;
+    QuotaFacts quota;
     std::vector<std::string> unreadable;  // facts that could not be read, and why
     // Names of the ids the rules print (owners, ACL entries, the subject);
     // an id without a name is printed as its number.

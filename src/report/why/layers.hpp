@@ -24,9 +24,10 @@ std::vector<Check> seccomp_checks(const Facts& facts);
 // limit: EMFILE/ENFILE before an open's walk; EAGAIN (RLIMIT_NPROC, pids.max) for exec.
 std::vector<Check> limit_checks(const Facts& facts);
 // space and quota of the filesystem an operation creates on (create, mkdir,
-// symlink, link, bind unix) or writes to.
+// symlink, link, bind unix). Writes: fd_checks.
 std::vector<Check> space_checks(const Facts& facts);
-// cgroup: the device controller for a device node; notes for read/write.
+// cgroup: the device controller for an open of a device node. The I/O
+// notes for read/write come with fd_checks.
 std::vector<Check> cgroup_checks(const Facts& facts);
 // lsm: SELinux/AppArmor when active; Landlock, the BPF LSM and fanotify
 // permission listeners as Unknown when they may apply.

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "bpf_builders.hpp"
 #include "report/why/seccomp_filter.hpp"
 
 namespace fdscope::report::why {
@@ -29,23 +30,11 @@ constexpr std::uint32_t kArch = AUDIT_ARCH_AARCH64;
 constexpr std::uint32_t kArch = 0;
 #endif
 
-sock_filter stmt(std::uint16_t code, std::uint32_t k) { return BPF_STMT(code, k); }
-sock_filter jump(std::uint16_t code, std::uint32_t k, std::uint8_t jt, std::uint8_t jf) {
-    return BPF_JUMP(code, k, jt, jf);
-}
+using testing::jump;
+using testing::stmt;
 
 // Kills any other architecture, returns `action` for syscall `nr`, allows the rest.
-Prog deny(int nr, std::uint32_t action) {
-    return {
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<std::uint32_t>(nr), 0, 1),
-        stmt(BPF_RET | BPF_K, action),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-}
+Prog deny(int nr, std::uint32_t action) { return testing::deny_on(kArch, nr, action, SECCOMP_RET_KILL_PROCESS); }
 
 seccomp_data call(int nr, std::uint64_t a0 = 0, std::uint64_t a1 = 0, std::uint64_t a2 = 0) {
     seccomp_data d{};
@@ -71,14 +60,7 @@ TEST(SeccompFilter, OneSyscallDeniedTheRestAllowed) {
 
 TEST(SeccompFilter, FlagArgumentsAreTested) {
     // openat with O_CREAT in its flags (args[2]): EACCES; without: allowed.
-    const Prog p = {
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 3),
-        stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[2])),
-        jump(BPF_JMP | BPF_JSET | BPF_K, O_CREAT, 0, 1),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
-        stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
+    const Prog p = testing::deny_flags(SYS_openat, 2, O_CREAT, SECCOMP_RET_ERRNO | EACCES);
     EXPECT_EQ(run_filter(p, call(SYS_openat, 0, 0, O_WRONLY | O_CREAT)).value, SECCOMP_RET_ERRNO | EACCES);
     EXPECT_EQ(run_filter(p, call(SYS_openat, 0, 0, O_RDONLY)).value, SECCOMP_RET_ALLOW);
 }
