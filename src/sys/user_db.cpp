@@ -38,6 +38,20 @@ std::optional<UserEntry> user_by_uid(uid_t uid) {
     });
 }
 
+std::optional<std::string> group_by_gid(gid_t gid) {
+    std::vector<char> buf(4096);
+    for (;;) {
+        struct group gr{}, *res = nullptr;
+        const int rc = ::getgrgid_r(gid, &gr, buf.data(), buf.size(), &res);
+        if (rc == ERANGE && buf.size() < (1u << 20)) {
+            buf.resize(buf.size() * 2);
+            continue;
+        }
+        if (rc != 0 || !res) return std::nullopt;
+        return std::string(res->gr_name);
+    }
+}
+
 std::vector<gid_t> login_groups(const std::string& name, gid_t gid) {
     std::vector<gid_t> groups(32);
     for (;;) {

@@ -19,6 +19,9 @@ struct UserEntry {
 std::optional<UserEntry> user_by_name(const std::string& name);
 std::optional<UserEntry> user_by_uid(uid_t uid);
 
+// getgrgid_r: the group's name; nullopt when there is none.
+std::optional<std::string> group_by_gid(gid_t gid);
+
 // getgrouplist(name, gid): the groups initgroups() would give a login,
 // `gid` included, in the database's order.
 std::vector<gid_t> login_groups(const std::string& name, gid_t gid);

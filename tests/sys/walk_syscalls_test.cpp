@@ -102,6 +102,13 @@ TEST(ProcessRlimit, ReadsAChildsLimit) {
     EXPECT_EQ(process_rlimit(pid, RLIMIT_NOFILE, rl), ESRCH);
 }
 
+TEST(UserDb, GroupNames) {
+    auto root = group_by_gid(0);
+    ASSERT_TRUE(root);
+    EXPECT_EQ(*root, "root");
+    EXPECT_FALSE(group_by_gid(4000000000u));
+}
+
 TEST(UserDb, RootAndNobody) {
     auto root = user_by_name("root");
     ASSERT_TRUE(root);

@@ -7,6 +7,7 @@
 #include "report/why/check_make.hpp"
 #include "report/why/inode_type.hpp"
 #include "report/why/mount_rules.hpp"
+#include "report/why/process_text.hpp"
 
 namespace fdscope::report::why {
 
@@ -31,18 +32,6 @@ std::string pids_text(const std::vector<Holder>& holders) {
 }
 
 }  // namespace
-
-std::string holders_text(const std::vector<Holder>& holders) {
-    std::string out;
-    for (const Holder& h : holders) {
-        std::string one = fmt::format("pid {}", h.pid);
-        if (!h.command.empty()) one += fmt::format(" ({})", h.command);
-        if (h.fd >= 0) one += fmt::format(" fd {}", h.fd);
-        if (!h.note.empty()) one += ", " + h.note;
-        out += (out.empty() ? "" : "; ") + one;
-    }
-    return out;
-}
 
 Check text_busy_for_write(const Facts& facts, const std::string& path) {
     if (facts.executing.empty()) return passed(Layer::Busy, path, "no process executes it");

@@ -11,9 +11,6 @@ namespace fdscope::report::why {
 
 using fdscope::why::Inode;
 
-// "pid 812 (nginx) fd 7, pid 900 (nginx) fd 7"
-std::string holders_text(const std::vector<Holder>& holders);
-
 // Opening for write (or truncating) a program some process executes.
 Check text_busy_for_write(const Facts& facts, const std::string& path);
 // Executing a file some process has open for write.

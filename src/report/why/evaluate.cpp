@@ -24,13 +24,14 @@ bool creates(const Facts& f) {
 
 // The order of the groups is the kernel's: seccomp at syscall entry; an
 // open's fd and file-table limits before the path walk (do_sys_openat2
-// takes the fd first); the walk and the object (DAC hides what comes
+// takes the fd first; a bind or connect needs its socket first); the walk and the object (DAC hides what comes
 // after it); space and quota when the filesystem allocates; the device
 // cgroup and the LSM hooks once DAC has passed.
 Verdict evaluate(const Facts& facts) {
     std::vector<Check> checks = seccomp_checks(facts);
     switch (facts.operation.op) {
     case Op::BindInet:
+        append(checks, limit_checks(facts));  // socket() takes an fd first
         append(checks, inet_bind_checks(facts));
         append(checks, lsm_checks(facts));
         break;
@@ -40,8 +41,7 @@ Verdict evaluate(const Facts& facts) {
         append(checks, lsm_checks(facts));
         break;
     default:
-        if (facts.operation.op == Op::Open || facts.operation.op == Op::Exec)
-            append(checks, limit_checks(facts));
+        append(checks, limit_checks(facts));  // open, the socket of bind/connect unix, exec
         append(checks, path_operation_checks(facts));
         if (creates(facts)) append(checks, space_checks(facts));
         if (facts.operation.op == Op::Open) append(checks, cgroup_checks(facts));

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 
 #include "report/why/layers.hpp"
+#include "report/why/operation_text.hpp"
 #include "report/why/process_text.hpp"
 
 namespace fdscope::report::why {
@@ -56,14 +57,6 @@ std::optional<InetAddress> operation_address(const fdscope::why::Operation& op) 
     a.wildcard = true;
     a.port = op.port;
     return a;
-}
-
-std::string address_text(const fdscope::why::Operation& op) {
-    const std::string host = op.address.empty() ? (op.family == AF_INET6 ? "[::]" : "0.0.0.0")
-                             : op.address.find(':') != std::string::npos && op.address.front() != '['
-                                 ? "[" + op.address + "]"
-                                 : op.address;
-    return fmt::format("{}:{}", host, op.port);
 }
 
 std::string_view protocol_name(int protocol) { return protocol == IPPROTO_UDP ? "udp" : "tcp"; }

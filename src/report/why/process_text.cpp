@@ -17,11 +17,6 @@ struct Commas : std::numpunct<char> {
 
 }  // namespace
 
-std::string errno_name(int err) {
-    if (const char* name = strerrorname_np(err)) return name;
-    return fmt::format("errno {}", err);
-}
-
 std::string grouped(std::uint64_t n) {
     static const std::locale commas(std::locale::classic(), new Commas);
     return fmt::format(commas, "{:L}", n);
@@ -54,10 +49,11 @@ bool has_cap(const fdscope::why::Subject& subject, int cap) {
 std::string holders_text(const std::vector<fdscope::why::Holder>& holders) {
     std::string out;
     for (const auto& h : holders) {
-        if (!out.empty()) out += ", ";
-        out += fmt::format("pid {} ({})", h.pid, h.command);
-        if (h.fd >= 0) out += fmt::format(" fd {}", h.fd);
-        if (!h.note.empty()) out += " " + h.note;
+        std::string one = fmt::format("pid {}", h.pid);
+        if (!h.command.empty()) one += fmt::format(" ({})", h.command);
+        if (h.fd >= 0) one += fmt::format(" fd {}", h.fd);
+        if (!h.note.empty()) one += ", " + h.note;
+        out += (out.empty() ? "" : "; ") + one;
     }
     return out;
 }

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "model/why_facts.hpp"
+#include "report/why/operation_text.hpp"  // errno_name
 
 namespace fdscope::report::why {
 
-std::string errno_name(int err);             // "EPERM"; "errno 4000" for a number without a name
 std::string grouped(std::uint64_t n);        // 1204 -> "1,204"
 std::string size_text(std::uint64_t bytes);  // 536870912 -> "512M", 1610612736 -> "1.5G", 100 -> "100B"
 std::string limit_text(std::uint64_t n);     // grouped, or "unlimited" for RLIM_INFINITY (prose, not commands)

@@ -73,7 +73,7 @@ TEST(InetBindRules, WildcardOverlapIsEaddrinuseWithEveryHolder) {
     EXPECT_EQ(c->error, EADDRINUSE);
     EXPECT_EQ(c->path, "0.0.0.0:8080");
     ASSERT_EQ(c->holders.size(), 2u);
-    EXPECT_NE(c->detail.find("pid 813 (nginx) fd 7 inherited from 812"), std::string::npos) << c->detail;
+    EXPECT_NE(c->detail.find("pid 813 (nginx) fd 7, inherited from 812"), std::string::npos) << c->detail;
     EXPECT_NE(c->fix.find("pid 812 813"), std::string::npos) << c->fix;
     EXPECT_EQ(verdict_from(checks, f).error, EADDRINUSE);
 }
