@@ -19,6 +19,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "sys/execve_check.hpp"

@@ -7,6 +7,7 @@
 // before anything but an O_PATH open touches a file.
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -60,6 +61,7 @@ public:
     InTarget(sys::TracedThread& thread, pid_t pid, std::uint64_t base, const Scratch& scratch)
         : thread_(thread), pid_(pid), base_(base), s_(scratch) {}
 
+    pid_t pid() const { return pid_; }
     std::uint64_t path() const { return base_ + s_.path; }
     std::uint64_t parent() const { return base_ + s_.parent; }
     std::uint64_t argv() const { return base_ + s_.argv; }
@@ -110,10 +112,26 @@ ProbeResult not_run(std::string why) {
     return r;
 }
 
-// A lookup that fails on the walk fails the real attempt the same way;
-// anything else (a seccomp or LSM answer to O_PATH itself) says nothing
-// about the name, and then nothing more is tried.
+// A lookup that fails on the walk fails the real attempt the same way.
 bool walk_error(long e) { return e == ENOENT || e == EACCES || e == ENOTDIR || e == ELOOP || e == ENAMETOOLONG; }
+
+// When the thread's own O_PATH lookup is refused for another reason (its
+// seccomp filter answers openat with an errno, whatever the flags), the
+// tracer looks from outside: the absolute path resolved inside the
+// process's root (RESOLVE_IN_ROOT: its absolute symlinks stay in it) as
+// root. 0 and `st`, or the errno; relative paths are not looked up this way.
+long look_from_outside(pid_t pid, const std::string& path, bool nofollow, struct stat& st) {
+    if (path.empty() || path[0] != '/') return EINVAL;
+    sys::UniqueFd root(::open(("/proc/" + std::to_string(pid) + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return errno;
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    const std::string inside = path.substr(path.find_first_not_of('/') == std::string::npos ? path.size() : path.find_first_not_of('/'));
+    sys::UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), inside.empty() ? "." : inside.c_str(), &how, sizeof how)));
+    if (!fd) return errno;
+    return ::fstat(fd.get(), &st) < 0 ? errno : 0;
+}
 
 std::string type_refusal(const struct stat& st, bool directories_too) {
     if (S_ISREG(st.st_mode) || (directories_too && S_ISDIR(st.st_mode))) return "";
@@ -148,7 +166,15 @@ Outcome run_open(InTarget& t, const Attempt& a) {
     } else if (a.kind == AttemptKind::OpenOrCreate && error == ENOENT) {
         tmpfile = true;
     } else if (!walk_error(error)) {
-        return refused(std::string("not tried: the O_PATH lookup answered ") + std::strerror(static_cast<int>(error)));
+        const long outside = look_from_outside(t.pid(), a.path, a.open_flags & O_NOFOLLOW, st);
+        if (outside == 0) {
+            if (auto refusal = type_refusal(st, a.directories_too); !refusal.empty()) return refused("not tried: " + a.path + " is " + refusal);
+        } else if (outside == ENOENT && a.kind == AttemptKind::OpenOrCreate) {
+            tmpfile = true;
+        } else if (outside != ENOENT) {
+            return refused(std::string("not tried: its O_PATH lookup answered ") + std::strerror(static_cast<int>(error)) +
+                           " and the name could not be looked at from outside");
+        }
     }
     long fd = 0;
     const std::uint64_t name = tmpfile ? t.parent() : t.path();
