@@ -199,14 +199,14 @@ std::string prepare_process(const Subject& s, ChildContext& c) {
     c.cwd = sys::UniqueFd(::open(proc_file(pid, "cwd").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!c.cwd) return failed("open /proc/" + std::to_string(pid) + "/cwd", errno);
 
+    // Only the namespaces that differ are joined: setns into our own user
+    // namespace is EINVAL, and the others would only cost CAP_SYS_ADMIN.
     const std::pair<const char*, int> namespaces[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS}, {"net", CLONE_NEWNET}};
     for (const auto& [name, flag] : namespaces) {
         int d = namespace_differs(pid, name);
         if (d < 0) return failed(std::string("its ") + name + " namespace", errno);
         if (d) c.setns_flags |= flag;
     }
-    // Joining our own mount namespace again is harmless and resets nothing
-    // we did not set up ourselves: root and cwd are set from the fds.
     std::string missing;
     c.cgroup_procs = cgroup_procs_files(pid, missing);
     if (!missing.empty()) c.not_reproduced += "; cgroup " + missing;

@@ -9,6 +9,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "support/support.hpp"
 #include "sys/traced_thread.hpp"
 #include "why/probe.hpp"
@@ -232,6 +235,40 @@ TEST(InTarget, RefusesWhatItCannotDoSafely) {
     EXPECT_NE(unchecked.failure.find("seccomp"), std::string::npos) << unchecked.failure;
     ProbeResult bind = probe_in_target(test::path_op(Op::BindUnix, "/tmp/s"), t.subject(), true);
     EXPECT_FALSE(bind.ran);
+}
+
+}  // namespace
+}  // namespace fdscope::why
+
+namespace fdscope::why {
+namespace {
+
+char thread_state(pid_t pid, pid_t tid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto paren = text.rfind(')');
+    return paren == std::string::npos || paren + 2 >= text.size() ? '?' : text[paren + 2];
+}
+
+TEST(InTarget, AStoppedProcessStaysStopped) {
+    REQUIRE_ROOT_X86();
+    TempTree tree;
+    std::string open = tree.file("open", 0644);
+    Target t({});
+    ASSERT_TRUE(test::wait_in_read(t.pid, t.tid));
+    ASSERT_EQ(::kill(t.pid, SIGSTOP), 0);
+    for (int i = 0; i < 5000 && thread_state(t.pid, t.tid) != 'T'; ++i) ::usleep(1000);
+    ASSERT_EQ(thread_state(t.pid, t.tid), 'T');
+    ProbeResult r = probe_in_target(test::open_op(open), t.subject(), true);
+    EXPECT_TRUE(r.ran) << describe(r);
+    EXPECT_EQ(r.error, 0) << describe(r);
+    for (int i = 0; i < 5000 && thread_state(t.pid, t.tid) != 'T'; ++i) ::usleep(1000);
+    EXPECT_EQ(thread_state(t.pid, t.tid), 'T');
+    ASSERT_EQ(::kill(t.pid, SIGCONT), 0);
+    ASSERT_TRUE(test::wait_in_read(t.pid, t.tid));
+    nlohmann::json done = t.feed("go");
+    EXPECT_EQ(done["read"], "go");
+    EXPECT_EQ(done["errno"], 1234);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "support/support.hpp"
 #include "sys/execve_check.hpp"
@@ -273,6 +274,84 @@ TEST(Probe, AVanishedProcessIsNotProbed) {
     ProbeResult r = probe(test::open_op("/etc/hostname"), s);
     EXPECT_FALSE(r.ran);
     EXPECT_FALSE(r.failure.empty());
+}
+
+}  // namespace
+}  // namespace fdscope::why
+
+namespace fdscope::why {
+namespace {
+
+// A process that is root in a user namespace mapping 0..65535 to host
+// 100000..165535: its CAP_DAC_OVERRIDE does not reach a host-root file
+// (owner unmapped) but does reach a file of host uid 100000 (its root).
+class UserNamespaceChild {
+public:
+    UserNamespaceChild() {
+        int up[2], down[2];
+        if (::pipe2(up, O_CLOEXEC) < 0 || ::pipe2(down, O_CLOEXEC) < 0) return;
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            char c = ::unshare(CLONE_NEWUSER) == 0 ? 'U' : 'E';
+            if (::write(up[1], &c, 1) < 0 || ::read(down[0], &c, 1) != 1) ::_exit(1);
+            bool good = ::syscall(SYS_setgroups, 0, nullptr) == 0 && ::syscall(SYS_setresgid, 0, 0, 0) == 0 &&
+                        ::syscall(SYS_setresuid, 0, 0, 0) == 0;
+            c = good ? 'R' : 'E';
+            if (::write(up[1], &c, 1) < 0) ::_exit(1);
+            for (;;) ::pause();
+        }
+        char c = 0;
+        if (::read(up[0], &c, 1) != 1 || c != 'U') return;
+        const std::string proc = "/proc/" + std::to_string(pid_);
+        for (const char* map : {"/uid_map", "/gid_map"}) {
+            int fd = ::open((proc + map).c_str(), O_WRONLY | O_CLOEXEC);
+            const char line[] = "0 100000 65536\n";
+            if (fd < 0 || ::write(fd, line, sizeof line - 1) < 0) return;
+            ::close(fd);
+        }
+        c = 'G';
+        ok_ = ::write(down[1], &c, 1) == 1 && ::read(up[0], &c, 1) == 1 && c == 'R';
+        for (int fd : {up[0], up[1], down[0], down[1]}) ::close(fd);
+    }
+    ~UserNamespaceChild() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
+        }
+    }
+    UserNamespaceChild(const UserNamespaceChild&) = delete;
+    UserNamespaceChild& operator=(const UserNamespaceChild&) = delete;
+    pid_t pid() const { return pid_; }
+    bool ok() const { return ok_; }
+
+private:
+    pid_t pid_ = -1;
+    bool ok_ = false;
+};
+
+TEST(Probe, RootInAUserNamespaceIsNotRootForUnmappedOwners) {
+    REQUIRE_ROOT();
+    UserNamespaceChild child;
+    if (!child.ok()) GTEST_SKIP() << "could not build a user namespace here";
+    TempTree tree;
+    std::string host_root = tree.file("host-root", 0600);
+    std::string theirs = tree.file("theirs", 0600);
+    ASSERT_EQ(::chown(theirs.c_str(), 100000, 100000), 0);
+    Subject s = test::subject_of(child.pid());
+    ASSERT_EQ(s.euid, 100000u);
+
+    ProbeResult denied = probe(test::open_op(host_root), s);
+    EXPECT_TRUE(denied.ran) << describe(denied);
+    EXPECT_EQ(denied.error, EACCES) << describe(denied);
+    ProbeResult allowed = probe(test::open_op(theirs, true), s);
+    EXPECT_TRUE(allowed.ran) << describe(allowed);
+    EXPECT_EQ(allowed.error, 0) << describe(allowed);
+
+    s.euid = 5;  // not mapped there: the probe must refuse, not guess
+    ProbeResult unmapped = probe(test::open_op(theirs), s);
+    EXPECT_FALSE(unmapped.ran) << describe(unmapped);
+    EXPECT_NE(unmapped.failure.find("not mapped"), std::string::npos) << unmapped.failure;
 }
 
 }  // namespace
