@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -23,6 +24,7 @@ namespace {
 
 constexpr std::uint64_t kRedZone = 128;  // the ABI's, below rsp, which leaf code may use
 constexpr std::uint64_t kMargin = 128;   // and a little more
+constexpr int kStuckMs = 5000;           // a syscall of ours taking longer is interrupted
 constexpr int kSysSeccomp = 1;           // si_code of a seccomp TRAP's SIGSYS (SYS_SECCOMP)
 
 std::string failed(const std::string& what) { return what + ": " + std::strerror(errno); }
@@ -79,16 +81,33 @@ struct TracedThread::State {
     std::vector<unsigned char> scratch_saved;
     std::vector<siginfo_t> held;      // signals that arrived while we held the thread, in order
     bool in_signal_stop = false;      // the current stop is a signal-delivery-stop
+    bool stuck = false;               // a wait had to interrupt the thread
+
+    std::string drop_step_trap();
 
     // Waits for the next stop. Signals other than ours are held for later.
+    // Waits for the next stop. A thread that does not stop within
+    // kStuckMs (a syscall of ours waiting on a hung FUSE server or a
+    // seccomp supervisor) is interrupted once; `stuck` then says so.
     std::string wait_stop(int& stop_signal, siginfo_t& info) {
         int status = 0;
+        bool interrupted = false;
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStuckMs);
+        long pause_us = 10;  // our syscalls take microseconds; a slow one is polled less often
         for (;;) {
-            if (::waitpid(tid, &status, __WALL) < 0) {
-                if (errno == EINTR) continue;
-                return failed("waitpid");
+            pid_t r = ::waitpid(tid, &status, __WALL | WNOHANG);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) return failed("waitpid");
+            if (r > 0) break;
+            if (std::chrono::steady_clock::now() >= deadline) {
+                if (interrupted) return "the thread does not stop (uninterruptible in a syscall?)";
+                ::ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+                interrupted = stuck = true;
+                deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStuckMs);
             }
-            break;
+            struct timespec pause{0, pause_us * 1000L};
+            ::nanosleep(&pause, nullptr);
+            pause_us = std::min(pause_us * 2, 1000L);
         }
         if (!WIFSTOPPED(status)) {
             attached = false;
@@ -100,6 +119,25 @@ struct TracedThread::State {
         return "";
     }
 };
+
+// The syscall that hung answered our interrupt with -ERESTART*, and
+// leaving it queued its single-step SIGTRAP, which would kill the thread
+// once we are gone. Resuming with the registers of the syscall we found
+// would restart ours; with the saved ones back, one more step takes the
+// thread only as far as that SIGTRAP's stop (signals are taken before the
+// return to user mode), where release() drops it.
+std::string TracedThread::State::drop_step_trap() {
+    if (::ptrace(PTRACE_SETREGS, tid, nullptr, &saved) < 0) return failed("PTRACE_SETREGS");
+    for (;;) {
+        if (::ptrace(PTRACE_SINGLESTEP, tid, nullptr, nullptr) < 0) return failed("PTRACE_SINGLESTEP");
+        int sig = 0;
+        siginfo_t info{};
+        if (std::string why = wait_stop(sig, info); !why.empty()) return why;
+        if (sig == SIGTRAP && info.si_code > 0) break;
+        if (sig) held.push_back(info);
+    }
+    return "the syscall did not return within 5 s and was interrupted";
+}
 
 TracedThread::TracedThread() : state_(std::make_unique<State>()) {}
 
@@ -183,6 +221,10 @@ std::string TracedThread::run_syscall(long nr, const std::array<std::uint64_t, 6
         int sig = 0;
         siginfo_t info{};
         if (std::string why = s.wait_stop(sig, info); !why.empty()) return why;
+        if (s.stuck) {
+            if (sig) s.held.push_back(info);
+            return s.drop_step_trap();
+        }
         if (sig == 0) continue;  // an event stop (the interrupt, a group stop): step on
         user_regs_struct now{};
         if (::ptrace(PTRACE_GETREGS, s.tid, nullptr, &now) < 0) return failed("PTRACE_GETREGS");

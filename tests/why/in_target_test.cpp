@@ -38,6 +38,13 @@ std::string describe(const ProbeResult& r) {
            " how=[" + r.how + "] failure=[" + r.failure + "]";
 }
 
+char thread_state(pid_t pid, pid_t tid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto paren = text.rfind(')');
+    return paren == std::string::npos || paren + 2 >= text.size() ? '?' : text[paren + 2];
+}
+
 void expect_same_stack(const std::vector<unsigned char>& before, const std::vector<unsigned char>& after) {
     ASSERT_EQ(before.size(), after.size());
     for (std::size_t i = 0; i < before.size(); ++i)
@@ -150,6 +157,23 @@ TEST(InTarget, AThreadOutsideAnySyscallRunsTheVdsosSyscallInstruction) {
     EXPECT_EQ(done["usr1"], 1);
 }
 
+TEST(InTarget, ASyscallThatHangsIsInterruptedAndTheThreadRestored) {
+    REQUIRE_ROOT_X86();
+    Target t({});
+    ASSERT_TRUE(test::wait_in_read(t.pid, t.tid));
+    sys::TracedThread thread;
+    ASSERT_EQ(thread.attach(t.pid, t.tid), "");
+    long ret = 0;
+    bool trapped = false;
+    std::string why = thread.run_syscall(SYS_pause, {0, 0, 0, 0, 0, 0}, ret, trapped);
+    EXPECT_NE(why.find("interrupted"), std::string::npos) << why;
+    ASSERT_EQ(thread.release(), "");
+    ASSERT_TRUE(test::wait_in_read(t.pid, t.tid));
+    nlohmann::json done = t.feed("late");
+    EXPECT_EQ(done["read"], "late");
+    EXPECT_EQ(done["errno"], 1234);
+}
+
 TEST(InTarget, StagedMemoryIsPutBack) {
     REQUIRE_ROOT_X86();
     Target t({});
@@ -242,13 +266,6 @@ TEST(InTarget, RefusesWhatItCannotDoSafely) {
 
 namespace fdscope::why {
 namespace {
-
-char thread_state(pid_t pid, pid_t tid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto paren = text.rfind(')');
-    return paren == std::string::npos || paren + 2 >= text.size() ? '?' : text[paren + 2];
-}
 
 TEST(InTarget, AStoppedProcessStaysStopped) {
     REQUIRE_ROOT_X86();
