@@ -267,6 +267,11 @@ ProbeResult probe_in_target(const Operation& operation, const Subject& subject, 
     if (::geteuid() != 0) return not_run("--in-target needs root (ptrace of another user's process)");
     if (!seccomp_allows)
         return not_run("not tried in the target: its seccomp filters may kill, trap or hold the attempt's syscalls");
+    // Whatever the caller concluded: strict mode kills on openat, and
+    // filters that were never read cannot have been evaluated.
+    if (subject.seccomp_mode == 1) return not_run("not tried in the target: seccomp strict mode would kill it");
+    if (subject.seccomp_mode == 2 && !subject.seccomp_filters)
+        return not_run("not tried in the target: its seccomp filters were not read");
     Attempt a = plan_attempt(operation, random_letters());
     if (a.kind == AttemptKind::Chdir) a.parent = ".";  // where the thread comes back to
     if (a.kind == AttemptKind::None) return not_run(a.reason);

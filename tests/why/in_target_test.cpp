@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "support/support.hpp"
+#include "sys/execve_check.hpp"
 #include "sys/traced_thread.hpp"
 #include "why/probe.hpp"
 #include "why/probe_helpers.hpp"
@@ -216,6 +217,25 @@ TEST(InTarget, MkdirAndChdirLeaveTheTargetAsItWas) {
     EXPECT_EQ(t.feed("x")["errno"], 1234);
 }
 
+TEST(InTarget, ExecIsCheckedNotExecuted) {
+    REQUIRE_ROOT_X86();
+    if (!sys::kernel_has_execve_check()) GTEST_SKIP() << "this kernel has no execveat(AT_EXECVE_CHECK) (Linux >= 6.14)";
+    TempTree tree;
+    std::string plain = tree.file("plain", 0644, "#!/bin/sh\nexit 0\n");
+    Target t({"--uid", "65534"});
+    ASSERT_TRUE(test::wait_in_read(t.pid, t.tid));
+    auto fds = test::fd_names(t.pid);
+    ProbeResult fine = probe_in_target(test::path_op(Op::Exec, "/bin/true"), t.subject(), true);
+    EXPECT_TRUE(fine.ran) << describe(fine);
+    EXPECT_EQ(fine.error, 0) << describe(fine);
+    ProbeResult not_x = probe_in_target(test::path_op(Op::Exec, plain), t.subject(), true);
+    EXPECT_EQ(not_x.error, EACCES) << describe(not_x);
+    EXPECT_EQ(test::fd_names(t.pid), fds);
+    nlohmann::json done = t.feed("still me");
+    EXPECT_EQ(done["read"], "still me");
+    EXPECT_EQ(done["errno"], 1234);
+}
+
 TEST(InTarget, LandlockIsSeenOnlyFromInside) {
     REQUIRE_ROOT_X86();
     TempTree tree;
@@ -259,6 +279,12 @@ TEST(InTarget, RefusesWhatItCannotDoSafely) {
     EXPECT_NE(unchecked.failure.find("seccomp"), std::string::npos) << unchecked.failure;
     ProbeResult bind = probe_in_target(test::path_op(Op::BindUnix, "/tmp/s"), t.subject(), true);
     EXPECT_FALSE(bind.ran);
+    Subject strict = t.subject();
+    strict.seccomp_mode = 1;
+    EXPECT_FALSE(probe_in_target(test::open_op(open), strict, true).ran);
+    Subject unread = t.subject();
+    unread.seccomp_mode = 2;
+    EXPECT_FALSE(probe_in_target(test::open_op(open), unread, true).ran);
 }
 
 }  // namespace
