@@ -261,6 +261,7 @@ TEST(InTarget, SeccompFiltersOfTheTargetApply) {
     std::string open = tree.file("open", 0644);
     Fixture target("seccomp_deny_openat");
     Subject s = test::subject_of(target.facts()["pid"].get<pid_t>());
+    s.seccomp_filters = std::vector<std::vector<sock_filter>>{test::filter_from(target.facts())};
     ProbeResult r = probe_in_target(test::open_op(open), s, true);
     EXPECT_TRUE(r.ran) << describe(r);
     EXPECT_EQ(r.error, EPERM) << describe(r);

@@ -1,8 +1,10 @@
 // Helpers for the probe tests: a Subject read from /proc (the real gatherer
-// is another part's; these tests need only ids, caps, no_new_privs), files
+// is another part's; these tests need only ids, caps, no_new_privs), a
+// fixture's seccomp filter, files
 // with chosen modes, and a child process in a mount namespace of its own.
 #pragma once
 #include <dirent.h>
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -18,6 +20,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "model/why_facts.hpp"
 
@@ -53,6 +57,15 @@ inline why::Subject subject_of(pid_t pid) {
     s.cwd = "/";
     s.root = "/";
     return s;
+}
+
+// The filter a seccomp_* fixture reports ([[code, jt, jf, k], ...]).
+inline std::vector<sock_filter> filter_from(const nlohmann::json& facts) {
+    std::vector<sock_filter> prog;
+    for (const auto& insn : facts["filter"])
+        prog.push_back({insn[0].get<std::uint16_t>(), insn[1].get<std::uint8_t>(), insn[2].get<std::uint8_t>(),
+                        insn[3].get<std::uint32_t>()});
+    return prog;
 }
 
 inline why::Subject caller_subject() {

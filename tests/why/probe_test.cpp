@@ -69,7 +69,8 @@ TEST(Probe, WriteOnAReadOnlyBindMountOnlyInTheProcessNamespace) {
     std::string file = tree.file("data/x", 0644, "keep me\n");
     test::NamespaceChild child([&] {
         return ::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND, nullptr) == 0 &&
-               ::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0;
+               ::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0 &&
+               ::chdir(dir.c_str()) == 0;
     });
     ASSERT_TRUE(child.ok());
     struct stat before{};
@@ -81,6 +82,10 @@ TEST(Probe, WriteOnAReadOnlyBindMountOnlyInTheProcessNamespace) {
     ProbeResult ours = probe(test::open_op(file, true), test::caller_subject());
     EXPECT_TRUE(ours.ran) << describe(ours);
     EXPECT_EQ(ours.error, 0) << describe(ours);
+    // A relative name starts from the process's cwd, inside the mount.
+    ProbeResult relative = probe(test::open_op("x", true), test::subject_of(child.pid()));
+    EXPECT_TRUE(relative.ran) << describe(relative);
+    EXPECT_EQ(relative.error, EROFS) << describe(relative);
 
     struct stat after{};
     ::stat(file.c_str(), &after);
@@ -192,14 +197,6 @@ TEST(Probe, ExecOnANoexecMountInTheProcessNamespace) {
     EXPECT_EQ(ours.error, ENOENT) << describe(ours);
 }
 
-std::vector<sock_filter> filter_from(const nlohmann::json& facts) {
-    std::vector<sock_filter> prog;
-    for (const auto& insn : facts["filter"])
-        prog.push_back({insn[0].get<std::uint16_t>(), insn[1].get<std::uint8_t>(), insn[2].get<std::uint8_t>(),
-                        insn[3].get<std::uint32_t>()});
-    return prog;
-}
-
 TEST(Probe, SeccompFiltersAreInstalledLast) {
     REQUIRE_ROOT();
     TempTree tree;
@@ -213,7 +210,7 @@ TEST(Probe, SeccompFiltersAreInstalledLast) {
     EXPECT_FALSE(unread.ran) << describe(unread);
     EXPECT_NE(unread.failure.find("seccomp"), std::string::npos) << unread.failure;
 
-    s.seccomp_filters = std::vector<std::vector<sock_filter>>{filter_from(target.facts())};
+    s.seccomp_filters = std::vector<std::vector<sock_filter>>{test::filter_from(target.facts())};
     ProbeResult filtered = probe(test::open_op(open), s);
     EXPECT_TRUE(filtered.ran) << describe(filtered);
     EXPECT_EQ(filtered.error, EPERM) << describe(filtered);
