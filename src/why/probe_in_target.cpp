@@ -144,6 +144,7 @@ std::string type_refusal(const struct stat& st, bool directories_too) {
 struct Outcome {
     std::string failure;    // not tried, or the thread could not be made to try
     long error = 0;         // tried: the errno (0: allowed)
+    bool trapped = false;   // tried: a seccomp TRAP answered with SIGSYS
     std::string note;       // on how
 };
 
@@ -297,7 +298,7 @@ ProbeResult probe_in_target(const Operation& operation, const Subject& subject, 
         case AttemptKind::None: break;
         }
         if (t.trapped() && o.failure.empty()) o.note = "trapped by seccomp (SIGSYS, withheld from the target)";
-        if (t.trapped()) o.error = -1;
+        o.trapped = t.trapped();
     } else {
         o.failure = why;
     }
@@ -312,11 +313,8 @@ ProbeResult probe_in_target(const Operation& operation, const Subject& subject, 
         return r;
     }
     r.ran = true;
-    if (o.error == -1) {
-        r.signal = SIGSYS;
-    } else {
-        r.error = static_cast<int>(o.error);
-    }
+    if (o.trapped) r.signal = SIGSYS;
+    else r.error = static_cast<int>(o.error);
     return r;
 }
 

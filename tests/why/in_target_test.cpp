@@ -267,6 +267,23 @@ TEST(InTarget, SeccompFiltersOfTheTargetApply) {
     EXPECT_EQ(r.error, EPERM) << describe(r);
 }
 
+TEST(InTarget, ASeccompTrapOfOursIsNotDeliveredToTheTarget) {
+    REQUIRE_ROOT_X86();
+    Fixture target("seccomp_deny_openat", {"--trap-getppid"});
+    const pid_t pid = target.facts()["pid"].get<pid_t>();
+    ASSERT_TRUE(test::wait_in_read(pid, pid));
+    sys::TracedThread thread;
+    ASSERT_EQ(thread.attach(pid, pid), "");
+    long ret = 0;
+    bool trapped = false;
+    ASSERT_EQ(thread.run_syscall(SYS_getppid, {0, 0, 0, 0, 0, 0}, ret, trapped), "");
+    EXPECT_TRUE(trapped);
+    ASSERT_EQ(thread.release(), "");
+    // Its SIGSYS would have killed it: it is still there, back in its read.
+    EXPECT_TRUE(test::wait_in_read(pid, pid));
+    EXPECT_NE(thread_state(pid, pid), 'Z');
+}
+
 TEST(InTarget, RefusesWhatItCannotDoSafely) {
     TempTree tree;
     std::string open = tree.file("open", 0644);
