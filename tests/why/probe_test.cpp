@@ -353,3 +353,42 @@ TEST(Probe, RootInAUserNamespaceIsNotRootForUnmappedOwners) {
 
 }  // namespace
 }  // namespace fdscope::why
+
+namespace fdscope::why {
+namespace {
+
+// Run as uid 65534 without capabilities, the probe cannot enter another
+// process's namespaces: it must say so rather than answer for itself.
+TEST(Probe, WithoutPrivilegeItSaysWhyInsteadOfAWrongErrno) {
+    REQUIRE_ROOT();
+    TempTree tree;
+    std::string file = tree.file("x", 0666);
+    test::NamespaceChild child([] { return true; });
+    ASSERT_TRUE(child.ok());
+    Subject s = test::subject_of(child.pid());
+    int p[2];
+    ASSERT_EQ(::pipe2(p, O_CLOEXEC), 0);
+    pid_t helper = ::fork();
+    if (helper == 0) {
+        ::close(p[0]);
+        std::string out = "setresuid failed";
+        if (::syscall(SYS_setgroups, 0, nullptr) == 0 && ::syscall(SYS_setresgid, 65534, 65534, 65534) == 0 &&
+            ::syscall(SYS_setresuid, 65534, 65534, 65534) == 0) {
+            ProbeResult r = probe(test::open_op(file, true), s);
+            out = std::string(r.ran ? "ran " : "not run ") + r.failure;
+        }
+        if (::write(p[1], out.data(), out.size()) < 0) {}
+        ::_exit(0);
+    }
+    ::close(p[1]);
+    std::string got;
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(p[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
+    ::close(p[0]);
+    ::waitpid(helper, nullptr, 0);
+    EXPECT_TRUE(got.starts_with("not run probe child: ")) << got;
+}
+
+}  // namespace
+}  // namespace fdscope::why
