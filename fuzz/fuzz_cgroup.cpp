@@ -16,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (auto v = parse_keyed_value(text, "high")) sink = sink + *v;
     if (auto v = parse_pressure_some_avg10(text)) sink = sink + static_cast<std::uint64_t>(*v);
     sink = sink + non_empty_lines(text).size();
+    if (auto m = cgroup_mount_point(text, "devices")) sink = sink + m->size();
+    if (auto m = cgroup_mount_point(text, "")) sink = sink + m->size();
     (void)sink;
     return 0;
 }

@@ -47,6 +47,37 @@ std::optional<std::string> cgroup_path_v1(const std::vector<CgroupMembership>& l
     return std::nullopt;
 }
 
+std::optional<std::string> cgroup_mount_point(std::string_view mountinfo, std::string_view controller) {
+    std::string_view rest = mountinfo;
+    while (!rest.empty()) {
+        std::string_view line = text::next_line(rest);
+        const std::size_t dash = line.find(" - ");
+        if (dash == std::string_view::npos) continue;
+        std::string_view head = line.substr(0, dash), tail = line.substr(dash + 3);
+        std::string_view fstype = text::next_token(tail);
+        text::next_token(tail);  // source
+        std::string_view super = text::next_token(tail);
+        if (controller.empty() ? fstype != "cgroup2" : fstype != "cgroup") continue;
+        if (!controller.empty()) {
+            bool named = false;
+            while (!super.empty() && !named) {
+                const std::size_t comma = super.find(',');
+                named = super.substr(0, comma) == controller;
+                if (comma == std::string_view::npos) break;
+                super.remove_prefix(comma + 1);
+            }
+            if (!named) continue;
+        }
+        // Fields: id parent major:minor root mount-point ...
+        for (int i = 0; i < 3; ++i) text::next_token(head);
+        if (text::next_token(head) != "/") continue;
+        std::string_view mp = text::next_token(head);
+        if (mp.empty()) continue;
+        return text::decode_octal_escapes(mp);
+    }
+    return std::nullopt;
+}
+
 std::optional<std::uint64_t> parse_cgroup_value(std::string_view text) {
     const std::string_view v = text::trim(text);
     if (v == "max") return kCgroupMax;

@@ -24,6 +24,11 @@ std::vector<CgroupMembership> parse_proc_cgroup(std::string_view text);
 std::optional<std::string> cgroup_path_v2(const std::vector<CgroupMembership>& lines);
 std::optional<std::string> cgroup_path_v1(const std::vector<CgroupMembership>& lines, std::string_view controller);
 
+// The mount point of the v1 hierarchy whose superblock options name
+// `controller` ("... - cgroup cgroup rw,devices"), or of cgroup2 for
+// controller "" , from mountinfo text; only mounts of the hierarchy's root.
+std::optional<std::string> cgroup_mount_point(std::string_view mountinfo, std::string_view controller);
+
 inline constexpr std::uint64_t kCgroupMax = ~std::uint64_t{0};
 // A single-value file: "max" (kCgroupMax) or a decimal number.
 std::optional<std::uint64_t> parse_cgroup_value(std::string_view text);

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "procfs/parse_cgroup.hpp"
-#include "procfs/parse_mountinfo.hpp"
 #include "sys/bpf_prog_query.hpp"
 #include "sys/errno_text.hpp"
 #include "sys/proc_io.hpp"
@@ -18,16 +17,11 @@ bool read_text(const std::string& path, std::string& text) {
     return sys::read_file_at(AT_FDCWD, path.c_str(), text, sys::ReadMode::Stream) == 0;
 }
 
-// The mount point (in our namespace) of the v1 hierarchy with the devices
-// controller, or of cgroup2. A v1 hierarchy is known by its files: the
-// superblock options naming the controller are not in parse_mountinfo.
-std::string mount_point(const std::vector<Mount>& mounts, bool v2) {
-    for (const auto& m : mounts) {
-        if (v2 && m.fstype == "cgroup2" && m.root == "/") return m.mount_point;
-        if (!v2 && m.fstype == "cgroup" && m.root == "/" && ::access((m.mount_point + "/devices.list").c_str(), F_OK) == 0)
-            return m.mount_point;
-    }
-    return {};
+// v1 memory.limit_in_bytes says "no limit" with PAGE_COUNTER_MAX pages in
+// bytes (9223372036854771712 on x86_64): anything that large is no limit.
+std::optional<std::uint64_t> v1_limit(std::optional<std::uint64_t> v) {
+    if (v && *v >= (std::uint64_t{1} << 62)) return procfs::kCgroupMax;
+    return v;
 }
 
 void read_v2(const std::string& dir, CgroupFacts& out, std::vector<std::string>& unreadable) {
@@ -66,36 +60,52 @@ void read_v2(const std::string& dir, CgroupFacts& out, std::vector<std::string>&
 CgroupFacts read_cgroup_facts(pid_t pid, std::vector<std::string>& unreadable) {
     CgroupFacts out;
     const std::string self = pid > 0 ? "/proc/" + std::to_string(pid) : "/proc/self";
-    std::string text;
+    std::string text, mountinfo;
     if (!read_text(self + "/cgroup", text)) {
         unreadable.push_back(self + "/cgroup: unreadable");
         return out;
     }
     const auto lines = procfs::parse_proc_cgroup(text);
-    std::vector<Mount> mounts;
-    if (read_text("/proc/self/mountinfo", text)) mounts = procfs::parse_mountinfo(text);
+    if (!read_text("/proc/self/mountinfo", mountinfo)) unreadable.push_back("/proc/self/mountinfo: unreadable");
+    // A v1 controller's directory of the subject, when that hierarchy is mounted here.
+    auto v1_dir = [&](std::string_view controller) -> std::optional<std::string> {
+        auto path = procfs::cgroup_path_v1(lines, controller);
+        if (!path) return std::nullopt;
+        auto mp = procfs::cgroup_mount_point(mountinfo, controller);
+        if (!mp) {
+            unreadable.push_back("the v1 " + std::string(controller) + " controller is not mounted in fdscope's mount namespace");
+            return std::nullopt;
+        }
+        if (out.path.empty()) out.path = *path;
+        out.known = true;
+        return *mp + (*path == "/" ? "" : *path);
+    };
 
     if (auto v2 = procfs::cgroup_path_v2(lines)) {
         out.path = *v2;
         out.known = true;
-        const std::string mp = mount_point(mounts, true);
-        if (mp.empty())
-            unreadable.push_back("cgroup2 is not mounted in fdscope's mount namespace");
+        if (auto mp = procfs::cgroup_mount_point(mountinfo, ""))
+            read_v2(*mp + (*v2 == "/" ? "" : *v2), out, unreadable);
         else
-            read_v2(mp + *v2, out, unreadable);
+            unreadable.push_back("cgroup2 is not mounted in fdscope's mount namespace");
     }
-    if (auto v1 = procfs::cgroup_path_v1(lines, "devices")) {
-        if (out.path.empty()) out.path = *v1;
-        out.known = true;
-        const std::string mp = mount_point(mounts, false);
-        if (mp.empty()) {
-            unreadable.push_back("the v1 devices controller is not mounted in fdscope's mount namespace");
-        } else if (read_text(mp + *v1 + "/devices.list", text)) {
+    if (auto dir = v1_dir("devices")) {
+        if (read_text(*dir + "/devices.list", text))
             out.devices_list = procfs::non_empty_lines(text);
-        } else {
-            unreadable.push_back(mp + *v1 + "/devices.list: unreadable");
-        }
+        else
+            unreadable.push_back(*dir + "/devices.list: unreadable");
     }
+    // Hybrid machines keep pids and memory on v1: the v2 files were absent.
+    if (!out.pids_max)
+        if (auto dir = v1_dir("pids")) {
+            if (read_text(*dir + "/pids.max", text)) out.pids_max = procfs::parse_cgroup_value(text);
+            if (read_text(*dir + "/pids.current", text)) out.pids_current = procfs::parse_cgroup_value(text);
+        }
+    if (!out.memory_max)
+        if (auto dir = v1_dir("memory")) {
+            if (read_text(*dir + "/memory.limit_in_bytes", text)) out.memory_max = v1_limit(procfs::parse_cgroup_value(text));
+            if (read_text(*dir + "/memory.failcnt", text)) out.memory_max_events = procfs::parse_cgroup_value(text).value_or(0);
+        }
     return out;
 }
 

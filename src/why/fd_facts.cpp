@@ -70,11 +70,13 @@ void socket_peer(const Subject& subject, std::uint64_t ino, FdFacts& out, std::v
         return;
     }
     if (s.kind == Kind::Unix) {
-        out.socket_connected = s.peer_inode != 0;
+        // A peer that closed is released: our socket stays ESTAB but names
+        // no peer inode any more (or one gone from the table).
+        out.socket_connected = s.peer_inode != 0 || s.state == "ESTAB";
         if (!out.socket_connected)
             out.peer = FdFacts::PeerState::NotApplicable;
-        else  // a closed peer is gone from the table while our socket still names it
-            out.peer = map.count(s.peer_inode) ? FdFacts::PeerState::Open : FdFacts::PeerState::Closed;
+        else
+            out.peer = s.peer_inode != 0 && map.count(s.peer_inode) ? FdFacts::PeerState::Open : FdFacts::PeerState::Closed;
         return;
     }
     if (s.family == 0) {

@@ -50,3 +50,20 @@ TEST(ParseCgroup, Lines) {
     EXPECT_EQ(non_empty_lines("a *:* rwm\n\nc 1:3 rwm  \n"), (std::vector<std::string>{"a *:* rwm", "c 1:3 rwm"}));
     EXPECT_TRUE(non_empty_lines("\n \n").empty());
 }
+
+TEST(ParseCgroup, MountPoints) {
+    const char* mi =
+        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+        "36 31 0:33 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
+        "39 31 0:36 /sub /elsewhere rw,relatime - cgroup cgroup rw,pids\n"
+        "40 31 0:37 / /sys/fs/cgroup/sys\\040temd rw,relatime - cgroup cgroup rw,name=systemd\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+    EXPECT_EQ(cgroup_mount_point(mi, "devices"), "/sys/fs/cgroup/devices");
+    EXPECT_EQ(cgroup_mount_point(mi, "cpu"), "/sys/fs/cgroup/cpu");
+    EXPECT_EQ(cgroup_mount_point(mi, "name=systemd"), "/sys/fs/cgroup/sys temd");
+    EXPECT_EQ(cgroup_mount_point(mi, ""), "/sys/fs/cgroup/unified");
+    EXPECT_EQ(cgroup_mount_point(mi, "pids"), std::nullopt);  // only a sub-tree is mounted
+    EXPECT_EQ(cgroup_mount_point(mi, "memory"), std::nullopt);
+    EXPECT_EQ(cgroup_mount_point("garbage - \n - cgroup\n", "devices"), std::nullopt);
+}
