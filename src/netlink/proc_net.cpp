@@ -161,6 +161,36 @@ void parse_proc_net_inet(std::string_view text, Kind kind, std::uint64_t netns, 
     });
 }
 
+std::vector<SocketInfo> parse_proc_net_time_wait(std::string_view text, Kind kind) {
+    std::vector<SocketInfo> out;
+    if (kind != Kind::Tcp && kind != Kind::Tcp6) return out;
+    const int family = kind == Kind::Tcp6 ? AF_INET6 : AF_INET;
+    const std::size_t words = family == AF_INET6 ? 4 : 1;
+    std::array<std::string_view, kMaxTokens> tok;
+    for_each_line(text, [&](std::string_view line) {
+        if (tokenize(line, tok, 10) < 10) return;
+        if (tok[0].empty() || tok[0].back() != ':') return;
+        unsigned char laddr[16] = {}, raddr[16] = {};
+        std::uint16_t lport = 0, rport = 0;
+        unsigned state = 0;
+        if (!parse_endpoint(tok[1], words, laddr, lport) || !parse_endpoint(tok[2], words, raddr, rport) ||
+            !parse_num(tok[3], 16, state) || state != fmt::kTimeWait)
+            return;
+        SocketInfo s;
+        s.kind = kind;
+        s.state = fmt::tcp_state_name(state);
+        s.local = fmt::format_inet(family, laddr, lport);
+        s.remote = fmt::format_inet_remote(family, raddr, rport);
+        s.family = static_cast<std::uint16_t>(family);
+        s.local_port = lport;
+        s.remote_port = rport;
+        s.type = SOCK_STREAM;
+        s.protocol = IPPROTO_TCP;
+        out.push_back(std::move(s));
+    });
+    return out;
+}
+
 void parse_proc_net_unix(std::string_view text, std::uint64_t netns, SocketMap& out) {
     reserve_for(text, out);
     std::array<std::string_view, kMaxTokens> tok;

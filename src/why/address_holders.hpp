@@ -14,7 +14,8 @@
 namespace fdscope::why {
 
 // Op::BindInet: operation.protocol (IPPROTO_TCP/UDP) and operation.port,
-// both address families (an IPv6 wildcard takes the IPv4 port too).
+// both address families (an IPv6 wildcard takes the IPv4 port too); for
+// TCP also the TIME-WAIT connections (no holders: the kernel keeps them).
 // What could not be read (the namespace, a table) goes to `unreadable`,
 // including when the subject's namespace is not the one read.
 std::vector<SocketHolder> inet_address_holders(const Subject& subject, const Operation& operation,

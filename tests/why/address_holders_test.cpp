@@ -54,6 +54,48 @@ TEST(WhyAddressHolders, AListenerAndTheChildThatInheritedIt) {
     EXPECT_TRUE(inet_address_holders(caller, op, unreadable).empty());
 }
 
+TEST(WhyAddressHolders, ATimeWaitConnectionHoldsThePort) {
+    // The server side closes first: its end of the connection waits in
+    // TIME-WAIT on the listener's port after everything is closed.
+    int port = 0;
+    int lst = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(lst, 0);
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(lst, reinterpret_cast<sockaddr*>(&sin), sizeof sin), 0);
+    ASSERT_EQ(::listen(lst, 1), 0);
+    socklen_t len = sizeof sin;
+    ASSERT_EQ(::getsockname(lst, reinterpret_cast<sockaddr*>(&sin), &len), 0);
+    port = ntohs(sin.sin_port);
+    int cli = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(::connect(cli, reinterpret_cast<sockaddr*>(&sin), sizeof sin), 0);
+    int srv = ::accept4(lst, nullptr, nullptr, SOCK_CLOEXEC);
+    ASSERT_GE(srv, 0);
+    ::close(srv);
+    char c;
+    ASSERT_EQ(::read(cli, &c, 1), 0);  // the server's FIN arrived
+    ::close(cli);
+    ::close(lst);
+    Operation op;
+    op.op = Op::BindInet;
+    op.protocol = IPPROTO_TCP;
+    op.port = static_cast<std::uint16_t>(port);
+    Subject caller;
+    std::vector<std::string> unreadable;
+    // The last ACK crosses loopback on its own time: a bounded poll.
+    std::vector<SocketHolder> held;
+    for (int i = 0; i < 2000; ++i) {
+        held = inet_address_holders(caller, op, unreadable);
+        if (held.size() == 1 && held[0].state == "TIME-WAIT") break;
+        ::usleep(1000);
+    }
+    ASSERT_EQ(held.size(), 1u);
+    EXPECT_EQ(held[0].state, "TIME-WAIT");
+    EXPECT_EQ(held[0].local, "127.0.0.1:" + std::to_string(port));
+    EXPECT_TRUE(held[0].holders.empty());
+}
+
 std::string bind_unix(const std::string& path, bool keep) {
     int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) return failed("socket");
