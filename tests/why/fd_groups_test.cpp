@@ -29,7 +29,7 @@ TEST(WhyFdGroups, AProcessAtItsLimit) {
 TEST(WhyFdGroups, TopHoldersOfTheMachine) {
     Fixture fx("fd_limit", {"6000", "95"});
     const pid_t pid = fx.facts()["pid"];
-    const auto top = top_file_holders(50);
+    const auto top = top_file_holders(500);
     auto it = std::find_if(top.begin(), top.end(), [pid](const Holder& h) { return h.pid == pid; });
     ASSERT_NE(it, top.end());
     EXPECT_EQ(it->count, fx.facts()["open_count"].get<std::uint64_t>());

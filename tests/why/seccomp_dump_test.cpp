@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,6 +17,7 @@
 #include "procfs/parse_trace_status.hpp"
 #include "report/why/seccomp_filter.hpp"
 #include "support/support.hpp"
+#include "why/forked_child.hpp"
 
 namespace fdscope::why {
 namespace {
@@ -105,6 +108,54 @@ TEST(WhySeccompDump, ATracedTargetNamesItsTracer) {
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, __WALL), pid);
     ASSERT_EQ(::ptrace(PTRACE_DETACH, pid, nullptr, nullptr), 0);
+}
+
+// /proc/PID/syscall names the syscall a sleeping task is in; there is no
+// event for "now blocked", hence a bounded poll.
+bool blocked_in(pid_t pid, long nr) {
+    for (int i = 0; i < 5000; ++i) {
+        std::ifstream in("/proc/" + std::to_string(pid) + "/syscall");
+        long got = -1;
+        if (in >> got && got == nr) return true;
+        ::usleep(1000);
+    }
+    return false;
+}
+
+TEST(WhySeccompDump, ABlockedReadIsUntouched) {
+    if (!test::is_root()) GTEST_SKIP() << "needs CAP_SYS_ADMIN (root)";
+    Fixture fx("seccomp_deny_mkdirat", {"--fifo"});
+    const pid_t pid = fx.facts()["pid"];
+    ASSERT_TRUE(blocked_in(pid, SYS_read));
+    SeccompFacts f = read_seccomp(pid, pid);
+    ASSERT_TRUE(f.filters) << f.unreadable;
+    EXPECT_EQ(f.filters->size(), 1u);
+    // The read goes on after the stop: it gets the data, errno as it was.
+    const std::string path = fx.facts()["fifo"];
+    int w = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(w, 0);
+    ASSERT_EQ(::write(w, "hello", 5), 5);
+    ::close(w);
+    const auto got = fx.next_line();
+    EXPECT_EQ(got["read"], 5);
+    EXPECT_EQ(got["errno"], EXDEV);
+    EXPECT_EQ(got["data"], "hello");
+}
+
+TEST(WhySeccompDump, FromUnderSeccompTheReasonIsGiven) {
+    if (!test::is_root()) GTEST_SKIP() << "needs CAP_SYS_ADMIN (root)";
+    Fixture fx("seccomp_deny_mkdirat");
+    const pid_t pid = fx.facts()["pid"];
+    // A child of ours confines itself, then asks.
+    testing::ForkedChild asker([pid]() -> std::string {
+        sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        sock_fprog prog{1, &allow};
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+            return testing::failed("seccomp");
+        SeccompFacts f = read_seccomp(pid, pid);
+        return f.filters ? std::string("read anyway") : f.unreadable;
+    });
+    EXPECT_EQ(asker.line(), "cannot read: fdscope runs under seccomp (the kernel hands filters only to an unconfined tracer)");
 }
 
 TEST(WhySeccompDump, FailureSentences) {
