@@ -26,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         parse_proc_net_inet(text, k, 42, m);
         check(m);
     }
+    for (Kind k : {Kind::Tcp, Kind::Tcp6, Kind::Udp})
+        for (const auto& s : parse_proc_net_time_wait(text, k))
+            if (s.state != "TIME-WAIT") std::abort();
     SocketMap m;
     parse_proc_net_unix(text, 42, m);
     parse_proc_net_netlink(text, 42, m);

@@ -45,6 +45,10 @@ struct SocketInfo {
     std::uint32_t protocol = 0;     // netlink protocol, packet protocol, raw protocol
     std::uint16_t type = 0;         // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW
     bool listening = false;
+    // sock_diag only (0 from /proc/net): the owner of an inet socket, and
+    // the file a UNIX socket is bound at (st_dev as makedev gives it, st_ino).
+    uid_t uid = 0;
+    std::uint64_t vfs_dev = 0, vfs_ino = 0;
 };
 
 struct Skipped {

@@ -185,6 +185,7 @@ struct Holder {
     std::string command;
     int fd = -1;                 // -1: not by an fd (exe, a mapping)
     std::string note;            // "executing", "open for write", "inherited from 812", ...
+    std::uint64_t count = 0;     // fd_groups, file_holders: how many fds the note counts
 };
 
 struct SocketHolder {

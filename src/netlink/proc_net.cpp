@@ -107,6 +107,40 @@ void reserve_for(std::string_view text, SocketMap& out) {
     out.reserve(out.size() + lines);
 }
 
+// One row of an inet table: "sl: local remote st tx:rx tr:when retr uid timeout inode ...".
+struct InetRow {
+    unsigned char laddr[16] = {}, raddr[16] = {};
+    std::uint16_t lport = 0, rport = 0;
+    unsigned state = 0;
+    std::uint32_t txq = 0, rxq = 0;
+    std::uint64_t inode = 0;  // 0 for TIME-WAIT and request sockets
+};
+
+bool parse_inet_row(std::string_view line, std::size_t words, std::array<std::string_view, kMaxTokens>& tok, InetRow& r) {
+    if (tokenize(line, tok, 10) < 10) return false;
+    if (tok[0].empty() || tok[0].back() != ':') return false;
+    if (!parse_endpoint(tok[1], words, r.laddr, r.lport) || !parse_endpoint(tok[2], words, r.raddr, r.rport) ||
+        !parse_num(tok[3], 16, r.state))
+        return false;
+    std::size_t colon = tok[4].find(':');
+    if (colon == std::string_view::npos) return false;
+    if (!parse_num(tok[4].substr(0, colon), 16, r.txq) || !parse_num(tok[4].substr(colon + 1), 16, r.rxq)) return false;
+    return parse_num(tok[9], 10, r.inode);
+}
+
+// The fields both inet parsers fill.
+void fill_inet(SocketInfo& s, Kind kind, int family, const InetRow& r, bool tcp) {
+    s.kind = kind;
+    s.state = tcp ? fmt::tcp_state_name(r.state) : fmt::dgram_state_name(r.state);
+    s.local = fmt::format_inet(family, r.laddr, r.lport);
+    s.remote = fmt::format_inet_remote(family, r.raddr, r.rport);
+    s.family = static_cast<std::uint16_t>(family);
+    s.local_port = r.lport;
+    s.remote_port = r.rport;
+    s.rqueue = r.rxq;
+    s.wqueue = r.txq;
+}
+
 }  // namespace
 
 void parse_proc_net_inet(std::string_view text, Kind kind, std::uint64_t netns, SocketMap& out) {
@@ -127,38 +161,34 @@ void parse_proc_net_inet(std::string_view text, Kind kind, std::uint64_t netns, 
     reserve_for(text, out);
     std::array<std::string_view, kMaxTokens> tok;
     for_each_line(text, [&](std::string_view line) {
-        if (tokenize(line, tok, 10) < 10) return;
-        if (tok[0].empty() || tok[0].back() != ':') return;
-        unsigned char laddr[16] = {}, raddr[16] = {};
-        std::uint16_t lport = 0, rport = 0;
-        unsigned state = 0;
-        if (!parse_endpoint(tok[1], words, laddr, lport) || !parse_endpoint(tok[2], words, raddr, rport) ||
-            !parse_num(tok[3], 16, state))
-            return;
-        std::size_t colon = tok[4].find(':');
-        if (colon == std::string_view::npos) return;
-        std::uint32_t txq = 0, rxq = 0;
-        if (!parse_num(tok[4].substr(0, colon), 16, txq) || !parse_num(tok[4].substr(colon + 1), 16, rxq)) return;
-        std::uint64_t inode = 0;
-        if (!parse_num(tok[9], 10, inode) || inode == 0) return;
-
-        auto [it, fresh] = out.try_emplace(inode);
+        InetRow r;
+        if (!parse_inet_row(line, words, tok, r) || r.inode == 0) return;
+        auto [it, fresh] = out.try_emplace(r.inode);
         if (!fresh) return;
         SocketInfo& s = it->second;
-        s.kind = kind;
-        s.state = tcp ? fmt::tcp_state_name(state) : fmt::dgram_state_name(state);
-        s.local = fmt::format_inet(family, laddr, lport);
-        s.remote = fmt::format_inet_remote(family, raddr, rport);
-        s.family = static_cast<std::uint16_t>(family);
-        s.local_port = lport;
-        s.remote_port = rport;
+        fill_inet(s, kind, family, r, tcp);
         s.netns = netns;
-        s.rqueue = rxq;
-        s.wqueue = txq;
         s.type = type;
-        s.protocol = type == SOCK_RAW ? lport : protocol;
-        s.listening = tcp && state == fmt::kListen;
+        s.protocol = type == SOCK_RAW ? r.lport : protocol;
+        s.listening = tcp && r.state == fmt::kListen;
     });
+}
+
+std::vector<SocketInfo> parse_proc_net_time_wait(std::string_view text, Kind kind) {
+    std::vector<SocketInfo> out;
+    if (kind != Kind::Tcp && kind != Kind::Tcp6) return out;
+    const int family = kind == Kind::Tcp6 ? AF_INET6 : AF_INET;
+    std::array<std::string_view, kMaxTokens> tok;
+    for_each_line(text, [&](std::string_view line) {
+        InetRow r;
+        if (!parse_inet_row(line, family == AF_INET6 ? 4 : 1, tok, r) || r.state != fmt::kTimeWait) return;
+        SocketInfo s;
+        fill_inet(s, kind, family, r, true);
+        s.type = SOCK_STREAM;
+        s.protocol = IPPROTO_TCP;
+        out.push_back(std::move(s));
+    });
+    return out;
 }
 
 void parse_proc_net_unix(std::string_view text, std::uint64_t netns, SocketMap& out) {

@@ -14,7 +14,7 @@
 //                Its subflows are TCP sockets grafted onto the MPTCP socket's
 //                inode, so the MPTCP entry (kind tcp/tcp6, protocol 262)
 //                replaces what the tcp dump said of that inode.
-//   unix         unix_diag_req, all states, NAME|PEER|RQLEN.
+//   unix         unix_diag_req, all states, NAME|VFS|PEER|RQLEN.
 //   netlink      netlink_diag_req, NDIAG_PROTO_ALL, MEMINFO.
 //   packet       packet_diag_req, INFO|MEMINFO.
 // A dump can fail as an NLMSG_ERROR reply (no handler for the family) or as
@@ -51,6 +51,7 @@
 #include <string_view>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <thread>
 #include <unistd.h>
@@ -160,6 +161,7 @@ int inet_cb(const nlmsghdr* nlh, void* data) {
     s.rqueue = m.idiag_rqueue;  // LISTEN: accept queue now
     s.wqueue = m.idiag_wqueue;  // LISTEN: backlog limit
     s.listening = stream && m.idiag_state == fmt::kListen;
+    s.uid = m.idiag_uid;
     if (proto == IPPROTO_RAW) {
         s.type = SOCK_RAW;
         s.protocol = sport;  // inet_num, which for raw sockets is the protocol
@@ -190,6 +192,13 @@ int unix_cb(const nlmsghdr* nlh, void* data) {
     if (const nlattr* a = tb[UNIX_DIAG_NAME])
         s.local = fmt::format_unix_name(static_cast<const char*>(mnl_attr_get_payload(a)), mnl_attr_get_payload_len(a));
     if (const nlattr* a = tb[UNIX_DIAG_PEER]; a && mnl_attr_get_payload_len(a) >= 4) s.peer_inode = mnl_attr_get_u32(a);
+    if (const nlattr* a = tb[UNIX_DIAG_VFS]; a && mnl_attr_get_payload_len(a) >= sizeof(unix_diag_vfs)) {
+        unix_diag_vfs v;
+        std::memcpy(&v, mnl_attr_get_payload(a), sizeof v);
+        // The kernel's own dev_t (20 minor bits), not the one stat gives.
+        s.vfs_dev = makedev(v.udiag_vfs_dev >> 20, v.udiag_vfs_dev & 0xfffffu);
+        s.vfs_ino = v.udiag_vfs_ino;
+    }
     if (const nlattr* a = tb[UNIX_DIAG_RQLEN]; a && mnl_attr_get_payload_len(a) >= sizeof(unix_diag_rqlen)) {
         unix_diag_rqlen q;
         std::memcpy(&q, mnl_attr_get_payload(a), sizeof q);
@@ -354,7 +363,7 @@ nlmsghdr* build_request(const FamSpec& f, char* buf) {
             auto* r = static_cast<unix_diag_req*>(mnl_nlmsg_put_extra_header(nlh, sizeof(unix_diag_req)));
             r->sdiag_family = AF_UNIX;
             r->udiag_states = ~0u;
-            r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+            r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
             break;
         }
         case Fam::Netlink: {

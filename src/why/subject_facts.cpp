@@ -268,8 +268,8 @@ SubjectGather process_subject(pid_t pid, pid_t tid) {
     std::string cg;
     if ((err = sys::read_all((task + "/cgroup").c_str(), cg)) != 0)
         un.push_back(fmt::format("{}/cgroup: {}", task, sys::errno_text(err)));
-    else if (auto path = procfs::parse_cgroup_path(cg))
-        s.cgroup = *path;
+    else if (const auto lines = procfs::parse_proc_cgroup(cg); !lines.empty())
+        s.cgroup = procfs::cgroup_path_v2(lines).value_or(lines.front().path);
     std::string label;
     err = sys::read_all((task + "/attr/current").c_str(), label);
     if (err == 0) s.lsm_label = chomp(label);

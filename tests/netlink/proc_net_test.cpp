@@ -242,3 +242,18 @@ TEST(ProcNet, HostileInputIsHarmless) {
         for (const auto& [ino, s] : m) EXPECT_NE(ino, 0u);
     }
 }
+
+TEST(ProcNetTimeWait, OnlyTimeWaitRows) {
+    // 0100007F is 127.0.0.1, port 1F90 is 8080; state 06 TIME-WAIT, 0A LISTEN.
+    const std::string text =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        "   0: 0100007F:1F90 0100007F:D431 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000\n"
+        "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 77 1 0 20 4 30 10 -1\n"
+        "   2: garbage\n";
+    const auto tw = fdscope::netlink::parse_proc_net_time_wait(text, fdscope::Kind::Tcp);
+    ASSERT_EQ(tw.size(), 1u);
+    EXPECT_EQ(tw[0].local, "127.0.0.1:8080");
+    EXPECT_EQ(tw[0].local_port, 8080);
+    EXPECT_EQ(tw[0].state, "TIME-WAIT");
+    EXPECT_TRUE(fdscope::netlink::parse_proc_net_time_wait(text, fdscope::Kind::Udp).empty());
+}
