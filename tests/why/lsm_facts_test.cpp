@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/mount.h>
 
 #include <algorithm>
@@ -47,6 +52,27 @@ TEST(WhyLsmFacts, AFanotifyPermissionListenerIsNamed) {
     EXPECT_EQ(it->note.rfind("FAN_OPEN_PERM on mount ", 0), 0u) << it->note;
     EXPECT_TRUE(std::none_of(lsm.seccomp_supervisors.begin(), lsm.seccomp_supervisors.end(),
                              [pid](const Holder& h) { return h.pid == pid; }));
+}
+
+TEST(WhyLsmFacts, ASeccompSupervisorIsNamed) {
+    // A filter loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER hands back the
+    // notification fd a supervisor answers on; here the child keeps it.
+    testing::ForkedChild child([]() -> std::string {
+        sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        sock_fprog prog{1, &allow};
+        if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return testing::failed("no_new_privs");
+        long fd = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+        if (fd < 0) return testing::failed("seccomp(NEW_LISTENER)");
+        return std::to_string(fd);
+    });
+    ASSERT_TRUE(child.ok()) << child.line();
+    LsmFacts lsm;
+    read_lsm_listeners(lsm);
+    auto it = std::find_if(lsm.seccomp_supervisors.begin(), lsm.seccomp_supervisors.end(),
+                           [&](const Holder& h) { return h.pid == child.pid(); });
+    ASSERT_NE(it, lsm.seccomp_supervisors.end());
+    EXPECT_EQ(it->fd, std::stoi(child.line()));
+    EXPECT_EQ(it->note, "seccomp user notification");
 }
 
 TEST(WhyLsmFacts, PermissionNames) {
