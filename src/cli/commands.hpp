@@ -81,6 +81,18 @@ struct PlotArgs {
     std::string title;
 };
 
+struct WhyArgs {
+    std::vector<std::string> words;  // OP ARGS...
+    bool read = false, write = false, create = false, trunc = false, append = false;
+    bool excl = false, directory = false, nofollow = false, noatime = false;
+    std::string user;
+    pid_t pid = 0, tid = 0;
+    int fd = -1;
+    bool no_probe = false, in_target = false, verbose = false, json = false;
+};
+
+void add_why(CLI::App& cmd, WhyArgs& args);
+int run_why(const WhyArgs& args);
 void add_watch(CLI::App& cmd, WatchArgs& args);
 int run_watch(const WatchArgs& args);
 void add_top(CLI::App& cmd, TopArgs& args);

@@ -20,6 +20,7 @@ struct Args {
     WatchArgs watch;
     TopArgs top;
     PlotArgs plot;
+    WhyArgs why;
 };
 
 // A command's --backend and --threads, for those that read a snapshot.
@@ -56,6 +57,8 @@ constexpr Command kCommands[] = {
      [](CLI::App& c, Args& a) { add_top(c, a.top); }, [](const Args& a) { return run_top(a.top); }, nullptr},
     {"plot", "draw a recorded watch (--record FILE) as an SVG chart",
      [](CLI::App& c, Args& a) { add_plot(c, a.plot); }, [](const Args& a) { return run_plot(a.plot); }, nullptr},
+    {"why", "which layer makes an open/mkdir/exec/bind/... fail for a user or a process, and the fix",
+     [](CLI::App& c, Args& a) { add_why(c, a.why); }, [](const Args& a) { return run_why(a.why); }, nullptr},
 };
 
 // The root's --backend and --threads belong to the summary; given before a
@@ -87,7 +90,7 @@ int main(int argc, char** argv) {
     add_summary_options(app, args.summary);
     for (const Command& c : kCommands) c.setup(*app.add_subcommand(c.name, c.summary), args);
     app.footer("Exit status: 0 success, 1 failure (audit --fail-on: a finding at or above the level; watch: an alert fired),\n2 usage error, "
-               "3 --backend bpf cannot run here.\n"
+               "3 --backend bpf cannot run here, or (why) the prediction and the kernel disagree or a fact could not be read.\n"
                "See fdscope(1) and docs/json.md.");
     if (is_completion_query(argc, argv)) return answer_completion_query(app, argc, argv);
     try {

@@ -79,9 +79,13 @@ void write_why_text(Output& out, const why::Facts& facts, const Verdict& v, cons
     if (v.outcome == Outcome::Unknown)
         for (std::size_t i = 1; i < v.unknowns.size(); ++i) out.write("  unknown: " + t(v.unknowns[i]) + "\n");
     if (v.tried) {
-        out.write(fmt::format("  kernel: {} → {} ({})\n", t(v.tried->how),
-                              v.tried->error ? report::why::errno_name(v.tried->error) : "success",
+        const std::string answer = v.tried->signal ? fmt::format("killed by signal {}", v.tried->signal)
+                                   : v.tried->error ? report::why::errno_name(v.tried->error)
+                                                    : "success";
+        out.write(fmt::format("  kernel: {} → {} ({})\n", t(v.tried->how), answer,
                               v.tried->agrees ? "agrees" : "disagrees"));
+        if (!v.tried->not_reproduced.empty())
+            out.write("  not reproduced by the probe: " + t(v.tried->not_reproduced) + "\n");
     }
     bool any = false;
     for (const Check& c : v.checks) {
@@ -192,6 +196,8 @@ void write_why_json(Output& out, const why::Facts& facts, const Verdict& v) {
         j.key("agrees").value(v.tried->agrees);
         j.key("how").value(v.tried->how);
         j.key("exact").value(v.tried->exact);
+        if (v.tried->signal) j.key("signal").value(v.tried->signal);
+        j.key("not_reproduced").value(v.tried->not_reproduced);
         j.end_object();
     } else {
         j.key("tried").null();

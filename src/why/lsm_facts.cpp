@@ -1,9 +1,13 @@
 #include "why/lsm_facts.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 
 #include "collect/scan.hpp"
@@ -82,10 +86,55 @@ std::string fanotify_permission_names(std::uint64_t mask) {
     return out;
 }
 
+namespace {
+
+// securityfs is not mounted on every machine (this one's init never
+// mounts it). A forked child mounts it in a mount namespace of its own,
+// reads the list and hands it back on a pipe: fdscope's own mounts never
+// change. Only system calls in the child (the parent may have threads).
+int read_lsm_from_own_securityfs(std::string& text) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return errno;
+    const pid_t child = ::fork();
+    if (child < 0) {
+        const int err = errno;
+        ::close(p[0]);
+        ::close(p[1]);
+        return err;
+    }
+    if (child == 0) {
+        ::close(p[0]);
+        char buf[512];
+        if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+            ::mount("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+            ::_exit(1);
+        const int fd = ::open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
+        if (fd < 0) ::_exit(2);
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0 || ::write(p[1], buf, static_cast<std::size_t>(n)) != n) ::_exit(3);
+        ::_exit(0);
+    }
+    ::close(p[1]);
+    char buf[512];
+    ssize_t n = 0;
+    text.clear();
+    while ((n = ::read(p[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+    ::close(p[0]);
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return EPERM;
+    return 0;
+}
+
+}  // namespace
+
 std::vector<std::string> read_active_lsms(std::vector<std::string>& unreadable) {
     std::string text;
-    if (int err = sys::read_file_at(AT_FDCWD, "/sys/kernel/security/lsm", text, sys::ReadMode::Stream)) {
-        unreadable.push_back("/sys/kernel/security/lsm: " + sys::errno_text(err));
+    int err = sys::read_file_at(AT_FDCWD, "/sys/kernel/security/lsm", text, sys::ReadMode::Stream);
+    if (err == ENOENT) err = read_lsm_from_own_securityfs(text);
+    if (err != 0) {
+        unreadable.push_back("/sys/kernel/security/lsm: " + sys::errno_text(err) +
+                             (err == EPERM ? " (securityfs is not mounted and could not be mounted privately)" : ""));
         return {};
     }
     return procfs::parse_lsm_list(text);

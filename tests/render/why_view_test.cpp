@@ -77,7 +77,9 @@ TEST(WhyView, JsonFollowsTheSchema) {
     const auto f = open_facts();
     testing::Capture c;
     auto v = denied(f);
-    v.tried = report::why::Tried{EACCES, true, "probe child: open O_WRONLY|O_NONBLOCK", false};
+    v.tried = report::why::Tried{};
+    v.tried->error = EACCES;
+    v.tried->how = "probe child: open O_WRONLY|O_NONBLOCK";
     write_why_json(c.out(), f, v);
     const auto j = nlohmann::json::parse(c.text());
     EXPECT_EQ(j["schema"], 1);

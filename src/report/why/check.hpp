@@ -52,6 +52,12 @@ struct Tried {
     bool agrees = true;
     std::string how;             // "probe child: open O_RDONLY|O_NONBLOCK", "in target thread 4243"
     bool exact = false;          // made by the subject itself (--in-target): every layer applied
+    int signal = 0;              // the attempt was killed by this signal (SIGSYS: seccomp KILL or TRAP)
+    std::string not_reproduced;  // what the probe could not copy of the subject, "; " between items
+    // The probe stood in for the final name (mkdir of a random name,
+    // O_TMPFILE, an open without O_CREAT): checks of that name itself
+    // (EEXIST, its length, protected_*, sticky) were not asked.
+    std::string stand_in_for;
 };
 
 struct Verdict {

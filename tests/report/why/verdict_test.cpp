@@ -16,6 +16,27 @@ Check check(Layer layer, Result result, int error = 0) {
     return c;
 }
 
+Tried tried(int error, bool exact) {
+    Tried t;
+    t.error = error;
+    t.how = exact ? "in target" : "probe";
+    t.exact = exact;
+    return t;
+}
+
+TEST(WhyProbe, ASignalAgreesOnlyWithAPredictedKill) {
+    Facts f;
+    Check kill = check(Layer::Seccomp, Result::Fail, 0);
+    Tried sigsys = tried(0, false);
+    sigsys.signal = 31;
+    Verdict v = with_probe(verdict_from({kill}, f), sigsys);
+    EXPECT_EQ(v.outcome, Outcome::Denied);
+    EXPECT_TRUE(v.tried->agrees);
+    v = with_probe(verdict_from({check(Layer::Path, Result::Pass)}, f), sigsys);
+    EXPECT_EQ(v.outcome, Outcome::Unknown);
+    EXPECT_FALSE(v.tried->agrees);
+}
+
 TEST(WhyVerdict, TheFirstFailureIsTheKernelsAndTheRestFollow) {
     Facts f;
     Verdict v = verdict_from({check(Layer::Seccomp, Result::Pass), check(Layer::Search, Result::Fail, EACCES),
@@ -50,19 +71,19 @@ TEST(WhyVerdict, AnUnreadableFactLeavesAnAllowedAnswerUnknown) {
 TEST(WhyProbe, AgreementKeepsTheVerdict) {
     Facts f;
     Verdict denied = verdict_from({check(Layer::Search, Result::Fail, EACCES)}, f);
-    Verdict v = with_probe(denied, Tried{EACCES, true, "probe", false});
+    Verdict v = with_probe(denied, tried(EACCES, false));
     EXPECT_EQ(v.outcome, Outcome::Denied);
     ASSERT_TRUE(v.tried);
     EXPECT_TRUE(v.tried->agrees);
     Verdict allowed = verdict_from({check(Layer::Path, Result::Pass)}, f);
-    v = with_probe(allowed, Tried{0, true, "probe", false});
+    v = with_probe(allowed, tried(0, false));
     EXPECT_EQ(v.outcome, Outcome::Allowed);
     EXPECT_TRUE(v.tried->agrees);
 }
 
 TEST(WhyProbe, TheKernelRefusingWhatLooksAllowedIsUnknownNamingTheUnseenLayers) {
     Facts f;
-    Verdict v = with_probe(verdict_from({check(Layer::Path, Result::Pass)}, f), Tried{EACCES, true, "probe", false});
+    Verdict v = with_probe(verdict_from({check(Layer::Path, Result::Pass)}, f), tried(EACCES, false));
     EXPECT_EQ(v.outcome, Outcome::Unknown);
     EXPECT_EQ(v.error, EACCES);
     EXPECT_FALSE(v.tried->agrees);
@@ -73,17 +94,17 @@ TEST(WhyProbe, TheKernelRefusingWhatLooksAllowedIsUnknownNamingTheUnseenLayers) 
 TEST(WhyProbe, DisagreeingErrnosAndAnAllowedDenialAreUnknown) {
     Facts f;
     Verdict denied = verdict_from({check(Layer::Search, Result::Fail, EACCES)}, f);
-    EXPECT_EQ(with_probe(denied, Tried{EROFS, true, "probe", false}).outcome, Outcome::Unknown);
-    EXPECT_EQ(with_probe(denied, Tried{0, true, "probe", false}).outcome, Outcome::Unknown);
+    EXPECT_EQ(with_probe(denied, tried(EROFS, false)).outcome, Outcome::Unknown);
+    EXPECT_EQ(with_probe(denied, tried(0, false)).outcome, Outcome::Unknown);
 }
 
 TEST(WhyProbe, OnlyTheSubjectItselfSettlesAnUnknown) {
     Facts f;
     Verdict unknown = verdict_from({check(Layer::Path, Result::Pass), check(Layer::Lsm, Result::Unknown)}, f);
     // A probe child cannot reproduce Landlock: its success proves nothing.
-    EXPECT_EQ(with_probe(unknown, Tried{0, true, "probe", false}).outcome, Outcome::Unknown);
-    EXPECT_EQ(with_probe(unknown, Tried{0, true, "in target", true}).outcome, Outcome::Allowed);
-    Verdict v = with_probe(unknown, Tried{EACCES, true, "in target", true});
+    EXPECT_EQ(with_probe(unknown, tried(0, false)).outcome, Outcome::Unknown);
+    EXPECT_EQ(with_probe(unknown, tried(0, true)).outcome, Outcome::Allowed);
+    Verdict v = with_probe(unknown, tried(EACCES, true));
     EXPECT_EQ(v.outcome, Outcome::Unknown);
     EXPECT_EQ(v.error, EACCES);
 }
