@@ -57,6 +57,7 @@ fuzz-run: fuzz
 bench: build
 	bench/run.sh
 	$(BUILD)/bench/fdscope_tick_bench
+	bench/why.sh
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

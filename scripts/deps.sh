@@ -15,13 +15,16 @@ libncurses-dev
 libdw-dev
 libacl1-dev
 libcap-dev
+libselinux1-dev
+libapparmor-dev
 "
 # cmake ninja-build g++ make pkg-config: the toolchain CMakeLists.txt uses
 # libcli11-dev: the command line; libfmt-dev: formatting; nlohmann-json3-dev: JSON
 # libmnl-dev: sock_diag and proc connector netlink; libncurses-dev: fdscope top
 # libdw-dev: elfutils, symbolizing stack frames (src/symbolize)
 # libacl1-dev: reading POSIX ACLs for `fdscope why` (src/why); libcap-dev:
-# capability names (report/why)
+# capability names (report/why); libselinux1-dev, libapparmor-dev: asking
+# SELinux and AppArmor what they decide (src/why/lsm_adapters)
 
 # BPF: the iterator backend (src/bpf, cmake/Bpf.cmake). Without these the
 # build leaves it out and says so (FDSCOPE_BPF=AUTO).

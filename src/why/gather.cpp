@@ -10,6 +10,7 @@
 #include "why/fd_facts.hpp"
 #include "why/fd_groups.hpp"
 #include "why/holders.hpp"
+#include "why/lsm_adapters.hpp"
 #include "why/lsm_facts.hpp"
 #include "why/path_facts.hpp"
 #include "why/port_floor.hpp"
@@ -136,6 +137,7 @@ std::optional<Facts> gather(const Operation& op, const SubjectSpec& spec, Gather
     if ((op.op == Op::Open && device) || op.op == Op::Exec || op.op == Op::Read || op.op == Op::Write)
         f.cgroup = read_cgroup_facts(f.subject.kind == SubjectKind::Process ? f.subject.pid : 0, f.unreadable);
     gather_lsm(f.lsm, f.unreadable);
+    ask_lsms(f, real_selinux(), real_apparmor());
     name_owners(f);
     return f;
 }
