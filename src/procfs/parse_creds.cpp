@@ -47,12 +47,8 @@ std::optional<Creds> parse_creds(std::string_view status) {
     Creds c;
     bool uid = false, gid = false, tgid = false, pid = false;
     std::string_view rest = status;
-    while (!rest.empty()) {
-        std::string_view line = text::next_line(rest);
-        std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        std::string_view key = line.substr(0, colon);
-        std::string_view value = line.substr(colon + 1);
+    std::string_view key, value;
+    while (text::next_field(rest, key, value)) {
         // Keys are matched whole ("Pid" is not "PPid" nor "TracerPid").
         if (key == "State") {
             std::string_view s = text::trim(value);

@@ -8,12 +8,8 @@ std::optional<StatusInfo> parse_status(std::string_view text) {
     StatusInfo st;
     bool has_tgid = false, has_pid = false;
     std::string_view rest = text;
-    while (!rest.empty()) {
-        std::string_view line = text::next_line(rest);
-        std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        std::string_view key = line.substr(0, colon);
-        std::string_view value = line.substr(colon + 1);
+    std::string_view key, value;
+    while (text::next_field(rest, key, value)) {
         // Keys are matched whole: "Pid" must not catch "PPid", "TracerPid" or "NSpid".
         switch (key.size()) {
             case 3:

@@ -8,12 +8,9 @@ std::optional<TraceStatus> parse_trace_status(std::string_view text) {
     TraceStatus st;
     bool has_tracer = false;
     std::string_view rest = text;
-    while (!rest.empty()) {
-        std::string_view line = text::next_line(rest);
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        const std::string_view key = line.substr(0, colon);
-        const std::string_view value = text::trim(line.substr(colon + 1));
+    std::string_view key, value;
+    while (text::next_field(rest, key, value)) {
+        value = text::trim(value);
         if (key == "State") {
             if (!value.empty()) st.state = value.front();
         } else if (key == "TracerPid") {

@@ -83,4 +83,16 @@ bool strip_deleted(std::string_view& s) {
     return false;
 }
 
+bool next_field(std::string_view& rest, std::string_view& key, std::string_view& value) {
+    while (!rest.empty()) {
+        const std::string_view line = next_line(rest);
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        key = line.substr(0, colon);
+        value = line.substr(colon + 1);
+        return true;
+    }
+    return false;
+}
+
 }  // namespace fdscope::procfs::text

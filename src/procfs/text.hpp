@@ -22,6 +22,10 @@ std::string_view trim_left(std::string_view s);
 // line without '\n' is returned too; an empty `rest` yields "".
 std::string_view next_line(std::string_view& rest);
 
+// The next "Key:\tvalue" line of a /proc status-like text: false at the
+// end; lines without a colon are skipped. The value is not trimmed.
+bool next_field(std::string_view& rest, std::string_view& key, std::string_view& value);
+
 // Cuts the next run of non-blank bytes (blank: ' ' or '\t') off `rest`;
 // "" when only blanks remain.
 std::string_view next_token(std::string_view& rest);

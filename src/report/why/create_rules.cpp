@@ -84,16 +84,9 @@ std::vector<Check> symlink_checks(const Facts& facts) {
 // mounts, protected_hardlinks, may_create, then vfs_link()'s own refusals.
 std::vector<Check> link_checks(const Facts& facts) {
     std::vector<Check> out;
-    out.push_back(path_length_check(facts.operation.path, "OLD"));
-    out.push_back(path_length_check(facts.operation.path2, "NEW"));
-    append_checks(out, walk_checks(facts, facts.walk, {false, false, false}));
-    if (!facts.walk2) {
-        out.push_back(unknown_check(Layer::Path, facts.operation.path2, "the walk of NEW was not read",
-                                    "the path NEW was not walked"));
-        return out;
-    }
-    const Walk& walk2 = *facts.walk2;
-    append_checks(out, walk_checks(facts, walk2, {false, true, false}));
+    const Walk* new_walk = two_path_walks(facts, {false, false, false}, out);
+    if (!new_walk) return out;
+    const Walk& walk2 = *new_walk;
     if (const std::string dot = special_last_name(walk2); !dot.empty()) {
         out.push_back(failed(Layer::Path, walk2.path, EEXIST, fmt::format("the last component is {}", dot),
                              fmt::format("{} ends in {}, which always exists", walk2.path, dot),

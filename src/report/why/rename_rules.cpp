@@ -35,16 +35,9 @@ Check subtree_check(const WalkEnd& from, const WalkEnd& to) {
 
 std::vector<Check> rename_checks(const Facts& facts) {
     std::vector<Check> out;
-    out.push_back(path_length_check(facts.operation.path, "OLD"));
-    out.push_back(path_length_check(facts.operation.path2, "NEW"));
-    append_checks(out, walk_checks(facts, facts.walk, {false, true, false}));
-    if (!facts.walk2) {
-        out.push_back(unknown_check(Layer::Path, facts.operation.path2, "the walk of NEW was not read",
-                                    "the path NEW was not walked"));
-        return out;
-    }
-    const Walk& walk2 = *facts.walk2;
-    append_checks(out, walk_checks(facts, walk2, {false, true, false}));
+    const Walk* new_walk = two_path_walks(facts, {false, true, false}, out);
+    if (!new_walk) return out;
+    const Walk& walk2 = *new_walk;
     const WalkEnd from = walk_end(facts.walk, false);
     const WalkEnd to = walk_end(walk2, false);
     if (!from.reached || !to.reached) {

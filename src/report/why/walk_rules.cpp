@@ -252,4 +252,17 @@ std::vector<Check> last_name_checks(const Facts& facts, const Walk& walk, bool m
     return {name_check(facts, *end.step, true, !must_exist, nullptr)};
 }
 
+const Walk* two_path_walks(const Facts& facts, const WalkRules& old_rules, std::vector<Check>& out) {
+    out.push_back(path_length_check(facts.operation.path, "OLD"));
+    out.push_back(path_length_check(facts.operation.path2, "NEW"));
+    for (auto& c : walk_checks(facts, facts.walk, old_rules)) out.push_back(std::move(c));
+    if (!facts.walk2) {
+        out.push_back(unknown_check(Layer::Path, facts.operation.path2, "the walk of NEW was not read",
+                                    "the path NEW was not walked"));
+        return nullptr;
+    }
+    for (auto& c : walk_checks(facts, *facts.walk2, {false, true, false})) out.push_back(std::move(c));
+    return &*facts.walk2;
+}
+
 }  // namespace fdscope::report::why

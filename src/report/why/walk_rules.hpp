@@ -48,6 +48,11 @@ WalkEnd walk_end(const Walk& walk, bool follow_last);
 
 std::vector<Check> walk_checks(const Facts& facts, const Walk& walk, const WalkRules& rules);
 
+// The two paths of rename and link: both lengths, OLD's walk with
+// `old_rules`, NEW's for a name to create; NEW's walk, or null (with an
+// Unknown check added) when it was not read.
+const Walk* two_path_walks(const Facts& facts, const WalkRules& old_rules, std::vector<Check>& out);
+
 // The last component when it is not a plain name (the kernel's LAST_DOT,
 // LAST_DOTDOT, LAST_ROOT): ".", ".." or "/"; "" for a plain name. Create,
 // delete and rename refuse these before anything else.
