@@ -220,6 +220,8 @@ struct CgroupFacts {
     std::string path;
     bool devices_v1 = false;                   // in a v1 devices hierarchy: devices_list was read
     std::vector<std::string> devices_list;     // v1 devices.list lines
+    std::string devices_path;                  // the cgroup in the v1 devices hierarchy ("/a/b"; not path on hybrids)
+    std::string devices_dir;                   // its directory here: the hierarchy's mount point + devices_path
     bool device_bpf = false;                   // a v2 device program is attached
     std::optional<std::uint64_t> pids_max, pids_current;
     std::optional<std::uint64_t> memory_high, memory_max;

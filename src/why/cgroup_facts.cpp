@@ -90,10 +90,14 @@ CgroupFacts read_cgroup_facts(pid_t pid, std::vector<std::string>& unreadable) {
             unreadable.push_back("cgroup2 is not mounted in fdscope's mount namespace");
     }
     if (auto dir = v1_dir("devices")) {
-        if (read_text(*dir + "/devices.list", text))
+        if (read_text(*dir + "/devices.list", text)) {
+            out.devices_v1 = true;
             out.devices_list = procfs::non_empty_lines(text);
-        else
+            out.devices_path = procfs::cgroup_path_v1(lines, "devices").value_or("/");
+            out.devices_dir = *dir;
+        } else {
             unreadable.push_back(*dir + "/devices.list: unreadable");
+        }
     }
     // Hybrid machines keep pids and memory on v1: the v2 files were absent.
     if (!out.pids_max)

@@ -23,6 +23,7 @@ Inode inode_of(const struct stat& st, std::int32_t mount_id) {
     i.gid = st.st_gid;
     i.dev = st.st_dev;
     i.ino = st.st_ino;
+    i.rdev = st.st_rdev;
     i.size = static_cast<std::uint64_t>(st.st_size);
     i.nlink = static_cast<std::uint32_t>(st.st_nlink);
     i.mount_id = mount_id;

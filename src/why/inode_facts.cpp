@@ -115,6 +115,7 @@ int inode_facts(int opath_fd, Inode& out) {
     out.gid = stx.stx_gid;
     out.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
     out.ino = stx.stx_ino;
+    out.rdev = makedev(stx.stx_rdev_major, stx.stx_rdev_minor);
     out.size = stx.stx_size;
     out.nlink = stx.stx_nlink;
     out.mount_id = (stx.stx_mask & STATX_MNT_ID) ? static_cast<std::int32_t>(stx.stx_mnt_id) : 0;

@@ -4,6 +4,7 @@
 
 #include "sys/errno_text.hpp"
 #include "sys/files.hpp"
+#include "sys/remote_fd.hpp"
 #include "why/kernel_lookup.hpp"
 #include "why/mount_facts.hpp"
 #include "why/walker.hpp"
@@ -21,6 +22,31 @@ SubjectView subject_view(const Subject& subject) {
     }
     return {"/", "/", "/proc/self/mountinfo"};
 }
+
+namespace {
+
+// The mounts `ids` as the subject's mountinfo has them, their space read
+// through fds[i].
+void read_mounts(Facts& facts, const SubjectView& view, const std::vector<std::int32_t>& ids,
+                 const std::vector<int>& fds) {
+    std::string mountinfo;
+    if (int err = sys::read_all(view.mountinfo.c_str(), mountinfo)) {
+        facts.unreadable.push_back(fmt::format("{}: {}", view.mountinfo, sys::errno_text(err)));
+        return;
+    }
+    facts.mounts = mounts_touched(mountinfo, ids, fds, facts.unreadable);
+}
+
+// A read or write lands on the fd's mount, which may exist only in the
+// subject's mount namespace: its space is read through a copy of the fd.
+void gather_fd_mount(Facts& facts) {
+    if (!facts.fd.exists || facts.fd.mount_id == 0) return;
+    int err = 0;
+    sys::UniqueFd copy = sys::copy_fd_of(facts.subject.pid, facts.operation.fd, err);
+    read_mounts(facts, subject_view(facts.subject), {facts.fd.mount_id}, {copy ? copy.get() : -1});
+}
+
+}  // namespace
 
 void gather_path_facts(Facts& facts) {
     const Operation& op = facts.operation;
@@ -41,9 +67,9 @@ void gather_path_facts(Facts& facts) {
             second = &op.path2;
             break;
         case Op::Symlink: first = &op.path2; break;
-        case Op::BindInet:
+        case Op::BindInet: return;
         case Op::Read:
-        case Op::Write: return;
+        case Op::Write: gather_fd_mount(facts); return;
     }
 
     const SubjectView view = subject_view(facts.subject);
@@ -53,15 +79,10 @@ void gather_path_facts(Facts& facts) {
     facts.walk = walk_path(*first, options, lookup, cwd_shown);
     if (second) facts.walk2 = walk_path(*second, options, lookup, cwd_shown);
 
-    std::string mountinfo;
-    if (int err = sys::read_all(view.mountinfo.c_str(), mountinfo)) {
-        facts.unreadable.push_back(fmt::format("{}: {}", view.mountinfo, sys::errno_text(err)));
-        return;
-    }
     const auto& ids = lookup.mounts_touched();
     std::vector<int> fds;
     for (auto id : ids) fds.push_back(lookup.fd_on_mount(id));
-    facts.mounts = mounts_touched(mountinfo, ids, fds, facts.unreadable);
+    read_mounts(facts, view, ids, fds);
 }
 
 }  // namespace fdscope::why

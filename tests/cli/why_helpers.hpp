@@ -43,6 +43,30 @@ inline nlohmann::json find_check(const nlohmann::json& doc, const std::string& l
     return nullptr;
 }
 
+// The verdict, layer and errno of a denial, and the path of its first
+// blocking check when `path` is given.
+inline void expect_denied(const WhyRun& w, const std::string& layer, const std::string& err,
+                          const std::string& path = "") {
+    EXPECT_EQ(w.status, 1) << w.out << w.err;
+    EXPECT_EQ(w.doc["verdict"], "denied") << w.out;
+    EXPECT_EQ(w.doc["layer"], layer) << w.out;
+    EXPECT_EQ(w.doc["errno"], err) << w.out;
+    if (!path.empty() && !w.doc["blocking"].empty()) {
+        EXPECT_EQ(w.doc["blocking"][0]["path"], path) << w.out;
+    }
+}
+
+inline void expect_probe_agrees(const WhyRun& w) {
+    ASSERT_FALSE(w.doc["tried"].is_null()) << "the probe did not run: " << w.out;
+    EXPECT_EQ(w.doc["tried"]["agrees"], true) << w.out;
+}
+
+inline void expect_allowed(const WhyRun& w) {
+    EXPECT_EQ(w.status, 0) << w.out << w.err;
+    EXPECT_EQ(w.doc["verdict"], "allowed") << w.out;
+    EXPECT_TRUE(w.doc["errno"].is_null()) << w.out;
+}
+
 // A temporary directory under /tmp (0755, root's), removed with everything
 // in it; immutable and append-only flags are cleared first.
 class Scratch {

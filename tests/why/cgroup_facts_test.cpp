@@ -63,6 +63,8 @@ TEST(WhyCgroupFacts, AV1DevicesCgroupTheSubjectIsIn) {
         std::vector<std::string> unreadable;
         CgroupFacts f = read_cgroup_facts(child.pid(), unreadable);
         EXPECT_TRUE(f.known);
+        EXPECT_TRUE(f.devices_v1);
+        EXPECT_EQ(f.devices_dir, cg.path());
         EXPECT_EQ(f.devices_list, (std::vector<std::string>{"c 1:5 rwm"}));
         for (const auto& u : unreadable) EXPECT_EQ(u.find("devices"), std::string::npos) << u;
     }

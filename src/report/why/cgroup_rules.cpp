@@ -45,8 +45,8 @@ const fdscope::why::Inode* opened_device(const Facts& facts) {
 
 std::string unit_fix(const Facts& facts, char type, std::uint32_t major, std::uint32_t minor, const std::string& access) {
     const std::string unit = unit_of(facts.cgroup.path);
-    const std::string v1 = fmt::format("echo '{} {}:{} {}' > /sys/fs/cgroup/devices{}/devices.allow", type, major, minor,
-                                       access, facts.cgroup.path);
+    const std::string v1 = fmt::format("echo '{} {}:{} {}' > {}/devices.allow", type, major, minor, access,
+                                       facts.cgroup.devices_dir);
     if (unit.empty()) return "as root: " + v1;
     return fmt::format("DeviceAllow={} {} in {} (or as root: {})", facts.walk.path, access, unit, v1);
 }
@@ -144,6 +144,7 @@ std::vector<Check> cgroup_checks(const Facts& facts) {
     }
     if (cg.devices_v1) {
         Check c = cgroup_check(facts, Result::Fail);
+        c.path = cg.devices_path;
         for (const auto& line : cg.devices_list) {
             const auto rule = parse_device_rule(line);
             if (rule && device_rule_grants(*rule, type, major, minor, read, write)) {
@@ -161,7 +162,7 @@ std::vector<Check> cgroup_checks(const Facts& facts) {
                                    device);
             c.explain = fmt::format("the devices cgroup {} does not allow {} on {} ({}): EPERM after the permission "
                                     "bits passed",
-                                    cg.path, access, facts.walk.path, device);
+                                    cg.devices_path, access, facts.walk.path, device);
             c.fix = unit_fix(facts, type, major, minor, access);
         }
         checks.push_back(c);

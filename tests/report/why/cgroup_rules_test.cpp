@@ -33,6 +33,8 @@ Facts open_null(std::vector<std::string> list) {
     f.cgroup.path = "/jail";
     f.cgroup.devices_v1 = true;
     f.cgroup.devices_list = std::move(list);
+    f.cgroup.devices_path = "/jail";
+    f.cgroup.devices_dir = "/sys/fs/cgroup/devices/jail";
     return f;
 }
 
