@@ -14,6 +14,7 @@
 #include "why/lsm_facts.hpp"
 #include "why/path_facts.hpp"
 #include "why/port_floor.hpp"
+#include "why/quota_facts.hpp"
 #include "why/reserved_blocks.hpp"
 #include "why/seccomp_dump.hpp"
 #include "why/subject_facts.hpp"
@@ -103,6 +104,24 @@ void gather_holders(Facts& f) {
     }
 }
 
+// The quotas a create is charged to (the subject's fsuid and fsgid), or a
+// write (the file's owner and group), on the filesystem concerned.
+void gather_quota(Facts& f) {
+    const Op op = f.operation.op;
+    const bool process = f.subject.kind == SubjectKind::Process;
+    const std::string root = process ? "/proc/" + std::to_string(f.subject.pid) + "/root" : "";
+    if (op == Op::Write) {
+        if (!f.fd.exists || !f.fd.inode || !S_ISREG(f.fd.inode->mode)) return;
+        f.quota = read_quota("/proc/" + std::to_string(f.subject.pid) + "/fd/" + std::to_string(f.operation.fd),
+                             f.fd.mount_id, f.fd.inode->uid, f.fd.inode->gid);
+        return;
+    }
+    if (!creates(f.operation)) return;
+    const Walk& w = op == Op::Link && f.walk2 ? *f.walk2 : f.walk;
+    if (!w.parent) return;
+    f.quota = read_quota(root + w.parent_path, w.parent->mount_id, f.subject.fsuid, f.subject.fsgid);
+}
+
 }  // namespace
 
 std::optional<Facts> gather(const Operation& op, const SubjectSpec& spec, GatherError& error) {
@@ -132,6 +151,7 @@ std::optional<Facts> gather(const Operation& op, const SubjectSpec& spec, Gather
         }
     }
     gather_holders(f);
+    gather_quota(f);
     const Inode* object = walked_object(f.walk);
     const bool device = object && (S_ISCHR(object->mode) || S_ISBLK(object->mode));
     if ((op.op == Op::Open && device) || op.op == Op::Exec || op.op == Op::Read || op.op == Op::Write)
