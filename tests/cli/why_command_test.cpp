@@ -15,34 +15,6 @@
 namespace fdscope::test {
 namespace {
 
-#define REQUIRE_ROOT()                                                                  \
-    do {                                                                                \
-        if (!is_root()) {                                                               \
-            GTEST_SKIP() << "needs root to build the situation (users, mounts, flags)"; \
-        }                                                                               \
-    } while (0)
-
-void expect_denied(const WhyRun& w, const std::string& layer, const std::string& err, const std::string& path = "") {
-    EXPECT_EQ(w.status, 1) << w.out << w.err;
-    EXPECT_EQ(w.doc["verdict"], "denied") << w.out;
-    EXPECT_EQ(w.doc["layer"], layer) << w.out;
-    EXPECT_EQ(w.doc["errno"], err) << w.out;
-    if (!path.empty() && !w.doc["blocking"].empty()) {
-        EXPECT_EQ(w.doc["blocking"][0]["path"], path) << w.out;
-    }
-}
-
-void expect_probe_agrees(const WhyRun& w) {
-    ASSERT_FALSE(w.doc["tried"].is_null()) << "the probe did not run: " << w.out;
-    EXPECT_EQ(w.doc["tried"]["agrees"], true) << w.out;
-}
-
-void expect_allowed(const WhyRun& w) {
-    EXPECT_EQ(w.status, 0) << w.out << w.err;
-    EXPECT_EQ(w.doc["verdict"], "allowed") << w.out;
-    EXPECT_TRUE(w.doc["errno"].is_null()) << w.out;
-}
-
 TEST(WhyCommand, SearchPermissionTwoLevelsUpIsNamed) {
     REQUIRE_ROOT();
     Scratch s;

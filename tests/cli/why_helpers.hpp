@@ -43,6 +43,39 @@ inline nlohmann::json find_check(const nlohmann::json& doc, const std::string& l
     return nullptr;
 }
 
+// Most situations need root: other users, mounts, inode flags, ptrace.
+#define REQUIRE_ROOT()                                                                  \
+    do {                                                                                \
+        if (!is_root()) {                                                               \
+            GTEST_SKIP() << "needs root to build the situation (users, mounts, flags)"; \
+        }                                                                               \
+    } while (0)
+
+// Denied (exit 1) at `layer` with `err`; `path`: what the kernel's first
+// failing check names.
+inline void expect_denied(const WhyRun& w, const std::string& layer, const std::string& err, const std::string& path = "") {
+    EXPECT_EQ(w.status, 1) << w.out << w.err;
+    EXPECT_EQ(w.doc["verdict"], "denied") << w.out;
+    EXPECT_EQ(w.doc["layer"], layer) << w.out;
+    EXPECT_EQ(w.doc["errno"], err) << w.out;
+    if (!path.empty() && !w.doc["blocking"].empty()) {
+        EXPECT_EQ(w.doc["blocking"][0]["path"], path) << w.out;
+    }
+}
+
+// The probe ran and the kernel said what the verdict says.
+inline void expect_probe_agrees(const WhyRun& w) {
+    ASSERT_FALSE(w.doc["tried"].is_null()) << "the probe did not run: " << w.out;
+    EXPECT_EQ(w.doc["tried"]["agrees"], true) << w.out;
+}
+
+// Allowed (exit 0), no errno.
+inline void expect_allowed(const WhyRun& w) {
+    EXPECT_EQ(w.status, 0) << w.out << w.err;
+    EXPECT_EQ(w.doc["verdict"], "allowed") << w.out;
+    EXPECT_TRUE(w.doc["errno"].is_null()) << w.out;
+}
+
 // A temporary directory under /tmp (0755, root's), removed with everything
 // in it; immutable and append-only flags are cleared first.
 class Scratch {
