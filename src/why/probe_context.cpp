@@ -186,8 +186,7 @@ void copy_credentials(const Subject& s, ChildContext& c) {
         c.fsize_soft = s.limits.fsize_soft;
         c.nproc_soft = s.limits.nproc_soft;
         // Only the lowest free fd matters to an open, and only at the limit.
-        if (s.fd_count && *s.fd_count + 1 >= s.limits.nofile_soft)
-            c.fd_fill = std::min(*s.fd_count, s.limits.nofile_soft);
+        if (s.lowest_free_fd) c.fd_fill = std::min(*s.lowest_free_fd, s.limits.nofile_soft);
     } else {
         c.not_reproduced += "; its rlimits (not read: the probe kept fdscope's)";
     }

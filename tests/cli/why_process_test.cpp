@@ -268,6 +268,30 @@ TEST(WhyProcess, AProcessAtItsFdLimitGetsEmfileWithItsLargestFdGroups) {
     expect_probe_agrees(ok);
 }
 
+TEST(WhyProcess, AsManyFdsAsTheLimitButOneNumberedAboveItLeavesAFreeOne) {
+    REQUIRE_ROOT();
+    if (!have_tool("prlimit") || !have_tool("bash")) GTEST_SKIP() << "needs prlimit (util-linux) and bash";
+    // fd 250 is inherited (bash: sh takes single-digit fds only); the
+    // fixture fills the lowest numbers up to 198 fds in all, then its soft
+    // limit is lowered to 198: as many fds as the limit, yet 197 is free
+    // below it, and the kernel's open takes it.
+    Fixture fx("fd_limit", {"200", "99"}, {"bash", "-c", "exec \"$0\" \"$@\" 250</dev/null"});
+    const int held = fx.facts()["open_count"].get<int>();
+    ASSERT_TRUE(std::filesystem::exists("/proc/" + pid_of(fx) + "/fd/250")) << fx.facts().dump();
+    const std::string hard = std::to_string(fx.facts()["hard_limit"].get<std::uint64_t>());
+    ASSERT_EQ(run({"prlimit", "--pid", pid_of(fx), "--nofile=" + std::to_string(held) + ":" + hard}).status, 0);
+    Scratch s;
+    const std::string f = s.file("f", 0644);
+    WhyRun w = why_json({"open", f, "-p", pid_of(fx)});
+    expect_allowed(w);
+    EXPECT_TRUE(contains(find_check(w.doc, "limit", "pass")["detail"], "fd " + std::to_string(held - 1) + " is free"))
+        << w.out;
+    expect_probe_agrees(w);
+    w = why_json({"open", f, "-p", pid_of(fx), "--in-target"});
+    expect_allowed(w);
+    expect_probe_agrees(w);
+}
+
 TEST(WhyProcess, WritingAReadOnlyFdAndAPipeWithoutReader) {
     REQUIRE_ROOT();
     Fixture fx("why_fds");
