@@ -198,26 +198,20 @@ Outcome run_open(InTarget& t, const Attempt& a) {
     return o;
 }
 
-// The calls glibc's mkdir() and rmdir() make, the legacy ones where the ABI
-// has them: the seccomp layer judges those, and the attempt must meet the
-// filters as the program would.
-std::array<std::uint64_t, 6> mkdir_call(InTarget& t, long& nr) {
-#if defined(SYS_mkdir)
-    nr = SYS_mkdir;
-    return {t.path(), 0700, 0, 0, 0, 0};
+// The call glibc's mkdir() (make) or rmdir() makes, the legacy one where
+// the ABI has it: the seccomp layer judges that one, and the attempt must
+// meet the filters as the program would.
+struct Call {
+    long nr;
+    std::array<std::uint64_t, 6> args;
+};
+Call directory_call(InTarget& t, bool make) {
+#if defined(SYS_mkdir) && defined(SYS_rmdir)
+    return make ? Call{SYS_mkdir, {t.path(), 0700, 0, 0, 0, 0}} : Call{SYS_rmdir, {t.path(), 0, 0, 0, 0, 0}};
 #else
-    nr = SYS_mkdirat;
-    return {static_cast<std::uint64_t>(AT_FDCWD), t.path(), 0700, 0, 0, 0};
-#endif
-}
-
-std::array<std::uint64_t, 6> rmdir_call(InTarget& t, long& nr) {
-#if defined(SYS_rmdir)
-    nr = SYS_rmdir;
-    return {t.path(), 0, 0, 0, 0, 0};
-#else
-    nr = SYS_unlinkat;
-    return {static_cast<std::uint64_t>(AT_FDCWD), t.path(), AT_REMOVEDIR, 0, 0, 0};
+    const auto cwd = static_cast<std::uint64_t>(AT_FDCWD);
+    return make ? Call{SYS_mkdirat, {cwd, t.path(), 0700, 0, 0, 0}}
+                : Call{SYS_unlinkat, {cwd, t.path(), AT_REMOVEDIR, 0, 0, 0}};
 #endif
 }
 
@@ -233,9 +227,8 @@ Outcome run_mkdir(InTarget& t, const Attempt& a) {
         return refused("not tried: " + a.parent + " is append-only, the probe's directory could not be removed");
     if (error == 0 && !dir) return refused("not tried: could not keep a hold on " + a.parent + " for the cleanup");
     long r = 0;
-    long nr = 0;
-    const auto mkdir_args = mkdir_call(t, nr);
-    if (auto why = t.call(nr, mkdir_args, r); !why.empty()) {
+    const Call make = directory_call(t, true);
+    if (auto why = t.call(make.nr, make.args, r); !why.empty()) {
         if (dir) ::unlinkat(dir.get(), a.name.c_str(), AT_REMOVEDIR);
         return refused(why);
     }
@@ -245,8 +238,8 @@ Outcome run_mkdir(InTarget& t, const Attempt& a) {
         return o;
     }
     long removed = 0;
-    const auto rmdir_args = rmdir_call(t, nr);
-    std::string why = t.call(nr, rmdir_args, removed);
+    const Call remove = directory_call(t, false);
+    std::string why = t.call(remove.nr, remove.args, removed);
     if ((!why.empty() || removed < 0) && dir && ::unlinkat(dir.get(), a.name.c_str(), AT_REMOVEDIR) == 0)
         o.note = "its rmdir failed; fdscope removed the directory";
     return o;
