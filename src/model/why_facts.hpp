@@ -86,6 +86,9 @@ struct Subject {
     std::string lsm_label;       // /proc/PID/attr/current, "" if no LSM provides one
     Limits limits;
     std::optional<std::uint64_t> fd_count;  // open fds now
+    // Read when fd_count reaches RLIMIT_NOFILE: the number an open would
+    // take (the lowest not open); EMFILE only when it is at or past the limit.
+    std::optional<std::uint64_t> lowest_free_fd;
     std::optional<std::uint64_t> user_tasks;  // tasks of its real uid, what RLIMIT_NPROC counts
     pid_t tracer_pid = 0;        // TracerPid: (decides SECCOMP_RET_TRACE)
 

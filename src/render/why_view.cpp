@@ -97,6 +97,8 @@ void write_why_text(Output& out, const why::Facts& facts, const Verdict& v, cons
         if (!c.path.empty()) row += t(c.path) + "  ";
         row += t(c.detail);
         if (c.result == Result::Fail) row += fmt::format(" [{}]", report::why::errno_name(c.error));
+        // A note's sentence is said nowhere else (failures and unknowns have the lines above).
+        if (c.result == Result::Note && !c.explain.empty()) row += " — " + t(c.explain);
         out.write(row + "\n");
     }
     if (!style.verbose) {
@@ -181,6 +183,7 @@ void write_why_json(Output& out, const why::Facts& facts, const Verdict& v) {
         j.key("result").value(report::why::result_name(c.result));
         j.key("detail").value(c.detail);
         if (c.result == Result::Fail) j.key("errno").value(report::why::errno_name(c.error));
+        if (!c.explain.empty()) j.key("explain").value(c.explain);
         j.end_object();
     }
     j.end_array();

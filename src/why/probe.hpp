@@ -49,10 +49,10 @@ ProbeResult probe(const Operation& operation, const Subject& subject);
 // In one thread of the subject process (Subject::tid, else its pid), through
 // ptrace. Root, SubjectKind::Process and x86_64 only. seccomp_allows: the
 // static seccomp evaluation found that the attempt's syscalls (openat,
-// close, mkdirat, unlinkat, execveat, chdir, fchdir) are neither killed,
-// trapped nor sent to a supervisor in that thread; without it nothing is
-// tried (a KILL would kill the target, a USER_NOTIF would wait on its
-// supervisor with the thread held).
+// close, mkdir and rmdir as glibc issues them, execveat, chdir, fchdir) are
+// neither killed, trapped nor sent to a supervisor in that thread; without
+// it nothing is tried (a KILL would kill the target, a USER_NOTIF would
+// wait on its supervisor with the thread held).
 ProbeResult probe_in_target(const Operation& operation, const Subject& subject, bool seccomp_allows);
 
 }  // namespace fdscope::why

@@ -55,8 +55,9 @@ std::string child_not_reproduced(const Subject& s, const Attempt& attempt) {
         if (s.seccomp_filters && filters_may_defer(*s.seccomp_filters))
             add_note(notes, "its seccomp supervisor or tracer (TRACE/USER_NOTIF filters answer ENOSYS without them)");
         if (s.threads_differ) add_note(notes, "other threads' credentials and filters (one thread was copied)");
-        if (s.limits.known && s.fd_count && *s.fd_count + 1 >= s.limits.nofile_soft)
-            add_note(notes, "its fd table (it is at its RLIMIT_NOFILE; the probe opens from a near-empty table)");
+        if (s.lowest_free_fd)
+            add_note(notes, "the files in its fd table (it is at its RLIMIT_NOFILE: an open's probe holds "
+                            "placeholder fds up to its lowest free one)");
         bool native = s.audit_arches.empty();
         for (auto arch : s.audit_arches) native = native || arch == AUDIT_ARCH_X86_64;
         if (!native) add_note(notes, "its syscall architecture (the probe issues native x86_64 syscalls)");

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -158,12 +160,11 @@ std::string map_ids(const Subject& s, pid_t pid, ChildContext& c) {
     for (auto& [host, inside] : gids)
         if (!id_inside(host, gid_map, *inside))
             return "gid " + std::to_string(host) + " is not mapped in its user namespace";
-    for (gid_t g : s.groups) {
-        std::uint32_t inside = 0;
-        if (!id_inside(g, gid_map, inside))
-            return "group " + std::to_string(g) + " is not mapped in its user namespace (setgroups cannot give it back)";
-        c.groups.push_back(inside);
-    }
+    // Supplementary groups are set as host gids before the setns: inside, a
+    // namespace made without privilege refuses setgroups (setgroups "deny"),
+    // and one the subject holds may be unmapped there.
+    c.groups = s.groups;
+    c.groups_before_setns = true;
     return "";
 }
 
@@ -184,6 +185,8 @@ void copy_credentials(const Subject& s, ChildContext& c) {
         c.nofile_hard = s.limits.nofile_hard;
         c.fsize_soft = s.limits.fsize_soft;
         c.nproc_soft = s.limits.nproc_soft;
+        // Only the lowest free fd matters to an open, and only at the limit.
+        if (s.lowest_free_fd) c.fd_fill = std::min(*s.lowest_free_fd, s.limits.nofile_soft);
     } else {
         c.not_reproduced += "; its rlimits (not read: the probe kept fdscope's)";
     }
@@ -267,6 +270,7 @@ const char* context_step_name(ContextStep step) {
     case ContextStep::Capabilities: return "capset to its capabilities";
     case ContextStep::Ambient: return "PR_CAP_AMBIENT_RAISE";
     case ContextStep::NoNewPrivs: return "PR_SET_NO_NEW_PRIVS";
+    case ContextStep::FdTable: return "filling its fd table";
     case ContextStep::Seccomp: return "loading its seccomp filters";
     }
     return "?";
@@ -305,6 +309,8 @@ ContextStep enter_place(const ChildContext& c, int& error, int& cgroup_failures)
             if (fd < 0 || ::write(fd, "0", 1) != 1) ++cgroup_failures;
             if (fd >= 0) ::close(fd);
         }
+        if (c.groups_before_setns && ::syscall(SYS_setgroups, c.groups.size(), c.groups.data()) < 0)
+            return fail(ContextStep::Groups);
         if (c.setns_flags && ::setns(c.pidfd.get(), c.setns_flags) < 0) return fail(ContextStep::Setns);
         if (::fchdir(c.root.get()) < 0 || ::chroot(".") < 0) return fail(ContextStep::Root);
         if (::fchdir(c.cwd.get()) < 0) return fail(ContextStep::Cwd);
@@ -326,7 +332,8 @@ ContextStep enter_credentials(const ChildContext& c, int& error) {
             !set_limit(RLIMIT_FSIZE, c.fsize_soft, 0, true) || !set_limit(RLIMIT_NPROC, c.nproc_soft, 0, true))
             return fail(ContextStep::Rlimit);
     }
-    if (::syscall(SYS_setgroups, c.groups.size(), c.groups.data()) < 0) return fail(ContextStep::Groups);
+    if (!c.groups_before_setns && ::syscall(SYS_setgroups, c.groups.size(), c.groups.data()) < 0)
+        return fail(ContextStep::Groups);
     if (::syscall(SYS_setresgid, c.rgid, c.egid, c.sgid) < 0) return fail(ContextStep::Gids);
     if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return fail(ContextStep::KeepCaps);
     if (::syscall(SYS_setresuid, c.ruid, c.euid, c.suid) < 0) return fail(ContextStep::Uids);
@@ -372,6 +379,25 @@ ContextStep enter_seccomp(const ChildContext& c, int& error) {
     }
     for (const auto& filter : c.filters)
         if ((error = sys::load_seccomp_filter(filter)) != 0) return ContextStep::Seccomp;
+    return ContextStep::None;
+}
+
+ContextStep fill_fd_table(const ChildContext& c, int& error) {
+    if (c.fd_fill == 0) return ContextStep::None;
+    const int source = ::eventfd(0, EFD_CLOEXEC);
+    if (source < 0) {
+        if (errno == EMFILE) return ContextStep::None;  // full already
+        error = errno;
+        return ContextStep::FdTable;
+    }
+    for (std::uint64_t n = 0; n < c.fd_fill; ++n) {
+        const int fd = static_cast<int>(n);
+        if (fd == source || ::fcntl(fd, F_GETFD) >= 0) continue;
+        if (::dup2(source, fd) < 0) {
+            error = errno;
+            return ContextStep::FdTable;
+        }
+    }
     return ContextStep::None;
 }
 

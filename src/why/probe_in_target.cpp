@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -197,6 +198,23 @@ Outcome run_open(InTarget& t, const Attempt& a) {
     return o;
 }
 
+// The call glibc's mkdir() (make) or rmdir() makes, the legacy one where
+// the ABI has it: the seccomp layer judges that one, and the attempt must
+// meet the filters as the program would.
+struct Call {
+    long nr;
+    std::array<std::uint64_t, 6> args;
+};
+Call directory_call(InTarget& t, bool make) {
+#if defined(SYS_mkdir) && defined(SYS_rmdir)
+    return make ? Call{SYS_mkdir, {t.path(), 0700, 0, 0, 0, 0}} : Call{SYS_rmdir, {t.path(), 0, 0, 0, 0, 0}};
+#else
+    const auto cwd = static_cast<std::uint64_t>(AT_FDCWD);
+    return make ? Call{SYS_mkdirat, {cwd, t.path(), 0700, 0, 0, 0}}
+                : Call{SYS_unlinkat, {cwd, t.path(), AT_REMOVEDIR, 0, 0, 0}};
+#endif
+}
+
 Outcome run_mkdir(InTarget& t, const Attempt& a) {
     Outcome o;
     long error = 0;
@@ -209,7 +227,8 @@ Outcome run_mkdir(InTarget& t, const Attempt& a) {
         return refused("not tried: " + a.parent + " is append-only, the probe's directory could not be removed");
     if (error == 0 && !dir) return refused("not tried: could not keep a hold on " + a.parent + " for the cleanup");
     long r = 0;
-    if (auto why = t.call(SYS_mkdirat, {static_cast<std::uint64_t>(AT_FDCWD), t.path(), 0700, 0, 0, 0}, r); !why.empty()) {
+    const Call make = directory_call(t, true);
+    if (auto why = t.call(make.nr, make.args, r); !why.empty()) {
         if (dir) ::unlinkat(dir.get(), a.name.c_str(), AT_REMOVEDIR);
         return refused(why);
     }
@@ -219,7 +238,8 @@ Outcome run_mkdir(InTarget& t, const Attempt& a) {
         return o;
     }
     long removed = 0;
-    std::string why = t.call(SYS_unlinkat, {static_cast<std::uint64_t>(AT_FDCWD), t.path(), AT_REMOVEDIR, 0, 0, 0}, removed);
+    const Call remove = directory_call(t, false);
+    std::string why = t.call(remove.nr, remove.args, removed);
     if ((!why.empty() || removed < 0) && dir && ::unlinkat(dir.get(), a.name.c_str(), AT_REMOVEDIR) == 0)
         o.note = "its rmdir failed; fdscope removed the directory";
     return o;

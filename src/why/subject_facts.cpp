@@ -120,6 +120,21 @@ std::optional<std::uint64_t> fd_count(const std::string& task) {
     return fds.size();
 }
 
+// The lowest fd number `task` does not have open: what its next open gets.
+std::optional<std::uint64_t> lowest_free_fd(const std::string& task) {
+    int err = 0;
+    sys::UniqueFd d = sys::open_dir(AT_FDCWD, (task + "/fd").c_str(), err);
+    std::vector<std::int32_t> fds;
+    if (!d || sys::list_numeric(d.get(), fds) != 0) return std::nullopt;
+    std::sort(fds.begin(), fds.end());
+    std::uint64_t next = 0;
+    for (std::int32_t fd : fds) {
+        if (fd < 0 || static_cast<std::uint64_t>(fd) != next) break;
+        ++next;
+    }
+    return next;
+}
+
 // A thread of `pid` to take the namespaces, root and cwd from: `tid` if
 // given and there, else the leader unless it exited, else a live thread.
 int choose_thread(pid_t pid, pid_t tid, pid_t& chosen, std::string& error) {
@@ -278,6 +293,9 @@ SubjectGather process_subject(pid_t pid, pid_t tid) {
     s.limits = read_limits(pid, un);
     s.fd_count = fd_count(task);
     if (!s.fd_count) un.push_back(fmt::format("{}/fd: not counted", task));
+    // Below the limit some fd under it is free; at it, fds above the limit
+    // (inherited, or kept across a lowered prlimit) may leave one free.
+    else if (s.limits.known && *s.fd_count >= s.limits.nofile_soft) s.lowest_free_fd = lowest_free_fd(task);
     g.subject = std::move(s);
     return g;
 }

@@ -15,13 +15,6 @@
 namespace fdscope::test {
 namespace {
 
-#define REQUIRE_ROOT()                                                                  \
-    do {                                                                                \
-        if (!is_root()) {                                                               \
-            GTEST_SKIP() << "needs root to build the situation (users, mounts, flags)"; \
-        }                                                                               \
-    } while (0)
-
 TEST(WhyCommand, SearchPermissionTwoLevelsUpIsNamed) {
     REQUIRE_ROOT();
     Scratch s;

@@ -43,10 +43,17 @@ inline nlohmann::json find_check(const nlohmann::json& doc, const std::string& l
     return nullptr;
 }
 
-// The verdict, layer and errno of a denial, and the path of its first
-// blocking check when `path` is given.
-inline void expect_denied(const WhyRun& w, const std::string& layer, const std::string& err,
-                          const std::string& path = "") {
+// Most situations need root: other users, mounts, inode flags, ptrace.
+#define REQUIRE_ROOT()                                                                  \
+    do {                                                                                \
+        if (!is_root()) {                                                               \
+            GTEST_SKIP() << "needs root to build the situation (users, mounts, flags)"; \
+        }                                                                               \
+    } while (0)
+
+// Denied (exit 1) at `layer` with `err`; `path`: what the kernel's first
+// failing check names.
+inline void expect_denied(const WhyRun& w, const std::string& layer, const std::string& err, const std::string& path = "") {
     EXPECT_EQ(w.status, 1) << w.out << w.err;
     EXPECT_EQ(w.doc["verdict"], "denied") << w.out;
     EXPECT_EQ(w.doc["layer"], layer) << w.out;
@@ -56,11 +63,13 @@ inline void expect_denied(const WhyRun& w, const std::string& layer, const std::
     }
 }
 
+// The probe ran and the kernel said what the verdict says.
 inline void expect_probe_agrees(const WhyRun& w) {
     ASSERT_FALSE(w.doc["tried"].is_null()) << "the probe did not run: " << w.out;
     EXPECT_EQ(w.doc["tried"]["agrees"], true) << w.out;
 }
 
+// Allowed (exit 0), no errno.
 inline void expect_allowed(const WhyRun& w) {
     EXPECT_EQ(w.status, 0) << w.out << w.err;
     EXPECT_EQ(w.doc["verdict"], "allowed") << w.out;

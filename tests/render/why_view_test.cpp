@@ -63,6 +63,29 @@ TEST(WhyView, TheVerdictLineComesFirstWithTheFix) {
     EXPECT_NE(v.text().find("seccomp    pass    no filter"), std::string::npos) << v.text();
 }
 
+TEST(WhyView, ANotesSentenceIsShownInTextAndJson) {
+    const auto f = open_facts();
+    Check note;
+    note.layer = Layer::Seccomp;
+    note.path = "mkdirat";
+    note.result = Result::Note;
+    note.error = EPERM;
+    note.detail = "x86_64 nr 258: ERRNO(EPERM)";
+    note.explain = "mkdirat is ERRNO(EPERM); glibc does not issue it: mkdir() is allowed";
+    const auto v = report::why::verdict_from({note}, f);
+    testing::Capture c;
+    write_why_text(c.out(), f, v, {});
+    EXPECT_NE(c.text().find("seccomp    note    mkdirat  x86_64 nr 258: ERRNO(EPERM) — mkdirat is ERRNO(EPERM); glibc "
+                            "does not issue it: mkdir() is allowed"),
+              std::string::npos)
+        << c.text();
+    testing::Capture j;
+    write_why_json(j.out(), f, v);
+    const auto doc = nlohmann::json::parse(j.text());
+    EXPECT_EQ(doc["checks"][0]["explain"], note.explain);
+    EXPECT_FALSE(doc["checks"][0].contains("errno")) << "errno is for failures";
+}
+
 TEST(WhyView, HostileNamesStayOnOneLine) {
     auto f = open_facts();
     f.operation.path = "/tmp/a\nb\tc\xff";

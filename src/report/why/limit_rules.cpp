@@ -63,6 +63,11 @@ Check emfile(const Facts& facts) {
     c.detail = fmt::format("fds {}/{} (RLIMIT_NOFILE soft {}, hard {})", grouped(used), limit_text(soft),
                            limit_text(soft), limit_text(s.limits.nofile_hard));
     if (soft == fdscope::why::Limits::kUnlimited || used < soft) return c;
+    // get_unused_fd_flags takes the lowest free number below the limit.
+    if (s.lowest_free_fd && *s.lowest_free_fd < soft) {
+        c.detail += fmt::format("; but fd {} is free: some fds are numbered at or above the limit", *s.lowest_free_fd);
+        return c;
+    }
     c.result = Result::Fail;
     c.error = EMFILE;
     c.holders = facts.fd_groups;

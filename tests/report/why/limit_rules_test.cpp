@@ -52,6 +52,16 @@ TEST(LimitRules, OneBelowTheLimitPasses) {
     EXPECT_EQ(limit_checks(f).front().result, Result::Pass);
 }
 
+TEST(LimitRules, AFreeNumberBelowTheLimitPassesWhateverTheCount) {
+    Facts f = at_fd_limit();
+    f.subject.lowest_free_fd = 1000;  // fds numbered past 1023 make up the count
+    const Check c = limit_checks(f).front();
+    EXPECT_EQ(c.result, Result::Pass);
+    EXPECT_NE(c.detail.find("fd 1000 is free"), std::string::npos) << c.detail;
+    f.subject.lowest_free_fd = 1024;
+    EXPECT_EQ(limit_checks(f).front().error, EMFILE);
+}
+
 TEST(LimitRules, SocketsTakeAnFdToo) {
     Facts f = at_fd_limit();
     f.operation.op = Op::BindInet;
