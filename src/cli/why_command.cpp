@@ -143,6 +143,13 @@ bool seccomp_lets_through(const report::why::Verdict& v) {
     return true;
 }
 
+bool breaks_a_lease(const report::why::Verdict& v) {
+    for (const auto& c : v.checks)
+        if (c.layer == report::why::Layer::Busy && c.result == report::why::Result::Note && c.detail.starts_with("lease held by"))
+            return true;
+    return false;
+}
+
 // The probe tries mkdir with a random name beside the one asked about, and
 // a create as O_TMPFILE (or, when the name exists, as an open without
 // O_CREAT): the name's own checks are the static verdict's alone.
@@ -201,7 +208,11 @@ int run_why(const WhyArgs& a) {
         return gerr.usage ? kExitUsage : kExitFailure;
     }
     report::why::Verdict verdict = report::why::evaluate(*facts);
-    if (!a.no_probe) {
+    if (!a.no_probe && breaks_a_lease(verdict)) {
+        // Even an O_NONBLOCK open starts breaking the lease (the holder gets
+        // SIGIO and must give it up): asking would change what is observed.
+        verdict.unknowns.push_back("the kernel was not asked: the attempt would break another process's lease");
+    } else if (!a.no_probe) {
         const why::ProbeResult probe = a.in_target ? why::probe_in_target(*op, facts->subject, seccomp_lets_through(verdict))
                                                    : why::probe(*op, facts->subject);
         if (probe.ran) {

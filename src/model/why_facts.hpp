@@ -282,6 +282,8 @@ struct Facts {
     std::vector<MountFacts> mounts;  // of the subject's mount namespace, those the walks touched
     Sysctls sysctls;
     std::vector<Holder> executing;   // the target is some process's program (ETXTBSY on write)
+    std::vector<Holder> leases;      // file leases on the target (/proc/locks), note "read lease"/"write lease"
+    std::uint64_t lease_break_seconds = 45;  // fs.lease-break-time
     std::vector<Holder> writers;     // the target is open for write (ETXTBSY on exec)
     std::vector<SocketHolder> address_holders;  // Op::BindInet, BindUnix, ConnectUnix
     std::vector<DeletedOpen> deleted_open;      // deleted files holding space on the target's fs

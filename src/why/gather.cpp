@@ -10,6 +10,7 @@
 #include "why/fd_facts.hpp"
 #include "why/fd_groups.hpp"
 #include "why/holders.hpp"
+#include "why/lease_facts.hpp"
 #include "why/lsm_adapters.hpp"
 #include "why/lsm_facts.hpp"
 #include "why/path_facts.hpp"
@@ -85,6 +86,10 @@ void gather_holders(Facts& f) {
         const FileId id{object->dev, object->ino};
         if (op == Op::Open) f.executing = executing_holders(inventory, id);
         else f.writers = write_holders(inventory, id);
+    }
+    if (op == Op::Open && regular) {
+        f.leases = lease_holders(object->dev, object->ino);
+        if (!f.leases.empty()) f.lease_break_seconds = lease_break_seconds();
     }
     if (creates(f.operation) || op == Op::Write) {
         const MountFacts* m = op == Op::Write ? find_mount(f, f.fd.mount_id) : target_mount(f);

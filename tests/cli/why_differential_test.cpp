@@ -18,13 +18,6 @@
 namespace fdscope::test {
 namespace {
 
-#define REQUIRE_ROOT()                                                                    \
-    do {                                                                                  \
-        if (!is_root()) {                                                                 \
-            GTEST_SKIP() << "needs root to build the situation (owners, ACLs, set*id)"; \
-        }                                                                                 \
-    } while (0)
-
 struct Component {
     std::string name, mode, owner, group;
     bool operator==(const Component&) const = default;

@@ -6,8 +6,11 @@
 // the errno, what is named, and that the kernel (the probe) agrees.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -347,6 +350,51 @@ TEST(WhyProcess, AThreadWithItsOwnCredentialsIsJudgedAsItself) {
     ASSERT_FALSE(differ.is_null()) << w.out;
     EXPECT_TRUE(contains(differ["explain"], "--as-thread")) << differ.dump();
     EXPECT_TRUE(contains(w.doc["tried"]["not_reproduced"], "other threads' credentials")) << w.out;
+}
+
+TEST(WhyProcess, AnOpenThatBreaksALeaseIsANoteNamingTheHolderAndIsNotProbed) {
+    REQUIRE_ROOT();
+    if (!have_tool("python3")) GTEST_SKIP() << "python3 takes the lease";
+    Scratch s;
+    const std::string f = s.file("leased", 0644);
+    // F_SETLEASE (1024) with F_RDLCK (0) on a read-only fd of a file it owns.
+    Running holder({"python3", "-c",
+                    "import fcntl,os,sys,time\nfd=os.open(sys.argv[1],os.O_RDONLY)\nfcntl.fcntl(fd,1024,0)\n"
+                    "print('ready',flush=True)\ntime.sleep(600)",
+                    f});
+    std::string line;
+    ASSERT_TRUE(holder.next_line(line));
+    ASSERT_EQ(line, "ready");
+    const WhyRun w = why_json({"open", f, "--write"});
+    EXPECT_EQ(w.status, 0) << w.out << w.err;
+    const auto note = find_check(w.doc, "busy", "note");
+    ASSERT_FALSE(note.is_null()) << w.out;
+    EXPECT_TRUE(contains(note["detail"], "pid " + std::to_string(holder.pid()))) << w.out;
+    EXPECT_TRUE(contains(note["detail"], "read lease")) << w.out;
+    EXPECT_TRUE(w.doc["tried"].is_null()) << "probing would have broken the lease: " << w.out;
+    // A read does not break a read lease: no note, and the probe runs.
+    const WhyRun r = why_json({"open", f});
+    EXPECT_TRUE(find_check(r.doc, "busy", "note").is_null()) << r.out;
+    expect_allowed(r);
+    expect_probe_agrees(r);
+}
+
+TEST(WhyProcess, ConnectToALiveUnixListenerIsAllowed) {
+    Scratch s;
+    const std::string path = s / "live.sock";
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 1), 0);
+    const WhyRun w = why_json({"connect", "unix", path});
+    expect_allowed(w);
+    ::close(fd);
+    // The file stays, nobody listens: a stale socket file.
+    const WhyRun stale = why_json({"connect", "unix", path});
+    EXPECT_EQ(stale.doc["errno"], "ECONNREFUSED") << stale.out;
 }
 
 }  // namespace

@@ -15,13 +15,6 @@
 namespace fdscope::test {
 namespace {
 
-#define REQUIRE_ROOT()                                                                   \
-    do {                                                                                 \
-        if (!is_root()) {                                                                \
-            GTEST_SKIP() << "needs root to build the situation (mounts, loop, cgroups)"; \
-        }                                                                                \
-    } while (0)
-
 bool contains(const nlohmann::json& s, const std::string& part) {
     return s.is_string() && s.get<std::string>().find(part) != std::string::npos;
 }

@@ -54,6 +54,30 @@ Check text_busy_for_exec(const Facts& facts, const std::string& path) {
     return c;
 }
 
+std::vector<Check> lease_checks(const Facts& facts) {
+    const auto& op = facts.operation;
+    if (op.op != fdscope::why::Op::Open || facts.leases.empty()) return {};
+    std::vector<Holder> conflicting;
+    for (const Holder& h : facts.leases) {
+        const bool write_lease = h.note.find("write") != std::string::npos;
+        if (h.pid != facts.subject.pid && (write_lease || op.open.write)) conflicting.push_back(h);
+    }
+    if (conflicting.empty()) return {};
+    const std::string path = facts.walk.steps.empty() ? op.path : facts.walk.steps.back().path;
+    Check c;
+    c.layer = Layer::Busy;
+    c.path = path;
+    c.result = Result::Note;
+    c.detail = "lease held by " + holders_text(conflicting);
+    c.explain = fmt::format(
+        "the open waits until {} gives up its lease (the kernel tells it with SIGIO; at most fs.lease-break-time "
+        "{} s); with O_NONBLOCK it fails EWOULDBLOCK at once",
+        holders_text(conflicting), facts.lease_break_seconds);
+    c.fix = "have the lease holder release it (fcntl F_SETLEASE F_UNLCK), or open with O_NONBLOCK and retry";
+    c.holders = std::move(conflicting);
+    return {c};
+}
+
 Check mount_point_check(const Facts& facts, const Inode& dir, const Inode& victim, const std::string& path) {
     if (victim.mount_id == dir.mount_id) return passed(Layer::Busy, path, "not a mount point");
     const auto* m = fdscope::why::find_mount(facts, victim.mount_id);

@@ -1,6 +1,7 @@
 #include "report/why/evaluate.hpp"
 
 
+#include "report/why/busy_rules.hpp"
 #include "report/why/layers.hpp"
 
 namespace fdscope::report::why {
@@ -43,6 +44,7 @@ Verdict evaluate(const Facts& facts) {
     default:
         append(checks, limit_checks(facts));  // open, the socket of bind/connect unix, exec
         append(checks, path_operation_checks(facts));
+        append(checks, lease_checks(facts));  // may_open passed: break_lease comes next in do_dentry_open
         if (creates(facts)) append(checks, space_checks(facts));
         if (facts.operation.op == Op::Open) append(checks, cgroup_checks(facts));
         append(checks, lsm_checks(facts));
