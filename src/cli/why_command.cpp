@@ -159,10 +159,17 @@ std::string stand_in_for(const why::Operation& op, const why::Facts& facts) {
     return facts.walk.steps.empty() ? op.path : facts.walk.steps.back().path;
 }
 
-// The probe never truncates, and opens an existing name without O_CREAT:
-// the verdict of that open is what its answer is compared with.
+// The probe never truncates, opens an existing name without O_CREAT, and
+// its exec check ends before the binary format: the verdict of what it did
+// is what its answer is compared with.
 std::optional<report::why::Verdict> as_probed(const why::Facts& facts) {
     const auto& op = facts.operation;
+    if (op.op == why::Op::Exec && facts.exec_format.kind != why::ExecFormat::Kind::Unread) {
+        // AT_EXECVE_CHECK stops before the binary format is looked at.
+        why::Facts probed = facts;
+        probed.exec_format = {};
+        return report::why::evaluate(probed);
+    }
     if (op.op != why::Op::Open || !(op.open.trunc || (op.open.create && facts.walk.last_exists))) return std::nullopt;
     why::Facts probed = facts;
     probed.operation.open.trunc = false;

@@ -273,6 +273,18 @@ struct QuotaFacts {
     std::int64_t now = 0;        // unix time of reading (grace periods)
 };
 
+// What exec would find in the file once its checks pass: a script's #!
+// interpreter, an ELF program's interpreter (PT_INTERP), both looked up as
+// the subject would.
+struct ExecFormat {
+    enum class Kind { Unread, Elf, Script, Other };
+    Kind kind = Kind::Unread;
+    std::string unread;           // Unread: why
+    std::string interpreter;      // Script: the #! path as written (a CR kept); Elf: PT_INTERP ("" static)
+    bool interpreter_exists = true;
+    int interpreter_error = 0;    // the lookup's errno when it does not exist
+};
+
 // Everything gathered for one question.
 struct Facts {
     Operation operation;
@@ -282,6 +294,7 @@ struct Facts {
     std::vector<MountFacts> mounts;  // of the subject's mount namespace, those the walks touched
     Sysctls sysctls;
     std::vector<Holder> executing;   // the target is some process's program (ETXTBSY on write)
+    ExecFormat exec_format;          // Op::Exec
     std::vector<Holder> leases;      // file leases on the target (/proc/locks), note "read lease"/"write lease"
     std::uint64_t lease_break_seconds = 45;  // fs.lease-break-time
     std::vector<Holder> writers;     // the target is open for write (ETXTBSY on exec)

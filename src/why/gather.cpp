@@ -7,6 +7,7 @@
 #include "sys/user_db.hpp"
 #include "why/address_holders.hpp"
 #include "why/cgroup_facts.hpp"
+#include "why/exec_format.hpp"
 #include "why/fd_facts.hpp"
 #include "why/fd_groups.hpp"
 #include "why/holders.hpp"
@@ -157,6 +158,10 @@ std::optional<Facts> gather(const Operation& op, const SubjectSpec& spec, Gather
     }
     gather_holders(f);
     gather_quota(f);
+    if (op.op == Op::Exec && walked_object(f.walk) && S_ISREG(walked_object(f.walk)->mode)) {
+        const std::string root = f.subject.kind == SubjectKind::Process ? "/proc/" + std::to_string(f.subject.pid) + "/root" : "/";
+        f.exec_format = read_exec_format(root, f.walk.steps.back().path);
+    }
     const Inode* object = walked_object(f.walk);
     const bool device = object && (S_ISCHR(object->mode) || S_ISBLK(object->mode));
     if ((op.op == Op::Open && device) || op.op == Op::Exec || op.op == Op::Read || op.op == Op::Write)

@@ -248,6 +248,24 @@ TEST(WhyCommand, TextBusyNamesTheRunningProcess) {
     expect_probe_agrees(w);
 }
 
+TEST(WhyCommand, ExecOfACrlfScriptAndOfAFileInNoFormat) {
+    Scratch s;
+    const std::string crlf = s.file("crlf.sh", 0755, "#!/bin/sh\r\necho hi\n");
+    const std::string garbage = s.file("garbage", 0755, "not a program\n");
+    WhyRun w = why_json({"exec", crlf});
+    expect_denied(w, "path", "ENOENT", crlf);
+    EXPECT_NE(w.doc["blocking"][0]["explain"].get<std::string>().find("carriage return"), std::string::npos) << w.out;
+    // AT_EXECVE_CHECK stops before the format: it succeeds, and agrees with
+    // what it checked.
+    if (!w.doc["tried"].is_null()) {
+        EXPECT_EQ(w.doc["tried"]["agrees"], true) << w.out;
+    }
+    w = why_json({"exec", garbage});
+    expect_denied(w, "path", "ENOEXEC", garbage);
+    // The kernel agrees when the program really runs.
+    EXPECT_NE(run({crlf}).status, 0);
+}
+
 TEST(WhyCommand, RenameAcrossMountsIsExdev) {
     Scratch s;
     const std::string f = s.file("f", 0644);
