@@ -57,7 +57,7 @@ std::string child_not_reproduced(const Subject& s, const Attempt& attempt) {
         if (s.threads_differ) add_note(notes, "other threads' credentials and filters (one thread was copied)");
         if (s.lowest_free_fd)
             add_note(notes, "the files in its fd table (it is at its RLIMIT_NOFILE: an open's probe holds "
-                            "placeholder fds up to its lowest free one)");
+                            "copies of one eventfd in every number below its lowest free one)");
         bool native = s.audit_arches.empty();
         for (auto arch : s.audit_arches) native = native || arch == AUDIT_ARCH_X86_64;
         if (!native) add_note(notes, "its syscall architecture (the probe issues native x86_64 syscalls)");

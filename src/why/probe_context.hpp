@@ -60,9 +60,9 @@ std::string prepare_context(const Subject& subject, ChildContext& out);
 ContextStep enter_place(const ChildContext& context, int& error, int& cgroup_failures);
 ContextStep enter_credentials(const ChildContext& context, int& error);
 ContextStep enter_seccomp(const ChildContext& context, int& error);
-// Before an open, after the credentials (their RLIMIT_NOFILE): placeholder
-// fds up to the subject's count, so that an open meets EMFILE where the
-// subject's would.
+// Before an open, after the credentials (their RLIMIT_NOFILE): copies of
+// one eventfd in every free number below the subject's lowest free fd, so
+// that an open meets EMFILE where the subject's would.
 ContextStep fill_fd_table(const ChildContext& context, int& error);
 
 // Maps a host id to the id it has inside a user namespace (its uid_map or

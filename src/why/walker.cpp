@@ -135,23 +135,23 @@ Walk walk_path(const std::string& path, const WalkOptions& options, Lookup& look
         return w;
     }
     Shown shown(absolute ? "/" : cwd_shown);
-    std::deque<Component> todo = components(path, true, false);
-    w.trailing_slash = !todo.empty() && todo.back().slash;
+    std::deque<Component> pending = components(path, true, false);
+    w.trailing_slash = !pending.empty() && pending.back().slash;
 
     Step start;
     start.path = shown.text();
     start.inode = cur.inode;
-    start.last = todo.empty();  // "/" names the root itself
+    start.last = pending.empty();  // "/" names the root itself
     w.steps.push_back(start);
-    if (todo.empty()) {
+    if (pending.empty()) {
         finish(w, cur, shown.text(), true);
         return w;
     }
 
     std::uint32_t links = 0;
-    while (!todo.empty()) {
-        Component c = std::move(todo.front());
-        todo.pop_front();
+    while (!pending.empty()) {
+        Component c = std::move(pending.front());
+        pending.pop_front();
         Step s;
         s.name = c.name;
         s.dir = cur.inode;
@@ -225,7 +225,7 @@ Walk walk_path(const std::string& path, const WalkOptions& options, Lookup& look
                     }
                     continue;
                 }
-                todo.insert(todo.begin(), body.begin(), body.end());
+                pending.insert(pending.begin(), body.begin(), body.end());
                 continue;
             }
         }
