@@ -17,6 +17,7 @@ libacl1-dev
 libcap-dev
 libselinux1-dev
 libapparmor-dev
+libseccomp-dev
 "
 # cmake ninja-build g++ make pkg-config: the toolchain CMakeLists.txt uses
 # libcli11-dev: the command line; libfmt-dev: formatting; nlohmann-json3-dev: JSON
@@ -25,6 +26,8 @@ libapparmor-dev
 # libacl1-dev: reading POSIX ACLs for `fdscope why` (src/why); libcap-dev:
 # capability names (report/why); libselinux1-dev, libapparmor-dev: asking
 # SELinux and AppArmor what they decide (src/why/lsm_adapters)
+# libseccomp-dev: the filter `fdscope trace` installs so that only fd
+# syscalls stop (src/trace/ptrace)
 
 # BPF: the iterator backend (src/bpf, cmake/Bpf.cmake). Without these the
 # build leaves it out and says so (FDSCOPE_BPF=AUTO).
@@ -44,16 +47,17 @@ python3
 tmux
 dpkg-dev man-db
 chromium fonts-dejavu-core
-libseccomp-dev acl e2fsprogs
+acl e2fsprogs
+strace valgrind
 "
 # libgtest-dev googletest: GoogleTest; lsof, util-linux (lsfd), iproute2 (ss):
 # the peers the differential tests agree with; python3: XML/PNG checks of the
 # plot's SVG and the fixture check script; tmux: drives `fdscope top` on a
 # real terminal; dpkg-dev (dpkg-shlibdeps for `make deb`) and man-db (the
 # package test reads `man fdscope`); chromium and a font: render the SVG in a
-# real browser; libseccomp-dev, acl (setfacl), e2fsprogs (chattr, mkfs.ext4):
-# the fixtures `fdscope why` is tested on (seccomp filters, ACLs, inode
-# flags, a small ext4 with reserved blocks)
+# real browser; acl (setfacl), e2fsprogs (chattr, mkfs.ext4): the fixtures
+# `fdscope why` is tested on (ACLs, inode flags, a small ext4 with reserved
+# blocks); strace, valgrind: the peers `fdscope trace` is compared with
 
 # Bench: bench/run.sh needs only python3 and the peers above; time gives
 # /usr/bin/time, with which the CPU per tick in bench/RESULTS.md is measured.

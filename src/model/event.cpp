@@ -63,6 +63,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {"execveat", OpClass::Process},
     {"exit", OpClass::Process},
     {"present", OpClass::Meta},
+    {"reconcile", OpClass::Meta},
     {"lost", OpClass::Meta},
 }};
 static_assert(kOps.back().name == "lost", "kOps must follow enum Op");

@@ -69,6 +69,14 @@ enum class Op : std::uint8_t {
     // no syscall of the task: an fd found open by reconciliation with the
     // kernel (at attach, after lost events) whose creation was not seen
     Present,
+    // no syscall either: the engine read the kernel's fd table of `table`
+    // (at start, at each exec, after lost events, at a task's exit while
+    // its table still holds the fds). `result` Present events follow, one
+    // per open fd, with kind, name and cloexec as the kernel has them: the
+    // whole table, so an fd the ledger thinks open and the list lacks was
+    // closed unseen (io_uring, a close the engine lost), and a listed fd it
+    // does not know was created unseen ("origin unknown").
+    Reconcile,
     // events the engine dropped (ring buffer full); `result` says how many
     Lost,
 };
