@@ -60,6 +60,22 @@ std::string_view syscall_name(Abi abi, long nr);  // "" when unknown
 // needed (ptrace and BPF see exits as events).
 std::span<const long> traced_syscalls(Abi abi);
 
+// What a syscall's decoding reads from memory, so that an engine that
+// cannot read it later (BPF copies at sys_exit, into the event) knows what
+// to copy. One entry per pointer argument the decoder follows.
+enum class CaptureKind : std::uint8_t {
+    String,      // a NUL-terminated path at args[arg] (up to `size` bytes)
+    Bytes,       // `size` bytes at args[arg] (pipe's int[2], open_how, clone_args)
+    MsgControl,  // args[arg] is a struct msghdr: it and its msg_control (up to `size` bytes)
+    MmsgControl, // args[arg] is a struct mmsghdr array (vlen = args[2]): each msghdr's control
+};
+struct Capture {
+    CaptureKind kind = CaptureKind::String;
+    std::uint8_t arg = 0;
+    std::uint16_t size = 0;
+};
+std::span<const Capture> capture_plan(Abi abi, long nr);  // empty for calls that read nothing
+
 struct SyscallCall {
     Abi abi = Abi::X86_64;
     long nr = -1;
