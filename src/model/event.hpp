@@ -100,6 +100,10 @@ struct FdEvent {
     std::int32_t error = 0;     // errno when it failed, 0 on success
     Kind kind = Kind::Unknown;  // of the created fd(s)
     std::string name;           // path, address or description of the created fd; exec's file
+    // The directory fd a *at call resolved a relative name against (openat,
+    // openat2, execveat, open_tree...); AT_FDCWD (-100) for the others and
+    // for the cwd, as the kernel spells it.
+    std::int32_t at_fd = -100;
     StackId stack = kNoStack;   // user stack at the call
 };
 
