@@ -160,12 +160,14 @@ TEST(Decode, OpenatNamesThePathAsPassed) {
     EXPECT_FALSE(e.cloexec);
     EXPECT_EQ(e.kind, Kind::File);
     EXPECT_EQ(e.name, "/var/log/app.log");
+    EXPECT_EQ(e.at_fd, AT_FDCWD);
 
     m.add_string(kPath, "rel/dir");
     e = one(call(__NR_openat, {3, kPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC}, 4), m);
     EXPECT_EQ(e.kind, Kind::Dir);
     EXPECT_TRUE(e.cloexec);
     EXPECT_EQ(e.name, "rel/dir");
+    EXPECT_EQ(e.at_fd, 3);  // what the relative name resolved against (--why needs it)
 }
 
 TEST(Decode, FailedOpenKeepsThePathWithoutAnFd) {
@@ -177,6 +179,7 @@ TEST(Decode, FailedOpenKeepsThePathWithoutAnFd) {
     EXPECT_EQ(e.error, ENOENT);
     EXPECT_EQ(e.result, 0);
     EXPECT_EQ(e.name, "/nope");
+    EXPECT_EQ(e.at_fd, AT_FDCWD);  // open(2) has no dirfd: the cwd
 }
 
 TEST(Decode, UnreadablePathLeavesTheNameEmpty) {

@@ -308,6 +308,11 @@ std::vector<FdEvent> Decoder::run() {
         case __NR_execveat: emit(Op::Execveat, arg(4)).name = path(1); break;
         default: break;
     }
+    // A relative name of these calls resolves against their first argument.
+    const bool at_call = c_.nr == __NR_openat || c_.nr == __NR_openat2 || c_.nr == __NR_open_tree ||
+                         c_.nr == __NR_execveat || c_.nr == __NR_fspick;
+    if (at_call)
+        for (FdEvent& e : out_) e.at_fd = as_fd(arg(0));
     return std::move(out_);
 }
 
