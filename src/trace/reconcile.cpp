@@ -1,8 +1,11 @@
 #include "trace/reconcile.hpp"
 
 #include <algorithm>
+#include <fmt/format.h>
 
 #include "collect/scan.hpp"
+#include "collect/sockets.hpp"
+#include "netlink/sock_diag.hpp"
 #include "report/describe.hpp"
 
 namespace fdscope::trace {
@@ -19,6 +22,14 @@ const FdTable* table_of(const Process& p, pid_t pid) {
     return leader ? leader : (p.tables.empty() ? nullptr : &p.tables.front());
 }
 
+std::vector<Kind> socket_kinds(const Process& p) {
+    std::vector<Kind> kinds;
+    for (const auto& t : p.tables)
+        for (const auto& f : t.fds)
+            if (is_socket(f.kind) && std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) kinds.push_back(f.kind);
+    return kinds;
+}
+
 }  // namespace
 
 std::vector<FdEvent> reconcile(pid_t pid, FdTableId table, std::uint64_t time_ns) {
@@ -28,8 +39,19 @@ std::vector<FdEvent> reconcile(pid_t pid, FdTableId table, std::uint64_t time_ns
     opts.threads = 1;
     opts.read.assocs = false;
     opts.read.maps = false;
-    const Snapshot snap = collect::scan(opts);
+    // Not the inventory's sock_diag dump of every family of the namespace
+    // (4 ms of CPU here even for one socket): the kind from sockfs's
+    // protocol name, then only the process's own /proc/PID/net tables of
+    // the kinds it holds. They name TCP, UDP, raw, UNIX, netlink and packet
+    // sockets as the dump does; MPTCP has no table (its fds keep
+    // "socket:[N]").
+    opts.sockets = false;
+    Snapshot snap = collect::scan(opts);
     if (snap.processes.empty()) return {};
+    collect::apply_socket_kinds(snap);
+    if (auto kinds = socket_kinds(snap.processes.front()); !kinds.empty())
+        netlink::read_proc_net_tables(fmt::format("/proc/{}/net", snap.processes.front().pid), kinds,
+                                      snap.processes.front().netns, snap.sockets);
     const Process& p = snap.processes.front();
     const FdTable* t = table_of(p, pid);
     if (!t || (p.refused.fds && t->fds.empty())) return {};
