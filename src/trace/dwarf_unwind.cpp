@@ -82,7 +82,6 @@ DwarfUnwinder::Session* DwarfUnwinder::session(pid_t pid, std::uint64_t ip) {
     auto s = std::make_unique<Session>();
     s->dwfl = symbolize::process_session();
     if (!s->dwfl) return nullptr;
-    ++sessions_opened_;
     dwfl_report_begin(s->dwfl.get());
     if (dwfl_linux_proc_report(s->dwfl.get(), pid) != 0) return nullptr;
     if (dwfl_report_end(s->dwfl.get(), nullptr, nullptr) != 0) return nullptr;

@@ -30,7 +30,6 @@ public:
     std::vector<RawFrame> unwind(pid_t pid, pid_t tid, const Registers& regs, unsigned depth, ModuleMap& modules,
                                  StackWindow& memory, std::string& truncated_at);
     void forget(pid_t pid);
-    std::uint64_t sessions_opened() const { return sessions_opened_; }
 
     // One process's libdwfl session and the unwind in progress (public for
     // libdwfl's C callbacks, which get it as their argument).
@@ -39,7 +38,6 @@ public:
 private:
     Session* session(pid_t pid, std::uint64_t ip);
     std::map<pid_t, std::unique_ptr<Session>> sessions_;
-    std::uint64_t sessions_opened_ = 0;
 };
 
 }  // namespace fdscope::trace

@@ -12,7 +12,6 @@ void StackWindow::reset(pid_t pid) {
 }
 
 bool StackWindow::load(std::uint64_t addr) {
-    ++copies_;
     len_ = 0;
     base_ = addr;
     iovec local{bytes_.data(), bytes_.size()};

@@ -17,7 +17,6 @@ public:
     void reset(pid_t pid);
     // The word at `addr`; nullopt when the tracee does not map it.
     std::optional<std::uint64_t> word(std::uint64_t addr);
-    std::uint64_t copies() const { return copies_; }  // process_vm_readv calls so far
 
 private:
     bool load(std::uint64_t addr);
@@ -25,7 +24,6 @@ private:
     std::uint64_t base_ = 0;
     std::size_t len_ = 0;
     std::vector<std::uint8_t> bytes_ = std::vector<std::uint8_t>(kBytes);
-    std::uint64_t copies_ = 0;
 };
 
 }  // namespace fdscope::trace

@@ -118,8 +118,11 @@ TEST_P(UnwindChain, NamesTheCallChainInOrder) {
     Unwinder unwinder(c.method);
     // The ptrace engine hands in rip/rsp/rbp alone (PTRACE_GET_SYSCALL_INFO): DWARF reads the rest.
     Registers partial{regs->ip, regs->sp, regs->bp, {}, false};
+    std::vector<RawFrame> before;
     for (const Registers* r : {&*regs, &partial}) {
         auto frames = unwinder.unwind(pid, tid, *r, 32, modules);
+        if (before.empty()) before = frames;
+        EXPECT_EQ(frames, before);
         ASSERT_GE(frames.size(), 3u);
         EXPECT_FALSE(frames[0].is_return_address);
         EXPECT_EQ(frames[0].pc, regs->ip);
@@ -130,6 +133,16 @@ TEST_P(UnwindChain, NamesTheCallChainInOrder) {
         EXPECT_EQ(frames[1].module.empty() ? "" : std::filesystem::path(frames[1].module).filename().string(),
                   c.fixture);
     }
+    // What exec and exit do: the next unwind reads everything again, and agrees.
+    unwinder.forget(pid);
+    modules.forget(pid);
+    EXPECT_EQ(unwinder.unwind(pid, tid, *regs, 32, modules), before);
+    // A depth bound keeps the innermost frames.
+    auto two = unwinder.unwind(pid, tid, *regs, 2, modules);
+    ASSERT_EQ(two.size(), 2u);
+    EXPECT_EQ(two[0], before[0]);
+    EXPECT_EQ(two[1], before[1]);
+    EXPECT_TRUE(unwinder.unwind(pid, tid, *regs, 0, modules).empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(
