@@ -148,8 +148,12 @@ private:
                                                                             : std::string("of unknown origin");
             line(fmt::format("  fd {} {} {}  {}", c.fd, kind_name(c.kind), t(c.name), made));
             if (c.origin == report::Origin::Traced) stack(c.created.stack, "      ");
-            line(fmt::format("    survived exec of {} (pid {}) at {}   fix: {}", t(c.into.exe), c.into.pid, at(c.time),
-                             c.fix));
+            std::string execs;
+            for (std::size_t k = 0; k < c.into.size() && k < 3; ++k)
+                execs += fmt::format("{}{} (pid {}) at {}", k ? ", " : "", t(c.into[k].exe), c.into[k].pid,
+                                     at(c.into[k].time));
+            if (c.into.size() > 3) execs += fmt::format(" and {} more", grouped(c.into.size() - 3));
+            line(fmt::format("    survived exec of {}   fix: {}", execs, c.fix));
         }
     }
 
@@ -399,25 +403,27 @@ private:
 
     void crossed(const TraceReport& r) {
         j_.key("crossed_exec").begin_array();
-        for (const auto& c : r.crossed_exec) {
-            j_.newline();
-            j_.begin_object();
-            j_.key("pid").value(c.pid);
-            j_.key("fd").value(c.fd);
-            j_.key("kind").value(kind_name(c.kind));
-            name(c.name);
-            j_.key("origin").value(report::origin_name(c.origin));
-            j_.key("op").value(op_name(c.created.op));
-            j_.key("tid").value(c.created.tid);
-            j_.key("into").begin_object();
-            j_.key("pid").value(c.into.pid);
-            j_.key("exe").value(c.into.exe);
-            j_.end_object();
-            j_.key("time").value(c.time);
-            stack("stack", c.created.stack);
-            j_.key("fix").value(c.fix);
-            j_.end_object();
-        }
+        for (const auto& c : r.crossed_exec)
+            for (const auto& into : c.into) {
+                j_.newline();
+                j_.begin_object();
+                j_.key("pid").value(c.pid);
+                j_.key("fd").value(c.fd);
+                j_.key("kind").value(kind_name(c.kind));
+                name(c.name);
+                j_.key("origin").value(report::origin_name(c.origin));
+                j_.key("op").value(op_name(c.created.op));
+                j_.key("tid").value(c.created.tid);
+                j_.key("created").value(c.created.time);
+                j_.key("into").begin_object();
+                j_.key("pid").value(into.pid);
+                j_.key("exe").value(into.exe);
+                j_.end_object();
+                j_.key("time").value(into.time);
+                stack("stack", c.created.stack);
+                j_.key("fix").value(c.fix);
+                j_.end_object();
+            }
         j_.end_array();
     }
 
