@@ -58,6 +58,7 @@ bench: build
 	bench/run.sh
 	$(BUILD)/bench/fdscope_tick_bench
 	bench/why.sh
+	bench/trace.sh
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

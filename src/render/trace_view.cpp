@@ -1,6 +1,7 @@
 #include "render/trace_view.hpp"
 
 #include <fmt/format.h>
+#include <optional>
 
 #include "render/escape.hpp"
 #include "render/json_envelope.hpp"
@@ -42,6 +43,13 @@ std::string kinds_text(const std::vector<Kind>& kinds) {
     return s.empty() ? "unknown" : s;
 }
 
+// "  e.g. /etc/a, /etc/b"; "" without names.
+std::string examples(const std::vector<std::string>& names) {
+    std::string s;
+    for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "  e.g. ") + t(names[i]);
+    return s;
+}
+
 class Text {
 public:
     Text(Output& out, const StackFrames& frames, const TraceStyle& style) : out_(out), frames_(frames), style_(style) {}
@@ -65,6 +73,13 @@ private:
         line(rest.empty() ? h : h + "  " + rest);
     }
 
+    // Whether entry i of a section of n is shown; says once what was left out.
+    bool shown(std::size_t i, std::size_t n) {
+        if (i < style_.max_entries) return true;
+        if (i == style_.max_entries) line(fmt::format("  … {} more (--json lists them all)", grouped(n - i)));
+        return false;
+    }
+
     void stack(StackId id, std::string_view indent) {
         if (id == kNoStack) return line(fmt::format("{}(no stack captured)", indent));
         const std::vector<SymbolizedFrame> fs = frames_ ? frames_(id) : std::vector<SymbolizedFrame>{};
@@ -80,7 +95,7 @@ private:
             heading("LEAKS", fmt::format("{} {}, {} {} (open at exit, or when tracing stopped)", r.leaks.size(),
                                          noun(r.leaks.size(), "site", "sites"), grouped(r.leaked_fds),
                                          noun(r.leaked_fds, "fd", "fds")));
-        for (std::size_t i = 0; i < r.leaks.size(); ++i) {
+        for (std::size_t i = 0; i < r.leaks.size() && shown(i, r.leaks.size()); ++i) {
             const TraceLeak& l = r.leaks[i];
             std::string when = l.exited == l.count ? "open when it exited"
                                : l.exited == 0     ? "still open when tracing stopped"
@@ -108,8 +123,7 @@ private:
         std::string s;
         for (std::size_t i = 0; i < l.fds.size() && i < 3; ++i) s += fmt::format("{}{}", i ? ", " : "  fds ", l.fds[i]);
         if (l.count > 3 && !s.empty()) s += ", …";
-        for (std::size_t i = 0; i < l.names.size(); ++i) s += (i ? ", " : "  e.g. ") + t(l.names[i]);
-        return s;
+        return s + examples(l.names);
     }
 
     void apart(std::string_view title, const std::vector<TraceLeak>& groups) {
@@ -126,21 +140,27 @@ private:
 
     void crossed(const TraceReport& r) {
         heading("CROSSED EXEC", r.crossed_exec.empty() ? "none" : grouped(r.crossed_exec.size()));
-        for (const auto& c : r.crossed_exec) {
+        for (std::size_t i = 0; i < r.crossed_exec.size() && shown(i, r.crossed_exec.size()); ++i) {
+            const auto& c = r.crossed_exec[i];
             std::string made = c.origin == report::Origin::Traced
                                    ? fmt::format("created by {}: {}", who(c.created), op_name(c.created.op))
                                : c.origin == report::Origin::PresentAtStart ? std::string("there when tracing began")
                                                                             : std::string("of unknown origin");
             line(fmt::format("  fd {} {} {}  {}", c.fd, kind_name(c.kind), t(c.name), made));
             if (c.origin == report::Origin::Traced) stack(c.created.stack, "      ");
-            line(fmt::format("    survived exec of {} (pid {}) at {}   fix: {}", t(c.into.exe), c.into.pid, at(c.time),
-                             c.fix));
+            std::string execs;
+            for (std::size_t k = 0; k < c.into.size() && k < 3; ++k)
+                execs += fmt::format("{}{} (pid {}) at {}", k ? ", " : "", t(c.into[k].exe), c.into[k].pid,
+                                     at(c.into[k].time));
+            if (c.into.size() > 3) execs += fmt::format(" and {} more", grouped(c.into.size() - 3));
+            line(fmt::format("    survived exec of {}   fix: {}", execs, c.fix));
         }
     }
 
     void stale(const TraceReport& r) {
         heading("STALE CLOSE", r.stale_closes.empty() ? "none" : grouped(r.stale_closes.size()));
-        for (const auto& s : r.stale_closes) {
+        for (std::size_t i = 0; i < r.stale_closes.size() && shown(i, r.stale_closes.size()); ++i) {
+            const auto& s = r.stale_closes[i];
             line(fmt::format("  fd {} closed by {} at {} — it belonged to tid {} ({} {}, {} {}, created {:.1f} ms "
                              "earlier)",
                              s.fd, who(s.closed), at(s.closed.time), s.victim.tid, kind_name(s.victim_kind),
@@ -163,7 +183,8 @@ private:
 
     void doubles(const TraceReport& r) {
         heading("DOUBLE CLOSE", r.double_closes.empty() ? "none" : grouped(r.double_closes.size()));
-        for (const auto& d : r.double_closes) {
+        for (std::size_t i = 0; i < r.double_closes.size() && shown(i, r.double_closes.size()); ++i) {
+            const auto& d = r.double_closes[i];
             line(fmt::format("  fd {} {} at {}: 2nd close", d.fd, who(d.second), at(d.second.time)));
             stack(d.second.stack, "      ");
             line(fmt::format("    1st: {} by {} at {}", op_name(d.first.op), who(d.first), at(d.first.time)));
@@ -176,7 +197,8 @@ private:
     void ebadf(const TraceReport& r) {
         if (r.ebadf_closes.empty()) return;
         heading("EBADF CLOSES", grouped(r.ebadf_closes.size()));
-        for (const auto& e : r.ebadf_closes) {
+        for (std::size_t i = 0; i < r.ebadf_closes.size() && shown(i, r.ebadf_closes.size()); ++i) {
+            const auto& e = r.ebadf_closes[i];
             if (e.sweep)
                 line(fmt::format("  {} x close({}..{}) {} — close-all sweep (benign)", grouped(e.count), e.fd,
                                  e.last_fd, who(e.site)));
@@ -189,7 +211,8 @@ private:
     void replaces(const TraceReport& r) {
         if (r.suspicious_replaces.empty()) return;
         heading("SUSPICIOUS REPLACES", grouped(r.suspicious_replaces.size()));
-        for (const auto& x : r.suspicious_replaces) {
+        for (std::size_t i = 0; i < r.suspicious_replaces.size() && shown(i, r.suspicious_replaces.size()); ++i) {
+            const auto& x = r.suspicious_replaces[i];
             line(fmt::format("  fd {} ({} {}) replaced by {} {} at {}", x.fd, kind_name(x.kind), t(x.name),
                              op_name(x.dup.op), who(x.dup), at(x.dup.time)));
             stack(x.dup.stack, "      ");
@@ -201,10 +224,10 @@ private:
     void errors(const TraceReport& r) {
         if (r.errors.empty()) return;
         heading("ERRORS", grouped(r.errors.size()) + " " + std::string(noun(r.errors.size(), "site", "sites")));
-        for (const auto& e : r.errors) {
-            std::string names;
-            for (std::size_t i = 0; i < e.names.size(); ++i) names += (i ? ", " : "  e.g. ") + t(e.names[i]);
-            line(fmt::format("  {} {} x{}  {}{}", op_name(e.op), e.errno_name, grouped(e.count), who(e.first), names));
+        for (std::size_t i = 0; i < r.errors.size() && shown(i, r.errors.size()); ++i) {
+            const auto& e = r.errors[i];
+            line(fmt::format("  {} {} x{}  {}{}", op_name(e.op), e.errno_name, grouped(e.count), who(e.first),
+                             examples(e.names)));
             stack(e.first.stack, "      ");
         }
     }
@@ -241,7 +264,8 @@ private:
             line(fmt::format("  reconciled {} times: {} fds present at start, {} of unknown origin, {} closed unseen",
                              grouped(s.reconciles), grouped(s.present_at_start), grouped(s.origin_unknown),
                              grouped(s.closed_unseen)));
-        for (const auto& p : r.processes) {
+        for (std::size_t i = 0; i < r.processes.size() && shown(i, r.processes.size()); ++i) {
+            const auto& p = r.processes[i];
             std::string exit = p.exit_code ? fmt::format("exit {}", *p.exit_code)
                                : p.signal  ? fmt::format("killed by signal {}", *p.signal)
                                : p.end     ? std::string("detached")
@@ -379,46 +403,59 @@ private:
 
     void crossed(const TraceReport& r) {
         j_.key("crossed_exec").begin_array();
-        for (const auto& c : r.crossed_exec) {
-            j_.newline();
-            j_.begin_object();
-            j_.key("pid").value(c.pid);
-            j_.key("fd").value(c.fd);
-            j_.key("kind").value(kind_name(c.kind));
-            name(c.name);
-            j_.key("origin").value(report::origin_name(c.origin));
-            j_.key("op").value(op_name(c.created.op));
-            j_.key("tid").value(c.created.tid);
-            j_.key("into").begin_object();
-            j_.key("pid").value(c.into.pid);
-            j_.key("exe").value(c.into.exe);
-            j_.end_object();
-            j_.key("time").value(c.time);
-            stack("stack", c.created.stack);
-            j_.key("fix").value(c.fix);
-            j_.end_object();
-        }
+        for (const auto& c : r.crossed_exec)
+            for (const auto& into : c.into) {
+                j_.newline();
+                j_.begin_object();
+                j_.key("pid").value(c.pid);
+                j_.key("fd").value(c.fd);
+                j_.key("kind").value(kind_name(c.kind));
+                name(c.name);
+                j_.key("origin").value(report::origin_name(c.origin));
+                j_.key("op").value(op_name(c.created.op));
+                j_.key("tid").value(c.created.tid);
+                j_.key("created").value(c.created.time);
+                j_.key("into").begin_object();
+                j_.key("pid").value(into.pid);
+                j_.key("exe").value(into.exe);
+                j_.end_object();
+                j_.key("time").value(into.time);
+                stack("stack", c.created.stack);
+                j_.key("fix").value(c.fix);
+                j_.end_object();
+            }
         j_.end_array();
+    }
+
+    // An entry of a findings array: who did it, to which fd, when, from where.
+    void begin_entry(pid_t pid, const TraceSite& s, std::optional<int> fd) {
+        j_.newline();
+        j_.begin_object();
+        j_.key("pid").value(pid);
+        j_.key("tid").value(s.tid);
+        if (fd) j_.key("fd").value(*fd);
+        j_.key("time").value(s.time);
+    }
+
+    // A related call: {"tid","op"[,"kind"][,"name"],"time","stack"}.
+    void site(std::string_view key, const TraceSite& s, std::optional<Kind> kind = std::nullopt,
+              const std::string* what = nullptr, std::string_view stack_key = "stack") {
+        j_.key(key).begin_object();
+        j_.key("tid").value(s.tid);
+        j_.key("op").value(op_name(s.op));
+        if (kind) j_.key("kind").value(kind_name(*kind));
+        if (what) name(*what);
+        j_.key("time").value(s.time);
+        stack(stack_key, s.stack);
+        j_.end_object();
     }
 
     void stale(const TraceReport& r) {
         j_.key("stale_closes").begin_array();
         for (const auto& s : r.stale_closes) {
-            j_.newline();
-            j_.begin_object();
-            j_.key("pid").value(s.pid);
-            j_.key("tid").value(s.tid);
-            j_.key("fd").value(s.fd);
-            j_.key("time").value(s.closed.time);
+            begin_entry(s.pid, s.closed, s.fd);
             stack("closed_stack", s.closed.stack);
-            j_.key("victim").begin_object();
-            j_.key("tid").value(s.victim.tid);
-            name(s.victim_name);
-            j_.key("kind").value(kind_name(s.victim_kind));
-            j_.key("op").value(op_name(s.victim.op));
-            j_.key("time").value(s.victim.time);
-            stack("stack", s.victim.stack);
-            j_.end_object();
+            site("victim", s.victim, s.victim_kind, &s.victim_name);
             j_.key("previous").begin_object();
             j_.key("created_tid").value(s.previous_created.tid);
             stack("created_stack", s.previous_created.stack);
@@ -426,48 +463,21 @@ private:
             stack("closed_stack", s.previous_closed.stack);
             j_.end_object();
             j_.key("tie").value(report::stale_tie_name(s.tie));
-            j_.key("victim_ebadf");
-            if (s.victim_ebadf) {
-                j_.begin_object();
-                j_.key("tid").value(s.victim_ebadf->tid);
-                j_.key("time").value(s.victim_ebadf->time);
-                stack("stack", s.victim_ebadf->stack);
-                j_.end_object();
-            } else {
-                j_.null();
-            }
+            if (s.victim_ebadf) site("victim_ebadf", *s.victim_ebadf);
+            else j_.key("victim_ebadf").null();
             j_.key("evidence").value(s.evidence);
             j_.end_object();
         }
         j_.end_array();
     }
 
-    void site(std::string_view key, const TraceSite& s) {
-        j_.key(key).begin_object();
-        j_.key("tid").value(s.tid);
-        j_.key("op").value(op_name(s.op));
-        j_.key("time").value(s.time);
-        stack("stack", s.stack);
-        j_.end_object();
-    }
-
     void doubles(const TraceReport& r) {
         j_.key("double_closes").begin_array();
         for (const auto& d : r.double_closes) {
-            j_.newline();
-            j_.begin_object();
-            j_.key("pid").value(d.pid);
-            j_.key("tid").value(d.second.tid);
-            j_.key("fd").value(d.fd);
-            j_.key("time").value(d.second.time);
+            begin_entry(d.pid, d.second, d.fd);
             stack("stack", d.second.stack);
             site("first", d.first);
-            j_.key("created").begin_object();
-            j_.key("tid").value(d.created.tid);
-            j_.key("op").value(op_name(d.created.op));
-            name(d.name);
-            stack("stack", d.created.stack);
-            j_.end_object();
+            site("created", d.created, std::nullopt, &d.name);
             j_.end_object();
         }
         j_.end_array();
@@ -476,17 +486,12 @@ private:
     void ebadf(const TraceReport& r) {
         j_.key("ebadf_closes").begin_array();
         for (const auto& e : r.ebadf_closes) {
-            j_.newline();
-            j_.begin_object();
-            j_.key("pid").value(e.pid);
-            j_.key("tid").value(e.site.tid);
-            j_.key("fd").value(e.fd);
+            begin_entry(e.pid, e.site, e.fd);
             j_.key("sweep").value(e.sweep);
             if (e.sweep) {
                 j_.key("last_fd").value(e.last_fd);
                 j_.key("count").value(static_cast<std::uint64_t>(e.count));
             }
-            j_.key("time").value(e.site.time);
             stack("stack", e.site.stack);
             j_.end_object();
         }
@@ -496,21 +501,10 @@ private:
     void replaces(const TraceReport& r) {
         j_.key("suspicious_replaces").begin_array();
         for (const auto& x : r.suspicious_replaces) {
-            j_.newline();
-            j_.begin_object();
-            j_.key("pid").value(x.pid);
-            j_.key("tid").value(x.dup.tid);
-            j_.key("fd").value(x.fd);
+            begin_entry(x.pid, x.dup, x.fd);
             j_.key("op").value(op_name(x.dup.op));
-            j_.key("time").value(x.dup.time);
             stack("stack", x.dup.stack);
-            j_.key("replaced").begin_object();
-            j_.key("tid").value(x.replaced.tid);
-            j_.key("op").value(op_name(x.replaced.op));
-            j_.key("kind").value(kind_name(x.kind));
-            name(x.name);
-            stack("stack", x.replaced.stack);
-            j_.end_object();
+            site("replaced", x.replaced, x.kind, &x.name);
             j_.end_object();
         }
         j_.end_array();
@@ -519,14 +513,10 @@ private:
     void errors(const TraceReport& r) {
         j_.key("errors").begin_array();
         for (const auto& e : r.errors) {
-            j_.newline();
-            j_.begin_object();
+            begin_entry(e.first.pid, e.first, std::nullopt);
             j_.key("op").value(op_name(e.op));
             j_.key("errno").value(e.errno_name);
             j_.key("count").value(static_cast<std::uint64_t>(e.count));
-            j_.key("pid").value(e.first.pid);
-            j_.key("tid").value(e.first.tid);
-            j_.key("time").value(e.first.time);
             strings("names", e.names);
             stack("stack", e.first.stack);
             j_.end_object();

@@ -19,7 +19,8 @@ using StackFrames = std::function<std::vector<SymbolizedFrame>(StackId)>;
 
 struct TraceStyle {
     bool color = false;
-    std::size_t max_frames = 8;  // per stack in text; JSON has them all
+    std::size_t max_frames = 8;   // per stack in text; JSON has them all
+    std::size_t max_entries = 20; // per section in text (a thousand children each leaking one pipe); JSON has them all
 };
 
 void write_trace_text(Output& out, const report::TraceReport& r, const StackFrames& frames,

@@ -294,12 +294,18 @@ struct TraceBook::State {
         }
         if (auto it = t.numbers.find(e.fd2); it != t.numbers.end() && it->second.live) {
             Number& target = it->second;
-            const Live& old = *target.live;
-            if (e.fd2 >= 3 && old.origin == Origin::Traced && old.created.stack != e.stack)
-                push_capped(out.suspicious_replaces, SuspiciousReplace{e, e.fd2, old.created, old.kind, old.name},
-                            summary());
-            touch_thread(target, e.tid, true);
-            close_live(t, target, e, false);
+            if (e.op != Op::Dup2 && e.op != Op::Dup3) {
+                // dup and F_DUPFD take a free number: the book missed its close.
+                close_live(t, target, e, true);
+                count_unseen(t);
+            } else {
+                const Live& old = *target.live;
+                if (e.fd2 >= 3 && old.origin == Origin::Traced && old.created.stack != e.stack)
+                    push_capped(out.suspicious_replaces, SuspiciousReplace{e, e.fd2, old.created, old.kind, old.name},
+                                summary());
+                touch_thread(target, e.tid, true);
+                close_live(t, target, e, false);
+            }
         }
         open_number(t, e.fd2, e, Origin::Traced, e.cloexec, kind, std::move(name));
     }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <map>
 #include <sys/wait.h>
+#include <tuple>
 
 #include "report/why/operation_text.hpp"
 
@@ -32,8 +33,7 @@ public:
         }
         for (const LeakGroup& g : l_.stdio_open) r.stdio_open.push_back(leak(g));
         for (const LeakGroup& g : l_.untraced_open) r.untraced_open.push_back(leak(g));
-        for (const ExecCrossing& c : l_.crossings)
-            if (c.fd >= 3) r.crossed_exec.push_back(crossing(c));
+        crossings(r);
         for (const StaleClose& s : l_.stale_closes) r.stale_closes.push_back(stale(s));
         for (const DoubleClose& d : l_.double_closes)
             r.double_closes.push_back({d.close.pid, d.close.fd, site(d.close), site(d.previous_close),
@@ -103,18 +103,30 @@ private:
         return t;
     }
 
-    TraceCrossing crossing(const ExecCrossing& c) const {
-        TraceCrossing t;
-        t.pid = c.origin == Origin::Traced ? c.created.pid : c.exec.pid;
-        t.fd = c.fd;
-        t.kind = c.kind;
-        t.name = c.name;
-        t.origin = c.origin;
-        t.created = site(c.created);
-        t.into = {c.exec.pid, c.exec.name};
-        t.time = seconds(c.exec.time_ns);
-        t.fix = cloexec_fix(c.created.op, c.created.cloexec, c.origin);
-        return t;
+    // One entry per incarnation (its creation event: who, when, which fd), with every exec it survived.
+    void crossings(TraceReport& r) const {
+        using Key = std::tuple<std::int32_t, std::int32_t, std::uint64_t, int>;
+        std::map<Key, std::size_t> index;
+        for (const ExecCrossing& c : l_.crossings) {
+            if (c.fd < 3) continue;  // stdio is meant to cross
+            const TraceTarget into{c.exec.pid, c.exec.name, seconds(c.exec.time_ns)};
+            const Key key{c.created.pid, c.created.tid, c.created.time_ns, c.fd};
+            auto [it, fresh] = index.try_emplace(key, r.crossed_exec.size());
+            if (!fresh) {
+                r.crossed_exec[it->second].into.push_back(into);
+                continue;
+            }
+            TraceCrossing t;
+            t.pid = c.origin == Origin::Traced ? c.created.pid : c.exec.pid;
+            t.fd = c.fd;
+            t.kind = c.kind;
+            t.name = c.name;
+            t.origin = c.origin;
+            t.created = site(c.created);
+            t.into.push_back(into);
+            t.fix = cloexec_fix(c.created.op, c.created.cloexec, c.origin);
+            r.crossed_exec.push_back(std::move(t));
+        }
     }
 
     TraceStaleClose stale(const StaleClose& s) const {

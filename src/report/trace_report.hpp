@@ -63,20 +63,23 @@ struct TraceLeak {
     double first = 0, last = 0;       // creation times
 };
 
+// An exec an fd survived: the process that exec'd and what it became.
 struct TraceTarget {
     pid_t pid = 0;
-    std::string exe;                  // the program the exec ran
+    std::string exe;
+    double time = 0;
 };
 
+// One incarnation of an fd without close-on-exec and every exec it
+// survived (a pipe inherited by a thousand children is one crossing).
 struct TraceCrossing {
-    pid_t pid = 0;                    // the process that created the fd (for an inherited one: the holder)
+    pid_t pid = 0;                    // the process that created the fd (for one from before tracing: the first that exec'd)
     int fd = -1;
     Kind kind = Kind::Unknown;
     std::string name;
     Origin origin = Origin::Traced;
     TraceSite created;
-    TraceTarget into;                 // the process that exec'd and what it became
-    double time = 0;                  // of the exec
+    std::vector<TraceTarget> into;    // in exec order
     std::string fix;
 };
 
@@ -176,7 +179,7 @@ struct TraceReport {
     std::size_t leaked_fds = 0;                  // their sum
     std::vector<TraceLeak> stdio_open;           // fds 0-2 made while traced, open at the end
     std::vector<TraceLeak> untraced_open;        // present at start, then origin unknown
-    std::vector<TraceCrossing> crossed_exec;     // fds >= 3 (stdio is meant to cross), in exec order
+    std::vector<TraceCrossing> crossed_exec;     // fds >= 3 (stdio is meant to cross), by first exec
     std::vector<TraceStaleClose> stale_closes;
     std::vector<TraceDoubleClose> double_closes;
     std::vector<TraceEbadfClose> ebadf_closes;   // single closes in order, then sweeps

@@ -154,6 +154,18 @@ TEST(TraceView, TextHasEverySectionInOrderWithStacks) {
     EXPECT_NE(text.find("  pid 100 leaker /usr/bin/leaker  +0.000s..+3.000s  exit 0\n"), std::string::npos) << text;
 }
 
+TEST(TraceView, LongSectionsAreCutInTextNotInJson) {
+    const auto r = sample_report();
+    testing::Capture c;
+    write_trace_text(c.out(), r, lookup, {.max_frames = 1, .max_entries = 2});
+    const std::string text = c.text();
+    EXPECT_NE(text.find("#2  1 tcp"), std::string::npos) << text;
+    EXPECT_EQ(text.find("#3  "), std::string::npos) << text;
+    EXPECT_NE(text.find("  … 1 more (--json lists them all)\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("      #0 leak_one (leaker.c:12)\n      … 2 more frames\n"), std::string::npos) << text;
+    EXPECT_EQ(json_of(r)["leaks"].size(), 3u);
+}
+
 TEST(TraceView, AnEmptyReportSaysNone) {
     const std::string text = text_of(report::build_trace_report(report::TraceLedger{}, report::TraceRun{}));
     EXPECT_NE(text.find("LEAKS  none\nCROSSED EXEC  none\nSTALE CLOSE  none\nDOUBLE CLOSE  none\nSUMMARY\n"),

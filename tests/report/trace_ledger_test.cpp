@@ -789,6 +789,24 @@ TEST(TraceLedger, ReplacesOfStdioOrOfTheSameSiteAreNotSuspicious) {
     EXPECT_TRUE(t.ledger().suspicious_replaces.empty());
 }
 
+TEST(TraceLedger, ADupOntoANumberTheBookThinksOpenMeansItsCloseWentUnseen) {
+    Trace t;
+    t.open(4, 2);
+    EventIndex dup = t.dup(Op::Dup, 3, 4, false, 9);  // dup takes a free number: 4 was closed unseen
+    TraceLedger l = t.ledger();
+    EXPECT_TRUE(l.suspicious_replaces.empty());
+    EXPECT_EQ(l.summary.closed_unseen, 1u);
+    EXPECT_EQ(leaked(l), (Leaks{{kParentTable, 4, dup}}));
+}
+
+TEST(TraceLedger, SingleFindingsPastTheCapAreCountedNotKept) {
+    Trace t;
+    for (std::size_t i = 0; i < kMaxFindings + 5; ++i) t.close(9, EBADF);  // not ascending: no sweep
+    TraceLedger l = t.ledger();
+    EXPECT_EQ(l.ebadf_closes.size(), kMaxFindings);
+    EXPECT_EQ(l.summary.dropped_findings, 5u);
+}
+
 TEST(TraceLedger, ErrorsAreGroupedPerSiteWithTheNamesTried) {
     Trace t;
     for (const char* path : {"/etc/a", "/etc/b", "/etc/a"}) {

@@ -123,10 +123,31 @@ TEST(TraceReport, CrossingsNameTheCreatorTheProgramAndTheFixStdioIsNotOne) {
     EXPECT_EQ(c.pid, 100);  // the creator, not the exec'ing child
     EXPECT_EQ(c.fd, 4);
     EXPECT_EQ(c.kind, Kind::Tcp);
-    EXPECT_EQ(c.into.pid, 101);
-    EXPECT_EQ(c.into.exe, "/usr/bin/helper");
+    ASSERT_EQ(c.into.size(), 1u);
+    EXPECT_EQ(c.into[0].pid, 101);
+    EXPECT_EQ(c.into[0].exe, "/usr/bin/helper");
     EXPECT_EQ(c.created.stack, 9u);
     EXPECT_EQ(c.fix, "accept4(…, SOCK_CLOEXEC)");
+}
+
+TEST(TraceReport, OneFdSurvivingManyExecsIsOneCrossingWithEveryTarget) {
+    Events ev;
+    ev.create(Op::Pipe, 3, 4, Kind::Pipe, "pipe").fd2 = 4;
+    for (std::int32_t child = 101; child < 104; ++child) {
+        FdEvent& fork = ev.add(Op::Fork, 100);
+        fork.result = child;
+        fork.new_table = static_cast<FdTableId>(child);
+        FdEvent& exec = ev.add(Op::Execve, child, child, static_cast<FdTableId>(child));
+        exec.new_table = exec.table;
+        exec.name = "/bin/true";
+    }
+    TraceReport r = build_trace_report(ev.ledger(), run_of({}));
+    ASSERT_EQ(r.crossed_exec.size(), 2u);  // the read end and the write end
+    EXPECT_EQ(r.crossed_exec[0].fd, 3);
+    EXPECT_EQ(r.crossed_exec[1].fd, 4);
+    ASSERT_EQ(r.crossed_exec[0].into.size(), 3u);
+    EXPECT_EQ(r.crossed_exec[0].into[2].pid, 103);
+    EXPECT_EQ(r.crossed_exec[0].fix, "pipe2(…, O_CLOEXEC)");
 }
 
 TEST(TraceReport, TheFixIsAFunctionOfTheCreatingCall) {
