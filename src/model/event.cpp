@@ -40,6 +40,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {"memfd_secret", OpClass::Create},
     {"pidfd_open", OpClass::Create},
     {"pidfd_getfd", OpClass::Create},
+    {"clone_pidfd", OpClass::Create},
     {"userfaultfd", OpClass::Create},
     {"perf_event_open", OpClass::Create},
     {"io_uring_setup", OpClass::Create},

@@ -40,6 +40,16 @@ inline constexpr StackId kNoStack = 0;
 //  - dup family: fd = the source (oldfd), fd2 = the new fd (the dup2/dup3
 //    target, or what dup and F_DUPFD returned);
 //  - close: fd; close_range: fd = first, fd2 = last (inclusive);
+//  - recvmsg_rights: fd = the fd received, fd2 = the socket it came over;
+//    `flags` = the recvmsg flags argument, with MSG_CTRUNC added when the
+//    kernel truncated the control data (fds were dropped);
+//  - FdCreatingIoctl: fd = the new fd, fd2 = the fd the ioctl ran on,
+//    `flags` = the request;
+//  - clone_pidfd: the pidfd clone/clone3 wrote (CLONE_PIDFD), right after
+//    its Clone event, in the caller's table; `result` is the child's tid;
+//  - failed calls: fields that come from arguments stay (close's fd, dup's
+//    source, accept's listening socket, the path in `name`), the new fd(s)
+//    are -1;
 //  - F_SETFD, FIOCLEX/FIONCLEX: fd, and `cloexec` is the new value;
 //  - fork/vfork/clone: `result` is the child's tid, `new_table` the child's
 //    table (== table when CLONE_FILES shared it);
@@ -56,7 +66,7 @@ enum class Op : std::uint8_t {
     Dup, Dup2, Dup3, FcntlDupfd, FcntlDupfdCloexec,
     // anonymous-inode and special creators
     Eventfd, Timerfd, Signalfd, EpollCreate, InotifyInit, FanotifyInit, MemfdCreate,
-    MemfdSecret, PidfdOpen, PidfdGetfd, Userfaultfd, PerfEventOpen, IoUringSetup, Bpf,
+    MemfdSecret, PidfdOpen, PidfdGetfd, ClonePidfd, Userfaultfd, PerfEventOpen, IoUringSetup, Bpf,
     Fsopen, Fsmount, Fspick, LandlockCreateRuleset, SeccompListener,
     // fds that arrive inside memory or from a request: one event per fd
     // received over SCM_RIGHTS; ioctls that return an fd (KVM_CREATE_VM,

@@ -68,12 +68,21 @@ enum class CaptureKind : std::uint8_t {
     Bytes,       // `size` bytes at args[arg] (pipe's int[2], open_how, clone_args)
     MsgControl,  // args[arg] is a struct msghdr: it and its msg_control (up to `size` bytes)
     MmsgControl, // args[arg] is a struct mmsghdr array (vlen = args[2]): each msghdr's control
+                 // (up to `size` bytes each), for the first kMaxMmsgMessages messages
+    Clone3Pidfd, // args[arg] is struct clone_args (`size` bytes of it) and, with CLONE_PIDFD
+                 // in its flags, the int the kernel wrote at its `pidfd` pointer
 };
 struct Capture {
     CaptureKind kind = CaptureKind::String;
     std::uint8_t arg = 0;
     std::uint16_t size = 0;
+    // Copy at the call's entry, not its exit: execve's path lives in the
+    // address space a successful exec has replaced by the time it returns.
+    bool at_entry = false;
 };
+// recvmmsg: the control data of messages past this many is not read (their
+// fds reach the model through reconciliation, as "origin unknown").
+inline constexpr std::size_t kMaxMmsgMessages = 16;
 std::span<const Capture> capture_plan(Abi abi, long nr);  // empty for calls that read nothing
 
 struct SyscallCall {
