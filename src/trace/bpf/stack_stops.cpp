@@ -1,0 +1,25 @@
+#include "trace/bpf/stack_stops.hpp"
+
+#include <algorithm>
+
+namespace fdscope::trace {
+
+void StackStops::observe(std::span<const RawFrame> frames, unsigned asked) {
+    if (frames.empty()) return;
+    ++stacks_;
+    if (frames.size() > 2 || frames.size() >= asked) return;
+    const RawFrame& last = frames.back();
+    if (!last.module.empty()) ++stops_[last.module];
+}
+
+std::vector<std::string> StackStops::notes() const {
+    std::vector<std::pair<std::string, std::uint64_t>> by_count(stops_.begin(), stops_.end());
+    std::stable_sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<std::string> out;
+    for (const auto& [module, n] : by_count)
+        out.push_back("stacks stop in " + module + " (no frame pointers): " + std::to_string(n) + " of " +
+                      std::to_string(stacks_) + " stacks; --engine ptrace unwinds with DWARF");
+    return out;
+}
+
+}  // namespace fdscope::trace
