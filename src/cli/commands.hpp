@@ -91,6 +91,21 @@ struct WhyArgs {
     bool no_probe = false, in_target = false, verbose = false, json = false;
 };
 
+struct TraceArgs {
+    std::vector<std::string> command;  // -- CMD ARGS...
+    std::vector<pid_t> pids;           // -p
+    std::string engine = "auto";
+    bool stacks = true;
+    unsigned stack_depth = 32;
+    std::vector<std::string> classes;  // -e
+    std::string output;                // -o
+    bool ndjson = false, json = false, quiet = false, why = false;
+    std::vector<std::string> fail_on;
+    unsigned max_leaks = 0;
+};
+
+void add_trace(CLI::App& cmd, TraceArgs& args);
+int run_trace(const TraceArgs& args);
 void add_why(CLI::App& cmd, WhyArgs& args);
 int run_why(const WhyArgs& args);
 void add_watch(CLI::App& cmd, WatchArgs& args);

@@ -21,6 +21,7 @@ struct Args {
     TopArgs top;
     PlotArgs plot;
     WhyArgs why;
+    TraceArgs trace;
 };
 
 // A command's --backend and --threads, for those that read a snapshot.
@@ -59,6 +60,8 @@ constexpr Command kCommands[] = {
      [](CLI::App& c, Args& a) { add_plot(c, a.plot); }, [](const Args& a) { return run_plot(a.plot); }, nullptr},
     {"why", "which layer makes an open/mkdir/exec/bind/... fail for a user or a process, and the fix",
      [](CLI::App& c, Args& a) { add_why(c, a.why); }, [](const Args& a) { return run_why(a.why); }, nullptr},
+    {"trace", "the fd lifecycle of a command or running processes: creation stacks of leaks, exec crossings, stale closes",
+     [](CLI::App& c, Args& a) { add_trace(c, a.trace); }, [](const Args& a) { return run_trace(a.trace); }, nullptr},
 };
 
 // The root's --backend and --threads belong to the summary; given before a

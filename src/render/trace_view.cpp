@@ -229,6 +229,10 @@ private:
             line(fmt::format("  {} {} x{}  {}{}", op_name(e.op), e.errno_name, grouped(e.count), who(e.first),
                              examples(e.names)));
             stack(e.first.stack, "      ");
+            for (const auto& w : e.why) {
+                line(fmt::format("      why {}: {}{}", escape_for_table(w.path), w.layer.empty() ? "" : w.layer + ": ", w.text));
+                if (!w.fix.empty()) line("        fix: " + w.fix);
+            }
         }
     }
 
@@ -519,6 +523,18 @@ private:
             j_.key("count").value(static_cast<std::uint64_t>(e.count));
             strings("names", e.names);
             stack("stack", e.first.stack);
+            j_.key("why").begin_array();
+            for (const auto& w : e.why) {
+                j_.begin_object();
+                j_.key("path");
+                if (j_.string_value(w.path)) j_.key("path_escaped").value(true);
+                j_.key("layer").value(w.layer);
+                j_.key("explain").value(w.text);
+                j_.key("fix").value(w.fix);
+                j_.key("agrees").value(w.agrees);
+                j_.end_object();
+            }
+            j_.end_array();
             j_.end_object();
         }
         j_.end_array();

@@ -45,7 +45,7 @@ public:
         for (const SuspiciousReplace& x : l_.suspicious_replaces)
             r.suspicious_replaces.push_back({x.dup.pid, x.fd, site(x.dup), site(x.replaced), x.kind, x.name});
         for (const ErrorGroup& g : l_.errors)
-            r.errors.push_back({g.op, g.error, why::errno_name(g.error), g.count, site(g.first), g.names});
+            r.errors.push_back({g.op, g.error, why::errno_name(g.error), g.count, site(g.first), g.names, {}});
         summary(r);
         notes(r);
         return r;

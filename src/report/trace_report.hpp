@@ -126,6 +126,16 @@ struct TraceReplace {
     std::string name;
 };
 
+// `--why`: what the `why` engine found for one failing path operation,
+// asked as the traced thread while it was stopped at the failure.
+struct TraceWhy {
+    std::string path;
+    std::string layer;                // the blocking layer ("mode", "search", ...); "" when it found none
+    std::string text;                 // its explanation, or why none was found
+    std::string fix;
+    bool agrees = false;              // why's predicted errno is the one the call got
+};
+
 struct TraceError {
     Op op = Op::Close;
     int error = 0;
@@ -133,6 +143,7 @@ struct TraceError {
     std::size_t count = 0;
     TraceSite first;
     std::vector<std::string> names;
+    std::vector<TraceWhy> why;        // --why, one per distinct path of this group
 };
 
 struct TraceOpCount {
