@@ -665,13 +665,20 @@ TEST(DecodeRights, TwoCmsgsGiveOneEventPerFd) {
     EXPECT_FALSE(ev[0].cloexec);
 }
 
-TEST(DecodeRights, TruncationIsNoted) {
+// A msghdr at kStruct whose control data, at kControl, passes fd 5;
+// `controllen` 0 says the control's true length.
+CapturedMemory one_fd_message(std::size_t controllen, int msg_flags) {
     Control ctl;
     const std::int32_t fds[] = {5};
     ctl.add(SOL_SOCKET, SCM_RIGHTS, fds);
     CapturedMemory m;
     m.add(kControl, ctl.bytes);
-    put(m, kStruct, header(kControl, ctl.bytes.size(), MSG_CTRUNC));
+    put(m, kStruct, header(kControl, controllen ? controllen : ctl.bytes.size(), msg_flags));
+    return m;
+}
+
+TEST(DecodeRights, TruncationIsNoted) {
+    CapturedMemory m = one_fd_message(0, MSG_CTRUNC);
     auto ev = decode_with(call(__NR_recvmsg, {4, kStruct, 0}, 1), m);
     ASSERT_EQ(ev.size(), 1u);
     EXPECT_EQ(ev[0].flags, u(MSG_CTRUNC));
@@ -798,18 +805,51 @@ TEST(Decode, ReadsOnlyWhatThePlanSays) {
 }
 
 TEST(Decode, ReadsOfStructuresStayInsideThem) {
-    Control ctl;
-    const std::int32_t fds[] = {5};
-    ctl.add(SOL_SOCKET, SCM_RIGHTS, fds);
-    CapturedMemory m;
-    m.add(kControl, ctl.bytes);
-    put(m, kStruct, header(kControl, 1 << 20));
+    CapturedMemory m = one_fd_message(1 << 20, 0);
     RecordingMemory rec(m);
     (void)decode(call(__NR_recvmsg, {4, kStruct, 0}, 1), rec);
     const auto cap = capture_plan(Abi::X86_64, __NR_recvmsg)[0].size;
     ASSERT_EQ(rec.reads.size(), 2u);
     EXPECT_EQ(rec.reads[0], (std::pair<std::uint64_t, std::size_t>{kStruct, sizeof(msghdr)}));
     EXPECT_EQ(rec.reads[1], (std::pair<std::uint64_t, std::size_t>{kControl, cap}));
+}
+
+// --- copied memory ---
+
+TEST(CapturedMemory, EntryCopiesServeTheExit) {
+    CapturedMemory old_image;  // the tracee at execve's entry
+    old_image.add_string(kPath, "/bin/sh");
+    CapturedMemory new_image;  // the same address after a successful exec
+    new_image.add_string(kPath, "ld.so's data");
+    put(new_image, kArray, std::array<std::int32_t, 2>{3, 4});
+    auto c = call(__NR_execve, {kPath, 0, 0}, 0);
+    CapturedMemory at_exit(&new_image);
+    capture_entry(c, old_image, at_exit);
+    EXPECT_EQ(one(c, at_exit).name, "/bin/sh");
+    // Reads the entry did not copy go to the live tracee.
+    EXPECT_EQ(one(call(__NR_pipe, {kArray}, 0), at_exit).fd2, 4);
+    // Nothing of openat is read at entry.
+    CapturedMemory none;
+    capture_entry(call(__NR_openat, {u(AT_FDCWD), kPath, 0}, {}), old_image, none);
+    bool truncated = false;
+    EXPECT_FALSE(none.read_string(kPath, 100, truncated));
+}
+
+TEST(CapturedMemory, StringsInsideRanges) {
+    CapturedMemory m;
+    m.add(kPath, std::string_view("abc\0def", 7));
+    bool truncated = true;
+    EXPECT_EQ(m.read_string(kPath, 100, truncated), "abc");
+    EXPECT_FALSE(truncated);
+    EXPECT_EQ(m.read_string(kPath + 4, 2, truncated), "de");  // cut at max
+    EXPECT_TRUE(truncated);
+    EXPECT_FALSE(m.read_string(kPath + 4, 100, truncated));  // the copy ends first
+    EXPECT_FALSE(m.read_string(kPath + 7, 100, truncated));
+    EXPECT_FALSE(m.read_string(kPath - 1, 100, truncated));
+    std::array<std::byte, 4> out{};
+    EXPECT_TRUE(m.read(kPath + 3, out));
+    EXPECT_FALSE(m.read(kPath + 4, out));
+    EXPECT_FALSE(m.read(UINT64_MAX - 1, out));
 }
 
 }  // namespace
