@@ -307,9 +307,11 @@ char proc_state(pid_t pid) {
 }
 
 // Job-control stops have no event to wait on: a bounded poll of the state.
-bool wait_state(pid_t pid, char want) {
+// A ptrace tracee in its group-stop shows 't' (traced), otherwise 'T'.
+bool wait_stopped(pid_t pid) {
     for (int i = 0; i < 10000; ++i) {
-        if (proc_state(pid) == want) return true;
+        char s = proc_state(pid);
+        if (s == 'T' || s == 't') return true;
         usleep(1000);
     }
     return false;
@@ -322,7 +324,7 @@ TEST_P(TraceCli, SignalsAndJobControlReachTheTracee) {
     ASSERT_EQ(kill(pid, SIGUSR1), 0);
     EXPECT_EQ(s.next_json()["got"], "SIGUSR1");
     ASSERT_EQ(kill(pid, SIGSTOP), 0);
-    EXPECT_TRUE(wait_state(pid, 'T')) << proc_state(pid);
+    EXPECT_TRUE(wait_stopped(pid)) << proc_state(pid);
     ASSERT_EQ(kill(pid, SIGCONT), 0);
     auto cont = s.next_json();
     EXPECT_EQ(cont["got"], "SIGCONT");
