@@ -135,6 +135,57 @@ TEST_P(TraceCli, FailOnCrossedExecAndStaleClose) {
     EXPECT_EQ(trace("trace_leaker_fp", {}, {"--fail-on", "crossed-exec,stale-close"}).status, 0);
 }
 
+// ------------------------------------------------- live lines and logs
+//
+// On the static raw-syscall leaker (no loader, no libc fd calls) the
+// syscalls are exactly: 10 balanced pairs and 1 leak, 11 openat, 10 close.
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+int count_of(const std::string& text, const std::string& needle) {
+    int n = 0;
+    for (std::size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+    return n;
+}
+
+std::string temp_file() {
+    char path[] = "/tmp/fdscope-trace-log-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0) close(fd);
+    return path;
+}
+
+TEST_P(TraceCli, LiveLinesFollowTheClassFilter) {
+    TraceRun r = run_trace({"--engine", GetParam(), "-e", "open", "--", trace_fixture("trace_rawsys_static"), "10", "1"},
+                           false);
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::string live = r.err;  // live lines go where strace's go
+    EXPECT_EQ(count_of(live, "openat("), 11) << live;
+    EXPECT_EQ(count_of(live, "close("), 0) << live;
+    EXPECT_NE(live.find("leak_fifty"), std::string::npos) << live;  // "at leak_fifty (trace_rawsys.c:NN)"
+}
+
+TEST_P(TraceCli, EventLogToAFileAsTextAndAsNdjson) {
+    std::string text = temp_file(), nd = temp_file();
+    TraceRun t = run_trace(
+        {"--engine", GetParam(), "-e", "close", "-o", text, "--", trace_fixture("trace_rawsys_static"), "10", "1"}, false);
+    TraceRun n = run_trace({"--engine", GetParam(), "--ndjson", "-o", nd, "--", trace_fixture("trace_rawsys_static"), "10", "1"});
+    std::string log = slurp(text), events = slurp(nd);
+    unlink(text.c_str());
+    unlink(nd.c_str());
+    EXPECT_EQ(t.status, 0) << t.err;
+    EXPECT_EQ(n.status, 0) << n.err;
+    EXPECT_EQ(count_of(log, "close("), 10) << log;
+    EXPECT_EQ(count_of(log, "openat("), 0) << log;
+    std::map<std::string, int> ops;
+    for (const auto& e : parse_events(events))
+        if (!event_step(e).empty()) ++ops[e.op];
+    EXPECT_EQ(ops, (std::map<std::string, int>{{"openat", 11}, {"close", 10}})) << events;
+}
+
 // ------------------------------------------------------ exec crossings
 
 TEST_P(TraceCli, SocketWithoutCloexecCrossesTheOneWithItDoesNot) {
