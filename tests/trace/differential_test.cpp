@@ -22,6 +22,7 @@ namespace {
 
 using Case = std::tuple<std::string, std::string>;  // engine, fixture
 
+// Skips the calling test (which must then return: see IsSkipped()).
 void skip_unless(const std::string& engine, const char* peer) {
     if (!have_tool(peer)) GTEST_SKIP() << peer << " is not installed";
     if (engine == "bpf") {
@@ -41,6 +42,7 @@ class VersusValgrind : public ::testing::TestWithParam<Case> {};
 TEST_P(VersusValgrind, LeaksAreTheFdsOpenAtExit) {
     auto [engine, fixture] = GetParam();
     skip_unless(engine, "valgrind");
+    if (IsSkipped()) return;
     PeerRun v = run_valgrind(fixture);
     ASSERT_EQ(v.status, 0) << v.log;
     pid_t vpid = v.output.at(0)["pid"].get<pid_t>();
@@ -112,6 +114,7 @@ std::string dump(const std::vector<std::vector<std::string>>& seqs) {
 TEST_P(VersusStrace, EventSequencePerThread) {
     auto [engine, fixture] = GetParam();
     skip_unless(engine, "strace");
+    if (IsSkipped()) return;
     PeerRun s = run_strace(fixture);
     ASSERT_EQ(s.status, 0) << s.log;
     auto peer = thread_sequences(strace_steps_by_tid(parse_strace(s.log)));

@@ -120,15 +120,15 @@ const nlohmann::json& arr(const nlohmann::json& j, const char* key) {
 
 std::string trace_fixture(const std::string& name) { return std::string(FDSCOPE_TRACE_FIXTURES) + "/" + name; }
 
-std::vector<std::string> trace_argv(std::vector<std::string> args) {
+std::vector<std::string> trace_argv(std::vector<std::string> args, bool quiet) {
     add_before_command(args, "--json");
-    add_before_command(args, "--quiet");
+    if (quiet) add_before_command(args, "--quiet");
     args.insert(args.begin(), {fdscope_bin(), "trace"});
     return args;
 }
 
-TraceRun run_trace(std::vector<std::string> args) {
-    std::vector<std::string> argv = trace_argv(std::move(args));
+TraceRun run_trace(std::vector<std::string> args, bool quiet) {
+    std::vector<std::string> argv = trace_argv(std::move(args), quiet);
     int out[2];
     if (pipe2(out, O_CLOEXEC) < 0) fail("pipe2");
     int err = memfd_create("trace-stderr", MFD_CLOEXEC);

@@ -31,8 +31,9 @@ std::string trace_fixture(const std::string& name);
 // /dev/null. ARGS are what a user types after `trace` ("--engine",
 // "ptrace", "--", CMD...); "--json" and "--quiet" are added in front of "--"
 // (or at the end) unless ARGS hold them already, so stdout carries the
-// command's own lines and then the report. Fails the test after 120 s.
-TraceRun run_trace(std::vector<std::string> args);
+// command's own lines and then the report; quiet=false leaves --quiet out
+// (live lines wanted). Throws after 120 s.
+TraceRun run_trace(std::vector<std::string> args, bool quiet = true);
 
 // `fdscope trace` running alongside the test, for fixtures that are talked
 // to (signals, -p attach): stdin and stdout are pipes, stderr is collected
@@ -70,7 +71,7 @@ private:
 
 // The `fdscope trace` command line for an interactive session: fdscope,
 // trace, ARGS with --json/--quiet added as run_trace does.
-std::vector<std::string> trace_argv(std::vector<std::string> args);
+std::vector<std::string> trace_argv(std::vector<std::string> args, bool quiet = true);
 
 // Waits until fdscope has attached to pid: it says so on stderr ("attached")
 // before the first event. false after 60 s.
