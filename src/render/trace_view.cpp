@@ -121,7 +121,8 @@ private:
 
     static std::string sample(const TraceLeak& l) {
         std::string s;
-        for (std::size_t i = 0; i < l.fds.size() && i < 3; ++i) s += fmt::format("{}{}", i ? ", " : "  fds ", l.fds[i]);
+        const char* label = l.fds.size() == 1 ? "  fd " : "  fds ";
+        for (std::size_t i = 0; i < l.fds.size() && i < 3; ++i) s += fmt::format("{}{}", i ? ", " : label, l.fds[i]);
         if (l.count > 3 && !s.empty()) s += ", …";
         return s + examples(l.names);
     }
@@ -161,11 +162,9 @@ private:
         heading("STALE CLOSE", r.stale_closes.empty() ? "none" : grouped(r.stale_closes.size()));
         for (std::size_t i = 0; i < r.stale_closes.size() && shown(i, r.stale_closes.size()); ++i) {
             const auto& s = r.stale_closes[i];
-            line(fmt::format("  fd {} closed by {} at {} — it belonged to tid {} ({} {}, {} {}, created {:.1f} ms "
-                             "earlier)",
+            line(fmt::format("  fd {} closed by {} at {} — it belonged to tid {} ({} {}, from {} {:.1f} ms earlier)",
                              s.fd, who(s.closed), at(s.closed.time), s.victim.tid, kind_name(s.victim_kind),
-                             t(s.victim_name), op_name(s.victim.op), at(s.victim.time),
-                             (s.closed.time - s.victim.time) * 1e3));
+                             t(s.victim_name), op_name(s.victim.op), (s.closed.time - s.victim.time) * 1e3));
             line("    the close:");
             stack(s.closed.stack, "      ");
             line("    the victim's creation:");

@@ -141,7 +141,9 @@ TEST(TraceView, TextHasEverySectionInOrderWithStacks) {
     EXPECT_NE(text.find("#3  1 tcp  pid 101 inherited from pid 100 (leaker)  first +0.003s"), std::string::npos) << text;
     EXPECT_NE(text.find("fix: accept4(…, SOCK_CLOEXEC)"), std::string::npos) << text;
     EXPECT_NE(text.find("  fd 9 closed by pid 100 (leaker) at"), std::string::npos) << text;
-    EXPECT_NE(text.find("it belonged to tid 102 (file /var/log/app.log"), std::string::npos) << text;
+    EXPECT_NE(text.find("it belonged to tid 102 (file /var/log/app.log, from openat 1.0 ms earlier)"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("    accept  fd 6  e.g. TCP"), std::string::npos) << text;
     EXPECT_NE(text.find("tid 102 later got EBADF closing fd 9 at\n      (stack not symbolized)\n"), std::string::npos)
         << text;
     EXPECT_NE(text.find("  10 x close(20..29) pid 100 (leaker) — close-all sweep (benign)\n"
