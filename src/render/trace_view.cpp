@@ -73,6 +73,18 @@ private:
         line(rest.empty() ? h : h + "  " + rest);
     }
 
+    // A section: its heading with the count ("none" when `say_none`), then
+    // each entry up to max_entries.
+    template <typename T, typename Each>
+    void section(std::string_view name, const std::vector<T>& list, bool say_none, Each each) {
+        if (list.empty()) {
+            if (say_none) heading(name, "none");
+            return;
+        }
+        heading(name, grouped(list.size()));
+        for (std::size_t i = 0; i < list.size() && shown(i, list.size()); ++i) each(list[i]);
+    }
+
     // Whether entry i of a section of n is shown; says once what was left out.
     bool shown(std::size_t i, std::size_t n) {
         if (i < style_.max_entries) return true;
@@ -121,7 +133,8 @@ private:
 
     static std::string sample(const TraceLeak& l) {
         std::string s;
-        for (std::size_t i = 0; i < l.fds.size() && i < 3; ++i) s += fmt::format("{}{}", i ? ", " : "  fds ", l.fds[i]);
+        const char* label = l.fds.size() == 1 ? "  fd " : "  fds ";
+        for (std::size_t i = 0; i < l.fds.size() && i < 3; ++i) s += fmt::format("{}{}", i ? ", " : label, l.fds[i]);
         if (l.count > 3 && !s.empty()) s += ", …";
         return s + examples(l.names);
     }
@@ -139,9 +152,7 @@ private:
     }
 
     void crossed(const TraceReport& r) {
-        heading("CROSSED EXEC", r.crossed_exec.empty() ? "none" : grouped(r.crossed_exec.size()));
-        for (std::size_t i = 0; i < r.crossed_exec.size() && shown(i, r.crossed_exec.size()); ++i) {
-            const auto& c = r.crossed_exec[i];
+        section("CROSSED EXEC", r.crossed_exec, true, [&](const auto& c) {
             std::string made = c.origin == report::Origin::Traced
                                    ? fmt::format("created by {}: {}", who(c.created), op_name(c.created.op))
                                : c.origin == report::Origin::PresentAtStart ? std::string("there when tracing began")
@@ -154,18 +165,14 @@ private:
                                      at(c.into[k].time));
             if (c.into.size() > 3) execs += fmt::format(" and {} more", grouped(c.into.size() - 3));
             line(fmt::format("    survived exec of {}   fix: {}", execs, c.fix));
-        }
+        });
     }
 
     void stale(const TraceReport& r) {
-        heading("STALE CLOSE", r.stale_closes.empty() ? "none" : grouped(r.stale_closes.size()));
-        for (std::size_t i = 0; i < r.stale_closes.size() && shown(i, r.stale_closes.size()); ++i) {
-            const auto& s = r.stale_closes[i];
-            line(fmt::format("  fd {} closed by {} at {} — it belonged to tid {} ({} {}, {} {}, created {:.1f} ms "
-                             "earlier)",
+        section("STALE CLOSE", r.stale_closes, true, [&](const auto& s) {
+            line(fmt::format("  fd {} closed by {} at {} — it belonged to tid {} ({} {}, from {} {:.1f} ms earlier)",
                              s.fd, who(s.closed), at(s.closed.time), s.victim.tid, kind_name(s.victim_kind),
-                             t(s.victim_name), op_name(s.victim.op), at(s.victim.time),
-                             (s.closed.time - s.victim.time) * 1e3));
+                             t(s.victim_name), op_name(s.victim.op), (s.closed.time - s.victim.time) * 1e3));
             line("    the close:");
             stack(s.closed.stack, "      ");
             line("    the victim's creation:");
@@ -178,54 +185,43 @@ private:
                 stack(s.victim_ebadf->stack, "      ");
             }
             line("    evidence: " + s.evidence);
-        }
+        });
     }
 
     void doubles(const TraceReport& r) {
-        heading("DOUBLE CLOSE", r.double_closes.empty() ? "none" : grouped(r.double_closes.size()));
-        for (std::size_t i = 0; i < r.double_closes.size() && shown(i, r.double_closes.size()); ++i) {
-            const auto& d = r.double_closes[i];
+        section("DOUBLE CLOSE", r.double_closes, true, [&](const auto& d) {
             line(fmt::format("  fd {} {} at {}: 2nd close", d.fd, who(d.second), at(d.second.time)));
             stack(d.second.stack, "      ");
             line(fmt::format("    1st: {} by {} at {}", op_name(d.first.op), who(d.first), at(d.first.time)));
             stack(d.first.stack, "      ");
             line(fmt::format("    created: {} {} by {}", op_name(d.created.op), t(d.name), who(d.created)));
             stack(d.created.stack, "      ");
-        }
+        });
     }
 
     void ebadf(const TraceReport& r) {
-        if (r.ebadf_closes.empty()) return;
-        heading("EBADF CLOSES", grouped(r.ebadf_closes.size()));
-        for (std::size_t i = 0; i < r.ebadf_closes.size() && shown(i, r.ebadf_closes.size()); ++i) {
-            const auto& e = r.ebadf_closes[i];
+        section("EBADF CLOSES", r.ebadf_closes, false, [&](const auto& e) {
             if (e.sweep)
                 line(fmt::format("  {} x close({}..{}) {} — close-all sweep (benign)", grouped(e.count), e.fd,
                                  e.last_fd, who(e.site)));
             else
                 line(fmt::format("  close({}) {} at {}: never open", e.fd, who(e.site), at(e.site.time)));
             stack(e.site.stack, "      ");
-        }
+        });
     }
 
     void replaces(const TraceReport& r) {
-        if (r.suspicious_replaces.empty()) return;
-        heading("SUSPICIOUS REPLACES", grouped(r.suspicious_replaces.size()));
-        for (std::size_t i = 0; i < r.suspicious_replaces.size() && shown(i, r.suspicious_replaces.size()); ++i) {
-            const auto& x = r.suspicious_replaces[i];
+        section("SUSPICIOUS REPLACES", r.suspicious_replaces, false, [&](const auto& x) {
             line(fmt::format("  fd {} ({} {}) replaced by {} {} at {}", x.fd, kind_name(x.kind), t(x.name),
                              op_name(x.dup.op), who(x.dup), at(x.dup.time)));
             stack(x.dup.stack, "      ");
             line(fmt::format("    it was made by {} {}", op_name(x.replaced.op), who(x.replaced)));
             stack(x.replaced.stack, "      ");
-        }
+        });
     }
 
     void errors(const TraceReport& r) {
-        if (r.errors.empty()) return;
-        heading("ERRORS", grouped(r.errors.size()) + " " + std::string(noun(r.errors.size(), "site", "sites")));
-        for (std::size_t i = 0; i < r.errors.size() && shown(i, r.errors.size()); ++i) {
-            const auto& e = r.errors[i];
+        section("ERRORS", r.errors, false, [&](const auto& e) {
             line(fmt::format("  {} {} x{}  {}{}", op_name(e.op), e.errno_name, grouped(e.count), who(e.first),
                              examples(e.names)));
             stack(e.first.stack, "      ");
@@ -233,7 +229,7 @@ private:
                 line(fmt::format("      why {}: {}{}", escape_for_table(w.path), w.layer.empty() ? "" : w.layer + ": ", w.text));
                 if (!w.fix.empty()) line("        fix: " + w.fix);
             }
-        }
+        });
     }
 
     void summary(const TraceReport& r) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 #include <linux/close_range.h>
 #include <map>
 #include <set>
@@ -177,6 +178,11 @@ struct TraceBook::State {
     std::map<std::int32_t, std::uint64_t> lost_by_pid;
     std::map<std::int32_t, std::uint64_t> closed_unseen_by_pid;
     std::map<std::int32_t, std::size_t> peaks;
+    // The tables that died last, so that a reconcile sent after a table's
+    // last exit does not bring it back as fds "present at start".
+    static constexpr std::size_t kDeadTables = 4096;
+    std::set<FdTableId> dead;
+    std::deque<FdTableId> dead_order;
     TraceLedger out;  // the single findings and the summary's counters
 
     Summary& summary() { return out.summary; }
@@ -199,6 +205,9 @@ struct TraceBook::State {
         if (e.op != Op::Close) break_run(e.table, e.tid);
         if (!succeeded(e) && !(e.op == Op::Close && e.error == EBADF)) count_error(e);
         if (e.op == Op::Exit) return task_exit(e.table, e.tid);
+        // An engine's last look at a table that already died: nothing to learn.
+        if (op_class(e.op) == OpClass::Meta && !tables.contains(e.table) && dead.contains(e.table)) return;
+        forget_dead(e.table);
         Table& t = tables[e.table];
         if (t.reconciling && e.op != Op::Present) end_reconcile(t);
         if (e.pid) t.pid = e.pid;
@@ -454,6 +463,7 @@ struct TraceBook::State {
         const auto child = static_cast<std::int32_t>(e.result);
         const FdTableId id = e.new_table ? e.new_table : e.table;
         if (id != e.table) {
+            forget_dead(id);
             Table copy = copy_of(tables[e.table]);
             copy.pid = child;
             tables[id] = std::move(copy);
@@ -474,6 +484,7 @@ struct TraceBook::State {
     // the table the task uses after the call.
     FdTableId split(const FdEvent& e, FdTableId from) {
         if (e.new_table == 0 || e.new_table == from) return from;
+        forget_dead(e.new_table);
         Table copy = copy_of(tables[from]);
         if (e.pid) copy.pid = e.pid;
         copy.tasks.insert(e.tid);
@@ -514,6 +525,17 @@ struct TraceBook::State {
             r = runs.erase(r);
         }
         tables.erase(it);
+        dead.insert(id);
+        dead_order.push_back(id);
+        if (dead_order.size() > kDeadTables) {
+            dead.erase(dead_order.front());
+            dead_order.pop_front();
+        }
+    }
+
+    // A table id in use again (the kernel reuses files_struct addresses).
+    void forget_dead(FdTableId id) {
+        if (dead.erase(id)) std::erase(dead_order, id);
     }
 
     // --- reconciliation -----------------------------------------------------

@@ -34,7 +34,8 @@
 //    whole table: a live fd it lacks was closed unseen, a listed fd the
 //    book does not know was created unseen (present at start on the
 //    table's first reconcile, else origin unknown), a known fd takes the
-//    kernel's kind and name ("TCP 127.0.0.1:8080 (LISTEN)");
+//    kernel's kind and name ("TCP 127.0.0.1:8080 (LISTEN)"); a reconcile
+//    of a table that already died (sent after its last exit) is ignored;
 //  - a table dies when the last task using it exits: its open fds leak
 //    then. Tasks using a table are the tids seen on its events and the
 //    children forked or cloned onto it.

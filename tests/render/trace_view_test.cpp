@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "capture.hpp"
+#include "report/trace_events.hpp"
 #include "report/trace_ledger.hpp"
 
 namespace fdscope::render {
@@ -31,53 +32,24 @@ std::vector<SymbolizedFrame> lookup(StackId id) {
     return it == kFrames.end() ? std::vector<SymbolizedFrame>{} : it->second;
 }
 
-struct Events {
-    std::vector<FdEvent> list;
-    FdEvent& add(Op op, std::int32_t tid = kPid) {
-        FdEvent e;
-        e.op = op;
-        e.pid = kPid;
-        e.tid = tid;
-        e.table = 1;
-        e.time_ns = kStart + list.size() * 1'000'000;
-        list.push_back(e);
-        return list.back();
-    }
-    FdEvent& create(Op op, int fd, StackId stack, Kind kind, std::string name, std::int32_t tid = kPid) {
-        FdEvent& e = add(op, tid);
-        e.fd = fd;
-        e.result = fd;
-        e.stack = stack;
-        e.kind = kind;
-        e.name = std::move(name);
-        return e;
-    }
-    void close(int fd, StackId stack, std::int32_t tid = kPid, int error = 0) {
-        FdEvent& e = add(Op::Close, tid);
-        e.fd = fd;
-        e.stack = stack;
-        e.error = error;
-    }
-};
-
 report::TraceReport sample_report(const std::string& hostile = "/tmp/leak") {
-    Events ev;
+    fdscope::testing::TraceEvents ev;
+    ev.start_ns = kStart;
     for (int fd = 3; fd < 6; ++fd) ev.create(Op::Openat, fd, 1, Kind::File, hostile).cloexec = true;
     ev.create(Op::Accept, 6, 2, Kind::Tcp, "TCP 127.0.0.1:8080 <- 127.0.0.1:51344");
     // fd 9: made, closed, remade by the worker, closed again by the first thread.
     ev.create(Op::Openat, 9, 7, Kind::File, "/a");
     ev.close(9, 8);
-    ev.create(Op::Openat, 9, 9, Kind::File, "/var/log/app.log", kWorker);
+    ev.create(Op::Openat, 9, 9, Kind::File, "/var/log/app.log", kPid, kWorker);
     ev.close(9, 8);
     ev.close(9, 10, kWorker, EBADF);
     for (int fd = 20; fd < 30; ++fd) ev.close(fd, 3, kPid, EBADF);
-    ev.add(Op::Openat).error = EMFILE;
-    FdEvent& fork = ev.add(Op::Fork);
+    ev.add(Op::Openat, kPid).error = EMFILE;
+    FdEvent& fork = ev.add(Op::Fork, kPid);
     fork.result = 101;
     fork.new_table = 2;
-    FdEvent& exec = ev.add(Op::Execve, 101);
-    exec.pid = 101;
-    exec.table = exec.new_table = 2;
+    FdEvent& exec = ev.add(Op::Execve, 101, 101, 2);
+    exec.new_table = 2;
     exec.name = "/usr/bin/helper";
 
     report::TraceRun run;
@@ -141,7 +113,9 @@ TEST(TraceView, TextHasEverySectionInOrderWithStacks) {
     EXPECT_NE(text.find("#3  1 tcp  pid 101 inherited from pid 100 (leaker)  first +0.003s"), std::string::npos) << text;
     EXPECT_NE(text.find("fix: accept4(…, SOCK_CLOEXEC)"), std::string::npos) << text;
     EXPECT_NE(text.find("  fd 9 closed by pid 100 (leaker) at"), std::string::npos) << text;
-    EXPECT_NE(text.find("it belonged to tid 102 (file /var/log/app.log"), std::string::npos) << text;
+    EXPECT_NE(text.find("it belonged to tid 102 (file /var/log/app.log, from openat 1.0 ms earlier)"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("    accept  fd 6  e.g. TCP"), std::string::npos) << text;
     EXPECT_NE(text.find("tid 102 later got EBADF closing fd 9 at\n      (stack not symbolized)\n"), std::string::npos)
         << text;
     EXPECT_NE(text.find("  10 x close(20..29) pid 100 (leaker) — close-all sweep (benign)\n"

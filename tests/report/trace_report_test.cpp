@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <vector>
 
+#include "report/trace_events.hpp"
+
 namespace fdscope::report {
 namespace {
 
@@ -14,36 +16,8 @@ constexpr std::uint64_t kStart = 5'000'000'000;  // tracing began at 5 s of CLOC
 constexpr FdTableId kTable = 1;
 constexpr FdTableId kChildTable = 2;
 
-struct Events {
-    std::vector<FdEvent> list;
-
-    FdEvent& add(Op op, std::int32_t pid, std::int32_t tid = 0, FdTableId table = kTable) {
-        FdEvent e;
-        e.op = op;
-        e.pid = pid;
-        e.tid = tid ? tid : pid;
-        e.table = table;
-        e.time_ns = kStart + list.size() * 1'000'000;  // 1 ms apart
-        list.push_back(e);
-        return list.back();
-    }
-    FdEvent& create(Op op, int fd, StackId stack, Kind kind, std::string name, std::int32_t pid = 100,
-                    FdTableId table = kTable) {
-        FdEvent& e = add(op, pid, 0, table);
-        e.fd = fd;
-        e.result = fd;
-        e.stack = stack;
-        e.kind = kind;
-        e.name = std::move(name);
-        return e;
-    }
-    FdEvent& close(int fd, StackId stack, std::int32_t tid = 100, int error = 0) {
-        FdEvent& e = add(Op::Close, 100, tid);
-        e.fd = fd;
-        e.stack = stack;
-        e.error = error;
-        return e;
-    }
+struct Events : testing::TraceEvents {
+    Events() { start_ns = kStart; }
     TraceLedger ledger() const { return trace_ledger(list); }
 };
 
