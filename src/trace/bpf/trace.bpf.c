@@ -322,7 +322,7 @@ static long mmsg_step(__u32 i, void *data)
 	if (i >= c->vlen || i >= FDS_MMSG_MAX)
 		return 1;
 	__u32 base = c->hdrs_data + i * FDS_MMSGHDR_SIZE;
-	__u64 control = field_at(c->buf, base + 16);
+	__u64 control = field_at(c->buf, base + 32);
 	__u64 controllen = field_at(c->buf, base + 40);
 	if (!control || !controllen)
 		return 0;
@@ -367,8 +367,8 @@ static __noinline __u32 capture(struct capture_ctx *x, struct fds_cap *cap, __u3
 			*offp = off;
 			return 1;
 		}
-		/* msg_control at 16, msg_controllen at 40: the kernel's updated length. */
-		__u64 control = field_at(buf, hdr + sizeof(*r) + 16);
+		/* msg_control at 32, msg_controllen at 40: the kernel's updated length. */
+		__u64 control = field_at(buf, hdr + sizeof(*r) + 32);
 		__u64 controllen = field_at(buf, hdr + sizeof(*r) + 40);
 		__u32 ctl = size < FDS_CTRL_MAX ? size : FDS_CTRL_MAX;
 		if (control && controllen) {
@@ -574,6 +574,7 @@ int BPF_PROG(fds_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	x->old_tid = (__u32)old_pid;
 	x->nr = FDS_NR_NONE;
 	x->name_status = FDS_REG_OK;
+	x->args_len = 0;
 	__builtin_memset(x->pad, 0, sizeof(x->pad));
 	bpf_probe_read_kernel_str(x->comm, sizeof(x->comm), p->comm);
 
@@ -602,7 +603,26 @@ int BPF_PROG(fds_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 		x->name_status = FDS_REG_CUT;
 	len &= FDS_STR_MAX - 1;
 	x->name_len = (__u16)len;
-	__u32 total = (sizeof(*h) + sizeof(*x) + len + 7) & ~7u;
+	/* The argv exec just copied onto the new stack (resident, current's mm):
+	 * a process that exits at once still has its command line. */
+	__u64 arg_start = BPF_CORE_READ(p, mm, arg_start), arg_end = BPF_CORE_READ(p, mm, arg_end);
+	__u32 alen = 0;
+	x->args_status = FDS_REG_FAULT;
+	if (arg_end > arg_start) {
+		__u64 want = arg_end - arg_start;
+		x->args_status = FDS_REG_OK;
+		if (want > FDS_STR_MAX - 1) {
+			want = FDS_STR_MAX - 1;
+			x->args_status = FDS_REG_CUT;
+		}
+		alen = (__u32)want & (FDS_STR_MAX - 1);
+		if (bpf_probe_read_user(buf + sizeof(*h) + sizeof(*x) + len, alen, (const void *)arg_start)) {
+			alen = 0;
+			x->args_status = FDS_REG_FAULT;
+		}
+	}
+	x->args_len = (__u16)alen;
+	__u32 total = (sizeof(*h) + sizeof(*x) + len + alen + 7) & ~7u;
 	h->type = FDS_TR_EXEC;
 	h->pad = 0;
 	h->len = total;

@@ -110,8 +110,9 @@ std::optional<TraceRecord> fork_record(std::string_view body) {
 std::optional<TraceRecord> exec_record(std::string_view body) {
     if (body.size() < sizeof(fds_tr_exec)) return std::nullopt;
     const auto raw = load_at<fds_tr_exec>(body.data());
-    if (body.size() - sizeof(fds_tr_exec) < raw.name_len) return std::nullopt;
+    if (body.size() - sizeof(fds_tr_exec) < std::size_t{raw.name_len} + raw.args_len) return std::nullopt;
     if (raw.name_status != FDS_REG_OK && raw.name_status != FDS_REG_CUT) return std::nullopt;
+    if (raw.args_status > FDS_REG_FAULT || (raw.args_status == FDS_REG_FAULT && raw.args_len)) return std::nullopt;
     ExecRecord r;
     r.time_ns = raw.time_ns;
     r.old_files = raw.old_files;
@@ -123,6 +124,8 @@ std::optional<TraceRecord> exec_record(std::string_view body) {
     r.nr = known_nr(raw.nr);
     r.name = body.substr(sizeof(fds_tr_exec), raw.name_len);
     r.name_cut = raw.name_status == FDS_REG_CUT;
+    r.args = body.substr(sizeof(fds_tr_exec) + raw.name_len, raw.args_len);
+    r.args_cut = raw.args_status == FDS_REG_CUT;
     r.comm = comm_of(body.data() + offsetof(fds_tr_exec, comm), sizeof raw.comm);
     return r;
 }

@@ -62,6 +62,8 @@ struct ExecRecord {
     std::optional<std::uint32_t> nr;
     std::string_view name;  // bprm->filename
     bool name_cut = false;
+    std::string_view args;  // the new argv, NUL-separated (empty when unreadable)
+    bool args_cut = false;
     std::string_view comm;
 };
 

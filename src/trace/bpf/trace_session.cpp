@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <sys/syscall.h>
 
 #include "procfs/parse_stat.hpp"
 #include "sys/files.hpp"
@@ -43,6 +44,10 @@ std::string comm_of(pid_t pid) {
     std::string c = proc_file(pid, "comm");
     if (!c.empty() && c.back() == '\n') c.pop_back();
     return c;
+}
+
+bool is_fork_nr(std::uint32_t nr) {
+    return nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone || nr == SYS_clone3;
 }
 
 // Whether a process has ended: gone from /proc, or a zombie.
@@ -176,7 +181,8 @@ void TraceSession::on_syscall(const SyscallRecord& r) {
     if (auto s = started_ns_.find(pid); s != started_ns_.end() && r.time_ns < s->second) return;
     known(pid);
     if (!r.enter_seen) {
-        ++undecoded_;
+        // A new task's first return is from the fork/clone its parent entered.
+        if (!is_fork_nr(r.nr)) ++undecoded_;
         return;
     }
     std::vector<FdEvent> events = syscall_events(r, tables_);
@@ -224,14 +230,13 @@ void TraceSession::on_exec(const ExecRecord& r) {
     p.pid = pid;
     p.command = std::string(r.comm);
     p.exe = std::string(r.name);
-    // While it still runs that program, /proc says more: the resolved exe
-    // and the argv it got.
-    if (comm_of(pid) == p.command) {
+    // The argv the program copied; the resolved exe from /proc while it
+    // still runs that program.
+    std::string_view args = r.args;
+    if (!args.empty() && args.back() == '\0') args.remove_suffix(1);
+    p.argv = argv_of(args);
+    if (comm_of(pid) == p.command)
         if (std::string exe = proc_link(pid, "exe"); !exe.empty()) p.exe = exe;
-        p.argv = argv_of(proc_file(pid, "cmdline"));
-    } else {
-        p.argv.clear();
-    }
     sink_.process(p);
     queue_reconcile(pid, e.new_table);
 }
