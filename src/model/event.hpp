@@ -48,8 +48,8 @@ inline constexpr StackId kNoStack = 0;
 //  - clone_pidfd: the pidfd clone/clone3 wrote (CLONE_PIDFD), right after
 //    its Clone event, in the caller's table; `result` is the child's tid;
 //  - failed calls: fields that come from arguments stay (close's fd, dup's
-//    source, accept's listening socket, the path in `name`), the new fd(s)
-//    are -1;
+//    source, the dup2/dup3 target, accept's listening socket, the path in
+//    `name`), the new fd(s) are -1;
 //  - F_SETFD, FIOCLEX/FIONCLEX: fd, and `cloexec` is the new value;
 //  - fork/vfork/clone: `result` is the child's tid, `new_table` the child's
 //    table (== table when CLONE_FILES shared it);

@@ -28,7 +28,9 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <termios.h>
+#include <unistd.h>
 #include <vector>
 
 #include "trace/decode/captured_memory.hpp"
@@ -63,7 +65,7 @@ std::vector<FdEvent> decode_bare(const SyscallCall& c) {
     return decode(c, none);
 }
 
-FdEvent one(const SyscallCall& c, CapturedMemory& m) {
+FdEvent one(const SyscallCall& c, Memory& m) {
     auto ev = decode(c, m);
     EXPECT_EQ(ev.size(), 1u) << syscall_name(c.abi, c.nr);
     return ev.empty() ? FdEvent{} : ev.front();
@@ -665,13 +667,20 @@ TEST(DecodeRights, TwoCmsgsGiveOneEventPerFd) {
     EXPECT_FALSE(ev[0].cloexec);
 }
 
-TEST(DecodeRights, TruncationIsNoted) {
+// A msghdr at kStruct whose control data, at kControl, passes fd 5;
+// `controllen` 0 says the control's true length.
+CapturedMemory one_fd_message(std::size_t controllen, int msg_flags) {
     Control ctl;
     const std::int32_t fds[] = {5};
     ctl.add(SOL_SOCKET, SCM_RIGHTS, fds);
     CapturedMemory m;
     m.add(kControl, ctl.bytes);
-    put(m, kStruct, header(kControl, ctl.bytes.size(), MSG_CTRUNC));
+    put(m, kStruct, header(kControl, controllen ? controllen : ctl.bytes.size(), msg_flags));
+    return m;
+}
+
+TEST(DecodeRights, TruncationIsNoted) {
+    CapturedMemory m = one_fd_message(0, MSG_CTRUNC);
     auto ev = decode_with(call(__NR_recvmsg, {4, kStruct, 0}, 1), m);
     ASSERT_EQ(ev.size(), 1u);
     EXPECT_EQ(ev[0].flags, u(MSG_CTRUNC));
@@ -798,18 +807,125 @@ TEST(Decode, ReadsOnlyWhatThePlanSays) {
 }
 
 TEST(Decode, ReadsOfStructuresStayInsideThem) {
-    Control ctl;
-    const std::int32_t fds[] = {5};
-    ctl.add(SOL_SOCKET, SCM_RIGHTS, fds);
-    CapturedMemory m;
-    m.add(kControl, ctl.bytes);
-    put(m, kStruct, header(kControl, 1 << 20));
+    CapturedMemory m = one_fd_message(1 << 20, 0);
     RecordingMemory rec(m);
     (void)decode(call(__NR_recvmsg, {4, kStruct, 0}, 1), rec);
     const auto cap = capture_plan(Abi::X86_64, __NR_recvmsg)[0].size;
     ASSERT_EQ(rec.reads.size(), 2u);
     EXPECT_EQ(rec.reads[0], (std::pair<std::uint64_t, std::size_t>{kStruct, sizeof(msghdr)}));
     EXPECT_EQ(rec.reads[1], (std::pair<std::uint64_t, std::size_t>{kControl, cap}));
+}
+
+// --- against the kernel: real calls of this process, its real memory ---
+
+// This process's memory through process_vm_readv, as the ptrace engine reads a tracee's.
+class OwnMemory : public Memory {
+public:
+    bool read(std::uint64_t addr, std::span<std::byte> out) override {
+        iovec local{out.data(), out.size()};
+        iovec remote{reinterpret_cast<void*>(addr), out.size()};
+        return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(out.size());
+    }
+    std::optional<std::string> read_string(std::uint64_t addr, std::size_t max, bool& truncated) override {
+        std::string s;
+        truncated = false;
+        for (std::size_t i = 0; i < max; ++i) {
+            std::array<std::byte, 1> b{};
+            if (!read(addr + i, b)) return std::nullopt;
+            if (b[0] == std::byte{0}) return s;
+            s += static_cast<char>(b[0]);
+        }
+        truncated = true;
+        return s;
+    }
+};
+
+std::uint64_t addr_of(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+TEST(DecodeLive, RealPipe2AndRecvmsgWithTwoFds) {
+    OwnMemory self;
+    int fds[2] = {-1, -1};
+    const long r = syscall(__NR_pipe2, fds, O_CLOEXEC);
+    ASSERT_EQ(r, 0);
+    auto e = one(call(__NR_pipe2, {addr_of(fds), O_CLOEXEC}, r), self);
+    EXPECT_EQ(e.fd, fds[0]);
+    EXPECT_EQ(e.fd2, fds[1]);
+    EXPECT_TRUE(e.cloexec);
+
+    int sv[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    char byte = 'x';
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char space[CMSG_SPACE(2 * sizeof(int))] = {};
+    msghdr out{};
+    out.msg_iov = &iov;
+    out.msg_iovlen = 1;
+    out.msg_control = space;
+    out.msg_controllen = sizeof space;
+    cmsghdr* c = CMSG_FIRSTHDR(&out);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(2 * sizeof(int));
+    std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+    ASSERT_EQ(sendmsg(sv[0], &out, 0), 1);
+
+    char got = 0;
+    iovec in_iov{&got, 1};
+    alignas(cmsghdr) char in_space[256] = {};
+    msghdr in{};
+    in.msg_iov = &in_iov;
+    in.msg_iovlen = 1;
+    in.msg_control = in_space;
+    in.msg_controllen = sizeof in_space;
+    const long n = syscall(__NR_recvmsg, sv[1], &in, MSG_CMSG_CLOEXEC);
+    ASSERT_EQ(n, 1);
+    int received[2];
+    std::memcpy(received, CMSG_DATA(CMSG_FIRSTHDR(&in)), sizeof received);
+    auto ev = decode(call(__NR_recvmsg, {u(sv[1]), addr_of(&in), MSG_CMSG_CLOEXEC}, n), self);
+    ASSERT_EQ(ev.size(), 2u);
+    EXPECT_EQ(ev[0].fd, received[0]);
+    EXPECT_EQ(ev[1].fd, received[1]);
+    EXPECT_EQ(ev[0].fd2, sv[1]);
+    EXPECT_TRUE(ev[0].cloexec);
+    for (int fd : {fds[0], fds[1], sv[0], sv[1], received[0], received[1]}) close(fd);
+}
+
+// --- copied memory ---
+
+TEST(CapturedMemory, EntryCopiesServeTheExit) {
+    CapturedMemory old_image;  // the tracee at execve's entry
+    old_image.add_string(kPath, "/bin/sh");
+    CapturedMemory new_image;  // the same address after a successful exec
+    new_image.add_string(kPath, "ld.so's data");
+    put(new_image, kArray, std::array<std::int32_t, 2>{3, 4});
+    auto c = call(__NR_execve, {kPath, 0, 0}, 0);
+    CapturedMemory at_exit(&new_image);
+    capture_entry(c, old_image, at_exit);
+    EXPECT_EQ(one(c, at_exit).name, "/bin/sh");
+    // Reads the entry did not copy go to the live tracee.
+    EXPECT_EQ(one(call(__NR_pipe, {kArray}, 0), at_exit).fd2, 4);
+    // Nothing of openat is read at entry.
+    CapturedMemory none;
+    capture_entry(call(__NR_openat, {u(AT_FDCWD), kPath, 0}, {}), old_image, none);
+    bool truncated = false;
+    EXPECT_FALSE(none.read_string(kPath, 100, truncated));
+}
+
+TEST(CapturedMemory, StringsInsideRanges) {
+    CapturedMemory m;
+    m.add(kPath, std::string_view("abc\0def", 7));
+    bool truncated = true;
+    EXPECT_EQ(m.read_string(kPath, 100, truncated), "abc");
+    EXPECT_FALSE(truncated);
+    EXPECT_EQ(m.read_string(kPath + 4, 2, truncated), "de");  // cut at max
+    EXPECT_TRUE(truncated);
+    EXPECT_FALSE(m.read_string(kPath + 4, 100, truncated));  // the copy ends first
+    EXPECT_FALSE(m.read_string(kPath + 7, 100, truncated));
+    EXPECT_FALSE(m.read_string(kPath - 1, 100, truncated));
+    std::array<std::byte, 4> out{};
+    EXPECT_TRUE(m.read(kPath + 3, out));
+    EXPECT_FALSE(m.read(kPath + 4, out));
+    EXPECT_FALSE(m.read(UINT64_MAX - 1, out));
 }
 
 }  // namespace

@@ -102,7 +102,11 @@ struct SyscallCall {
 // kind from the kernel (BPF reads the new file's inode mode). Failed calls
 // give one event with `error` set (so the report can count EMFILE per
 // site); calls that are not about fds (fcntl F_GETFL, an ioctl that makes
-// no fd) give none.
+// no fd, a failed recvmsg, the child's return from fork) give none. Memory
+// that cannot be read is left out, never guessed: the fds it would have
+// named are -1 (with the call's success and return value kept), an
+// unreadable path leaves `name` empty. Reads go only where capture_plan()
+// says (anything else fails as unmapped memory would).
 std::vector<FdEvent> decode(const SyscallCall& call, Memory& memory);
 
 // Whether an engine must see this call's exit to decode it, given what it
