@@ -10,7 +10,7 @@ namespace fdscope::trace {
 namespace {
 
 static_assert(sizeof(fds_tr_hdr) == 8, "record header layout");
-static_assert(sizeof(fds_tr_syscall) == 104, "syscall record layout");
+static_assert(sizeof(fds_tr_syscall) == 112, "syscall record layout");
 static_assert(sizeof(fds_tr_region) == 16, "region layout");
 static_assert(sizeof(fds_tr_fork) == 72, "fork record layout");
 static_assert(sizeof(fds_tr_exec) == 72, "exec record layout");
@@ -62,6 +62,7 @@ std::optional<TraceRecord> syscall_record(std::string_view body) {
     if (raw.flags & FDS_SC_MODE) r.i_mode = raw.i_mode;
     r.enter_seen = !(raw.flags & FDS_SC_NO_ENTER);
     r.stack_error = raw.stack_err;
+    r.sp_word = raw.sp_word;
     std::size_t at = sizeof(fds_tr_syscall);
     const std::size_t stack_bytes = std::size_t{raw.nframes} * 8;
     if (raw.nframes > FDS_STACK_MAX || body.size() - at < stack_bytes) return std::nullopt;

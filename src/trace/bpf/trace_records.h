@@ -49,6 +49,8 @@ struct fds_tr_syscall {
 	__u16 nframes;   /* user-stack pcs after the body */
 	__u16 pad;
 	__s32 stack_err; /* bpf_get_stack's error (< 0) when stacks were asked and none came */
+	__u64 sp_word;   /* with a stack: the word at the user sp, the return address of a
+	                  * frameless syscall wrapper (the walk by rbp skips its caller) */
 };
 
 /* What a capture read (fds_tr_region.status). */

@@ -62,6 +62,26 @@ std::string pid_list(const std::vector<pid_t>& pids) {
     return out;
 }
 
+// The frames of a record's stack. bpf_get_stack walks by rbp from the
+// syscall's pc; a syscall wrapper without frame pointers (Debian's libc)
+// leaves rbp to its caller, so the walk's second frame is the caller's
+// caller: the word at sp, the wrapper's return address, is put back in
+// between. A walk that went on through code that used rbp for something
+// else returns addresses in no module: the stack ends before them.
+std::vector<RawFrame> user_frames(pid_t pid, const SyscallRecord& r, ModuleMap& modules) {
+    std::vector<RawFrame> frames = frames_from_pcs(pid, r.pcs, modules);
+    const Mapping* leaf = r.pcs.empty() ? nullptr : modules.mapping(pid, r.pcs[0]);
+    if (leaf && !leaf->has_frame_pointers && r.sp_word && modules.mapping(pid, r.sp_word) &&
+        (frames.size() < 2 || frames[1].pc != r.sp_word))
+        frames.insert(frames.begin() + 1, modules.frame(pid, r.sp_word, true));
+    for (std::size_t i = 1; i < frames.size(); ++i)
+        if (frames[i].module.empty()) {
+            frames.resize(i);
+            break;
+        }
+    return frames;
+}
+
 }  // namespace
 
 std::uint64_t monotonic_ns() {
@@ -168,7 +188,7 @@ StackId TraceSession::stack_of(const SyscallRecord& r) {
     std::string key(reinterpret_cast<const char*>(r.pcs.data()), r.pcs.size() * sizeof(std::uint64_t));
     auto& cache = stack_cache_[pid];
     if (auto it = cache.find(key); it != cache.end()) return it->second;
-    const std::vector<RawFrame> frames = frames_from_pcs(pid, r.pcs, modules_);
+    const std::vector<RawFrame> frames = user_frames(pid, r, modules_);
     stops_.observe(frames, opts_.stacks.depth);
     ++stats_.unwinds;
     const StackId id = stacks_.intern(frames);
