@@ -17,6 +17,10 @@ namespace fdscope::trace {
 // text: a path, "TCP 127.0.0.1:8080 (LISTEN)", "pipe:[123]"...), cloexec,
 // flags (the fdinfo flags). pid, tid (= pid), table and time_ns are set
 // from the arguments. Empty when the process is gone or unreadable.
+// `pid` may be a thread with a table of its own (unshare(CLONE_FILES)).
+// Costs here: 0.1 ms of CPU for 10 fds without sockets, 1.6 ms with a TCP
+// socket (the kernel walks its whole TCP table for /proc/PID/net/tcp),
+// 6-8 ms for 1,000 fds.
 std::vector<FdEvent> reconcile(pid_t pid, FdTableId table, std::uint64_t time_ns);
 
 }  // namespace fdscope::trace

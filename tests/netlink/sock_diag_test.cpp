@@ -771,3 +771,25 @@ TEST(CollectSockets, OwnNamespaceByInodeOrByPid) {
     EXPECT_TRUE(collect_sockets({}, c).empty());
     EXPECT_EQ(c.namespaces, 0u);
 }
+
+TEST(SockDiag, ProcNetTablesOfTheKindsAskedOnly) {
+    Fd l = bound(AF_INET, SOCK_STREAM, v4("127.0.0.1", 0));
+    ASSERT_EQ(listen(l, 3), 0);
+    Fd u(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    ASSERT_GE(u.fd, 0);
+
+    const std::uint64_t ns = current_netns();
+    SocketMap tcp;
+    ASSERT_EQ(read_proc_net_tables("/proc/self/net", {Kind::Tcp}, ns, tcp), 0);
+    expect_sock(tcp, l, Kind::Tcp, "LISTEN", p("127.0.0.1", port_of(l)), "");
+    EXPECT_EQ(tcp.count(ino(u)), 0u);  // unix was not asked for
+
+    SocketMap unix_only;
+    ASSERT_EQ(read_proc_net_tables("/proc/self/net", {Kind::Unix}, ns, unix_only), 0);
+    EXPECT_EQ(unix_only.count(ino(l)), 0u);
+    EXPECT_EQ(unix_only.count(ino(u)), 1u);
+
+    SocketMap none;
+    EXPECT_NE(read_proc_net_tables("/proc/0/net", {Kind::Tcp}, ns, none), 0);
+    EXPECT_TRUE(none.empty());
+}
