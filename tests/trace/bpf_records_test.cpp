@@ -406,7 +406,10 @@ TEST(BpfStackStops, NamesTheModuleShortStacksEndIn) {
     prog.module = "/usr/bin/prog";
     const std::vector<RawFrame> short_stack = {libc};
     const std::vector<RawFrame> full = {libc, prog, prog, libc, libc, prog};
-    s.observe(short_stack, 32);
+    RawFrame junk;
+    junk.pc = 0x40000002c;
+    const std::vector<RawFrame> into_junk = {libc, junk, junk};
+    s.observe(into_junk, 32);
     s.observe(short_stack, 32);
     s.observe(full, 32);
     s.observe(short_stack, 1);  // one frame asked, one got: not short

@@ -73,9 +73,9 @@ public:
                      StackTable& stacks) override;
 
 private:
-    // A program loaded for this run: the one make_bpf_engine loaded when
-    // it is unused and has the ring size asked, else a new one (maps hold
-    // a run's state: the traced set, the loss counters).
+    // A program for this run: the one loaded, emptied of the last run's
+    // state (the traced set, the loss counters), when its ring has the
+    // size asked; else a new one.
     bool prepare(const EngineOptions& opts, std::string& why);
     RunResult finish(TraceSession& session, RunResult r);
 
@@ -86,7 +86,9 @@ private:
 };
 
 bool BpfEngine::prepare(const EngineOptions& opts, std::string& why) {
-    if (!program_ || used_ || program_->ring_bytes() != ring_size_for(opts.ring_bytes)) {
+    if (program_ && program_->ring_bytes() == ring_size_for(opts.ring_bytes)) {
+        if (used_) program_->reset();
+    } else {
         program_.reset();
         ProgramOptions o = options_;
         o.ring_bytes = ring_size_for(opts.ring_bytes);

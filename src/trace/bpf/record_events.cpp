@@ -61,8 +61,10 @@ std::vector<FdEvent> syscall_events(const SyscallRecord& r, TableIds& tables) {
     call.ret = r.ret;
     CapturedMemory memory = captured_memory(r);
     std::vector<FdEvent> events = decode(call, memory);
+    // The table the call began on is older than the one it ended on.
+    const FdTableId entered = r.enter_files ? tables.of(r.enter_files) : 0;
     const FdTableId after = tables.of(r.files);
-    const FdTableId before = r.enter_files ? tables.of(r.enter_files) : after;
+    const FdTableId before = entered ? entered : after;
     std::erase_if(events, [](const FdEvent& e) { return is_process_op(e.op) && succeeded(e); });
     for (FdEvent& e : events) {
         e.time_ns = r.time_ns;

@@ -7,8 +7,16 @@ namespace fdscope::trace {
 void StackStops::observe(std::span<const RawFrame> frames, unsigned asked) {
     if (frames.empty()) return;
     ++stacks_;
-    if (frames.size() > 2 || frames.size() >= asked) return;
-    const RawFrame& last = frames.back();
+    // A walk that went on from a frame without frame pointers reads
+    // whatever that code left in rbp: the next "frames" lie in no module.
+    std::size_t walked = frames.size();
+    for (std::size_t i = 1; i < frames.size(); ++i)
+        if (frames[i].module.empty()) {
+            walked = i;
+            break;
+        }
+    if (walked == frames.size() && (walked > 2 || walked >= asked)) return;
+    const RawFrame& last = frames[walked - 1];
     if (!last.module.empty()) ++stops_[last.module];
 }
 

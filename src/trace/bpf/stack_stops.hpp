@@ -17,10 +17,12 @@ namespace fdscope::trace {
 
 class StackStops {
 public:
-    // One captured stack (innermost first) of at most `asked` frames. A
-    // stack of one or two frames, fewer than asked, counts for the module
-    // of its outermost frame: a walk from a syscall through any caller
-    // with frame pointers goes on to main and the C runtime.
+    // One captured stack (innermost first) of at most `asked` frames. It
+    // stopped short when a frame after the first lies in no module (the
+    // walk followed a frame pointer the code never set) or when it has one
+    // or two frames, fewer than asked (a walk through callers with frame
+    // pointers goes on to main and the C runtime): it counts for the module
+    // of its last frame before that.
     void observe(std::span<const RawFrame> frames, unsigned asked);
     // One sentence per module stacks stopped in, most stacks first:
     // "stacks stop in /usr/lib/x86_64-linux-gnu/libc.so.6 (no frame

@@ -23,7 +23,7 @@
 #include "trace_records.h"
 
 _Static_assert(sizeof(struct fds_tr_hdr) == 8, "record header layout");
-_Static_assert(sizeof(struct fds_tr_syscall) == 104, "syscall record layout");
+_Static_assert(sizeof(struct fds_tr_syscall) == 112, "syscall record layout");
 _Static_assert(sizeof(struct fds_tr_region) == 16, "region layout");
 _Static_assert(sizeof(struct fds_tr_fork) == 72, "fork record layout");
 _Static_assert(sizeof(struct fds_tr_exec) == 72, "exec record layout");
@@ -164,14 +164,34 @@ static __always_inline void count_lost(__u32 tgid)
 	}
 }
 
+/* When each CPU last woke the reader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_wake SEC(".maps");
+
+#define FDS_WAKE_NS 1000000 /* a record waits at most this long for the reader */
+
 /* Copies a finished record into the ring. Syscall records do not wake the
  * reader (a wake-up per record would cost more than the record) until
- * `wakeup_bytes` wait; process events always do. */
+ * `wakeup_bytes` wait or FDS_WAKE_NS passed since this CPU's last wake-up:
+ * the reader resolves stacks against the process's maps, which must still
+ * be there; process events always wake it. */
 static __always_inline void send(void *rec, __u64 len, __u32 tgid, int wake)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
-	if (wake || bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	__u32 zero = 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 *last = bpf_map_lookup_elem(&last_wake, &zero);
+	if (last && now - *last >= FDS_WAKE_NS)
+		wake = 1;
+	if (wake || bpf_ringbuf_query(&ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes) {
 		flags = BPF_RB_FORCE_WAKEUP;
+		if (last)
+			*last = now;
+	}
 	if (bpf_ringbuf_output(&ring, rec, len, flags))
 		count_lost(tgid);
 }
@@ -322,7 +342,7 @@ static long mmsg_step(__u32 i, void *data)
 	if (i >= c->vlen || i >= FDS_MMSG_MAX)
 		return 1;
 	__u32 base = c->hdrs_data + i * FDS_MMSGHDR_SIZE;
-	__u64 control = field_at(c->buf, base + 16);
+	__u64 control = field_at(c->buf, base + 32);
 	__u64 controllen = field_at(c->buf, base + 40);
 	if (!control || !controllen)
 		return 0;
@@ -367,8 +387,8 @@ static __noinline __u32 capture(struct capture_ctx *x, struct fds_cap *cap, __u3
 			*offp = off;
 			return 1;
 		}
-		/* msg_control at 16, msg_controllen at 40: the kernel's updated length. */
-		__u64 control = field_at(buf, hdr + sizeof(*r) + 16);
+		/* msg_control at 32, msg_controllen at 40: the kernel's updated length. */
+		__u64 control = field_at(buf, hdr + sizeof(*r) + 32);
 		__u64 controllen = field_at(buf, hdr + sizeof(*r) + 40);
 		__u32 ctl = size < FDS_CTRL_MAX ? size : FDS_CTRL_MAX;
 		if (control && controllen) {
@@ -463,6 +483,7 @@ int BPF_PROG(fds_sys_exit, struct pt_regs *regs, long ret)
 	s->nframes = 0;
 	s->pad = 0;
 	s->stack_err = 0;
+	s->sp_word = 0;
 
 	__u32 nr = (__u32)id;
 	struct fds_plan *plan = bpf_map_lookup_elem(&plans, &nr);
@@ -477,6 +498,9 @@ int BPF_PROG(fds_sys_exit, struct pt_regs *regs, long ret)
 		if (want > FDS_STACK_MAX * 8)
 			want = FDS_STACK_MAX * 8;
 		long n = bpf_get_stack(ctx, buf + sizeof(*h) + sizeof(*s), want, BPF_F_USER_STACK);
+		__u64 word = 0;
+		if (!bpf_probe_read_user(&word, sizeof(word), (const void *)regs->sp))
+			s->sp_word = word;
 		if (n > 0) {
 			s->nframes = (__u16)(n / 8);
 			off += (__u32)n & ~7u;
@@ -574,6 +598,7 @@ int BPF_PROG(fds_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 	x->old_tid = (__u32)old_pid;
 	x->nr = FDS_NR_NONE;
 	x->name_status = FDS_REG_OK;
+	x->args_len = 0;
 	__builtin_memset(x->pad, 0, sizeof(x->pad));
 	bpf_probe_read_kernel_str(x->comm, sizeof(x->comm), p->comm);
 
@@ -602,7 +627,26 @@ int BPF_PROG(fds_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm
 		x->name_status = FDS_REG_CUT;
 	len &= FDS_STR_MAX - 1;
 	x->name_len = (__u16)len;
-	__u32 total = (sizeof(*h) + sizeof(*x) + len + 7) & ~7u;
+	/* The argv exec just copied onto the new stack (resident, current's mm):
+	 * a process that exits at once still has its command line. */
+	__u64 arg_start = BPF_CORE_READ(p, mm, arg_start), arg_end = BPF_CORE_READ(p, mm, arg_end);
+	__u32 alen = 0;
+	x->args_status = FDS_REG_FAULT;
+	if (arg_end > arg_start) {
+		__u64 want = arg_end - arg_start;
+		x->args_status = FDS_REG_OK;
+		if (want > FDS_STR_MAX - 1) {
+			want = FDS_STR_MAX - 1;
+			x->args_status = FDS_REG_CUT;
+		}
+		alen = (__u32)want & (FDS_STR_MAX - 1);
+		if (bpf_probe_read_user(buf + sizeof(*h) + sizeof(*x) + len, alen, (const void *)arg_start)) {
+			alen = 0;
+			x->args_status = FDS_REG_FAULT;
+		}
+	}
+	x->args_len = (__u16)alen;
+	__u32 total = (sizeof(*h) + sizeof(*x) + len + alen + 7) & ~7u;
 	h->type = FDS_TR_EXEC;
 	h->pad = 0;
 	h->len = total;

@@ -210,6 +210,31 @@ void TraceProgram::detach() {
     links_.clear();
 }
 
+namespace {
+
+void clear_hash(int fd) {
+    __u32 key = 0;
+    while (bpf_map_get_next_key(fd, nullptr, &key) == 0)
+        if (bpf_map_delete_elem(fd, &key) != 0) break;
+}
+
+}  // namespace
+
+void TraceProgram::reset() {
+    detach();
+    clear_hash(bpf_map__fd(skel_->maps.traced));
+    clear_hash(bpf_map__fd(skel_->maps.lost_by_tgid));
+    if (!task_storage_) clear_hash(bpf_map__fd(skel_->maps.enter_tid));
+    const int ncpu = libbpf_num_possible_cpus();
+    if (ncpu > 0) {
+        const std::vector<__u64> zeros(static_cast<std::size_t>(ncpu), 0);
+        const __u32 zero = 0;
+        bpf_map_update_elem(bpf_map__fd(skel_->maps.lost), &zero, zeros.data(), BPF_ANY);
+    }
+    skel_->bss->compat_calls = 0;
+    ring_buffer__consume(ring_);  // no callback is set: the samples are dropped
+}
+
 bool TraceProgram::trace(pid_t tgid) {
     const auto key = static_cast<__u32>(tgid);
     const __u8 one = 1;
@@ -235,7 +260,14 @@ int TraceProgram::sample(void* self, void* data, std::size_t size) {
 
 int TraceProgram::poll(int timeout_ms, const std::function<void(std::string_view)>& fn) {
     on_sample_ = &fn;
-    const int n = ring_buffer__poll(ring_, timeout_ms);
+    // Syscall records do not wake the reader (trace.bpf.c's send()): epoll
+    // only says when a process event or a filling ring did, so the ring is
+    // read after every wait, woken or not.
+    int n = ring_buffer__poll(ring_, timeout_ms);
+    if (n >= 0) {
+        const int more = ring_buffer__consume(ring_);
+        n = more < 0 ? more : n + more;
+    }
     on_sample_ = nullptr;
     return n;
 }

@@ -55,6 +55,9 @@ public:
     bool attach(std::string& why);
     void detach();
 
+    // Empties what a run leaves in the maps (the traced set, enter
+    // arguments, loss counters) and the ring, for the next run.
+    void reset();
     bool trace(pid_t tgid);           // adds a process to the traced set
     bool traced(pid_t tgid) const;    // whether it is in the set (the kernel removes it at exit)
     void set_stack_frames(unsigned frames);  // 0: no stacks

@@ -10,7 +10,7 @@ namespace fdscope::trace {
 namespace {
 
 static_assert(sizeof(fds_tr_hdr) == 8, "record header layout");
-static_assert(sizeof(fds_tr_syscall) == 104, "syscall record layout");
+static_assert(sizeof(fds_tr_syscall) == 112, "syscall record layout");
 static_assert(sizeof(fds_tr_region) == 16, "region layout");
 static_assert(sizeof(fds_tr_fork) == 72, "fork record layout");
 static_assert(sizeof(fds_tr_exec) == 72, "exec record layout");
@@ -62,6 +62,7 @@ std::optional<TraceRecord> syscall_record(std::string_view body) {
     if (raw.flags & FDS_SC_MODE) r.i_mode = raw.i_mode;
     r.enter_seen = !(raw.flags & FDS_SC_NO_ENTER);
     r.stack_error = raw.stack_err;
+    r.sp_word = raw.sp_word;
     std::size_t at = sizeof(fds_tr_syscall);
     const std::size_t stack_bytes = std::size_t{raw.nframes} * 8;
     if (raw.nframes > FDS_STACK_MAX || body.size() - at < stack_bytes) return std::nullopt;
@@ -110,8 +111,9 @@ std::optional<TraceRecord> fork_record(std::string_view body) {
 std::optional<TraceRecord> exec_record(std::string_view body) {
     if (body.size() < sizeof(fds_tr_exec)) return std::nullopt;
     const auto raw = load_at<fds_tr_exec>(body.data());
-    if (body.size() - sizeof(fds_tr_exec) < raw.name_len) return std::nullopt;
+    if (body.size() - sizeof(fds_tr_exec) < std::size_t{raw.name_len} + raw.args_len) return std::nullopt;
     if (raw.name_status != FDS_REG_OK && raw.name_status != FDS_REG_CUT) return std::nullopt;
+    if (raw.args_status > FDS_REG_FAULT || (raw.args_status == FDS_REG_FAULT && raw.args_len)) return std::nullopt;
     ExecRecord r;
     r.time_ns = raw.time_ns;
     r.old_files = raw.old_files;
@@ -123,6 +125,8 @@ std::optional<TraceRecord> exec_record(std::string_view body) {
     r.nr = known_nr(raw.nr);
     r.name = body.substr(sizeof(fds_tr_exec), raw.name_len);
     r.name_cut = raw.name_status == FDS_REG_CUT;
+    r.args = body.substr(sizeof(fds_tr_exec) + raw.name_len, raw.args_len);
+    r.args_cut = raw.args_status == FDS_REG_CUT;
     r.comm = comm_of(body.data() + offsetof(fds_tr_exec, comm), sizeof raw.comm);
     return r;
 }

@@ -9,7 +9,7 @@
  * hdr.len counts all three and is a multiple of 8. The tail of a syscall
  * record is `nframes` user-stack pcs (u64, innermost first), then `nregions`
  * regions of user memory, each a struct fds_tr_region and its `len` bytes,
- * padded to 8; an exec record's tail is the new program's name.
+ * padded to 8; an exec record's tail is the new program's name, then its argv.
  *
  * KERNEL ADDRESSES: every *_files field is a raw `struct files_struct *`.
  * It is an identity only: userspace maps it to a small FdTableId and never
@@ -49,6 +49,8 @@ struct fds_tr_syscall {
 	__u16 nframes;   /* user-stack pcs after the body */
 	__u16 pad;
 	__s32 stack_err; /* bpf_get_stack's error (< 0) when stacks were asked and none came */
+	__u64 sp_word;   /* with a stack: the word at the user sp, the return address of a
+	                  * frameless syscall wrapper (the walk by rbp skips its caller) */
 };
 
 /* What a capture read (fds_tr_region.status). */
@@ -92,7 +94,9 @@ struct fds_tr_exec {
 	__u32 nr;           /* execve or execveat, FDS_NR_NONE when unknown */
 	__u16 name_len;     /* bytes of the name after the body (no NUL) */
 	__u8 name_status;   /* FDS_REG_OK or FDS_REG_CUT */
-	__u8 pad[5];
+	__u8 args_status;   /* FDS_REG_OK, FDS_REG_CUT (longer than FDS_STR_MAX) or FDS_REG_FAULT */
+	__u16 args_len;     /* bytes of the new argv after the name: NUL-separated, as mm->arg_start holds them */
+	__u8 pad[2];
 	char comm[16];
 };
 

@@ -39,6 +39,7 @@ struct SyscallRecord {
     bool enter_seen = true;               // false: args are unknown (the task was traced mid-call)
     std::vector<std::uint64_t> pcs;       // user stack, innermost first
     std::int32_t stack_error = 0;         // bpf_get_stack's (< 0) when a stack was asked and none came
+    std::uint64_t sp_word = 0;            // the word at the user sp (a frameless wrapper's return address)
     std::vector<Region> regions;
 };
 
@@ -62,6 +63,8 @@ struct ExecRecord {
     std::optional<std::uint32_t> nr;
     std::string_view name;  // bprm->filename
     bool name_cut = false;
+    std::string_view args;  // the new argv, NUL-separated (empty when unreadable)
+    bool args_cut = false;
     std::string_view comm;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <sys/syscall.h>
 
 #include "procfs/parse_stat.hpp"
 #include "sys/files.hpp"
@@ -45,6 +46,10 @@ std::string comm_of(pid_t pid) {
     return c;
 }
 
+bool is_fork_nr(std::uint32_t nr) {
+    return nr == SYS_fork || nr == SYS_vfork || nr == SYS_clone || nr == SYS_clone3;
+}
+
 // Whether a process has ended: gone from /proc, or a zombie.
 bool vanished(pid_t pid) {
     const auto st = procfs::parse_stat(proc_file(pid, "stat"));
@@ -55,6 +60,26 @@ std::string pid_list(const std::vector<pid_t>& pids) {
     std::string out;
     for (pid_t p : pids) out += (out.empty() ? "" : ", ") + std::to_string(p);
     return out;
+}
+
+// The frames of a record's stack. bpf_get_stack walks by rbp from the
+// syscall's pc; a syscall wrapper without frame pointers (Debian's libc)
+// leaves rbp to its caller, so the walk's second frame is the caller's
+// caller: the word at sp, the wrapper's return address, is put back in
+// between. A walk that went on through code that used rbp for something
+// else returns addresses in no module: the stack ends before them.
+std::vector<RawFrame> user_frames(pid_t pid, const SyscallRecord& r, ModuleMap& modules) {
+    std::vector<RawFrame> frames = frames_from_pcs(pid, r.pcs, modules);
+    const Mapping* leaf = r.pcs.empty() ? nullptr : modules.mapping(pid, r.pcs[0]);
+    if (leaf && !leaf->has_frame_pointers && r.sp_word && modules.mapping(pid, r.sp_word) &&
+        (frames.size() < 2 || frames[1].pc != r.sp_word))
+        frames.insert(frames.begin() + 1, modules.frame(pid, r.sp_word, true));
+    for (std::size_t i = 1; i < frames.size(); ++i)
+        if (frames[i].module.empty()) {
+            frames.resize(i);
+            break;
+        }
+    return frames;
 }
 
 }  // namespace
@@ -163,7 +188,7 @@ StackId TraceSession::stack_of(const SyscallRecord& r) {
     std::string key(reinterpret_cast<const char*>(r.pcs.data()), r.pcs.size() * sizeof(std::uint64_t));
     auto& cache = stack_cache_[pid];
     if (auto it = cache.find(key); it != cache.end()) return it->second;
-    const std::vector<RawFrame> frames = frames_from_pcs(pid, r.pcs, modules_);
+    const std::vector<RawFrame> frames = user_frames(pid, r, modules_);
     stops_.observe(frames, opts_.stacks.depth);
     ++stats_.unwinds;
     const StackId id = stacks_.intern(frames);
@@ -176,7 +201,8 @@ void TraceSession::on_syscall(const SyscallRecord& r) {
     if (auto s = started_ns_.find(pid); s != started_ns_.end() && r.time_ns < s->second) return;
     known(pid);
     if (!r.enter_seen) {
-        ++undecoded_;
+        // A new task's first return is from the fork/clone its parent entered.
+        if (!is_fork_nr(r.nr)) ++undecoded_;
         return;
     }
     std::vector<FdEvent> events = syscall_events(r, tables_);
@@ -224,14 +250,13 @@ void TraceSession::on_exec(const ExecRecord& r) {
     p.pid = pid;
     p.command = std::string(r.comm);
     p.exe = std::string(r.name);
-    // While it still runs that program, /proc says more: the resolved exe
-    // and the argv it got.
-    if (comm_of(pid) == p.command) {
+    // The argv the program copied; the resolved exe from /proc while it
+    // still runs that program.
+    std::string_view args = r.args;
+    if (!args.empty() && args.back() == '\0') args.remove_suffix(1);
+    p.argv = argv_of(args);
+    if (comm_of(pid) == p.command)
         if (std::string exe = proc_link(pid, "exe"); !exe.empty()) p.exe = exe;
-        p.argv = argv_of(proc_file(pid, "cmdline"));
-    } else {
-        p.argv.clear();
-    }
     sink_.process(p);
     queue_reconcile(pid, e.new_table);
 }
