@@ -335,16 +335,20 @@ void Tracer::on_entry(Task& t, std::uint32_t arch, long nr, const std::array<std
     }
     if (pc != ProcCall::None) t.clone_stack = stack;
     const bool exec = pc == ProcCall::Execve || pc == ProcCall::Execveat;
+    const bool spawn = pc != ProcCall::None && !exec;
     const bool close = info && info->ops.size() == 1 && info->ops.front() == Op::Close;
     const bool known_open = close && tables_[t.table].open.is_open(static_cast<std::int64_t>(args[0]));
     // An exec's exit is always taken: it tells a failed exec (whose errno
     // the report counts) from one that replaced the image (PTRACE_EVENT_EXEC
-    // came first).
-    if (!exec && (!info || !needs_exit(call, known_open))) {
+    // came first). A fork's event comes from PTRACE_EVENT_FORK/CLONE: its
+    // exit only matters for the pidfd CLONE_PIDFD writes.
+    const bool need = exec || (spawn ? (t.clone_flags.value_or(0) & CLONE_PIDFD) != 0
+                                     : info && needs_exit(call, known_open));
+    if (!need) {
         if (info) {
             TraceeMemory memory(t.tid);
             send_decoded(t, decode(call, memory), stack);
-            if (mode_ == StopMode::Seccomp) ++stats_.skipped_exit_stops;
+            if (known_open && mode_ == StopMode::Seccomp) ++stats_.skipped_exit_stops;
         }
         resume(t, 0);
         return;
