@@ -662,4 +662,17 @@ SocketMap collect_sockets(const std::vector<NetnsRef>& namespaces, DiagReport& r
     return out;
 }
 
+int read_proc_net_tables(const std::string& dir, const std::vector<Kind>& kinds, std::uint64_t netns, SocketMap& out) {
+    sys::UniqueFd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dirfd.get() < 0) return errno;
+    std::string text;
+    int first_err = 0;
+    for (const FamSpec& f : kFams) {
+        if (!f.table || std::find(kinds.begin(), kinds.end(), f.kind) == kinds.end()) continue;
+        int err = read_table(dirfd.get(), f.table, f.kind, netns, out, text);
+        if (err && !first_err) first_err = err;
+    }
+    return first_err;
+}
+
 }  // namespace fdscope::netlink

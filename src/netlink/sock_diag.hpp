@@ -52,4 +52,10 @@ std::uint64_t current_netns();
 // not one table could be read; notes what failed.
 bool read_proc_net_dir(const std::string& dir, std::uint64_t netns, SocketMap& out, DiagReport& report);
 
+// Only the tables under `dir` that list sockets of `kinds` (tcp for Tcp,
+// unix for Unix, ...): for one process's few sockets, where a dump of
+// every family costs more than the fds themselves. Returns 0, or the errno
+// of the first table that could not be read.
+int read_proc_net_tables(const std::string& dir, const std::vector<Kind>& kinds, std::uint64_t netns, SocketMap& out);
+
 }  // namespace fdscope::netlink
