@@ -296,7 +296,7 @@ StackId Tracer::capture_stack(Task& t) {
     if (!unwinder_) return kNoStack;
     user_regs_struct regs{};
     if (::ptrace(PTRACE_GETREGS, t.tid, nullptr, &regs) != 0) return kNoStack;
-    const Registers r{regs.rip, regs.rsp, regs.rbp};
+    const Registers r = registers_from(regs);
     const std::vector<RawFrame> frames = unwinder_->unwind(t.pid, t.tid, r, opts_.stacks.depth, modules_);
     if (frames.empty()) return kNoStack;
     ++stats_.unwinds;
