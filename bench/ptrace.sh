@@ -1,6 +1,8 @@
 #!/bin/sh
 # The ptrace engine against native runs and strace, medians of 3 wall
-# times (bench/ptrace_bench.cpp runs the engine with a counting sink):
+# times, each measured the same way from outside (so the engine's figure
+# includes starting fdscope_ptrace_bench, as the others include starting
+# strace; bench/ptrace_bench.cpp runs the engine with a counting sink):
 #   W1  100,000 open+close pairs of /dev/null (every call an fd syscall)
 #   W2  1,000,000 getpid() and 1,000 open+close pairs (fd calls rare)
 # Usage: bench/ptrace.sh [BUILD_DIR]   (default build)
@@ -15,14 +17,13 @@ wall() {  # wall seconds of one run of "$@"
     echo "$e - $s" | bc
 }
 run3() { for _ in 1 2 3; do wall "$@"; done | median3; }
-engine3() { for _ in 1 2 3; do "$bench" "$@" | sed -n 's/^wall \([0-9.]*\) s.*/\1/p'; done | median3; }
 
 for w in "W1 $fx/ptrace_openclose_fp 100000" "W2 $fx/ptrace_getpid_fp 1000000 1000"; do
     set -- $w
     name=$1; shift
     native=$(run3 "$@")
-    ptrace=$(engine3 -- "$@")
-    ptrace_stacks=$(engine3 --stacks -- "$@")
+    ptrace=$(run3 "$bench" -- "$@")
+    ptrace_stacks=$(run3 "$bench" --stacks -- "$@")
     strace_all=$(run3 strace -f -o /dev/null "$@")
     strace_seccomp=$(run3 strace -f --seccomp-bpf -e trace=%desc,%net -o /dev/null "$@")
     echo "$name native $native  ptrace $ptrace  ptrace+stacks $ptrace_stacks  strace-f $strace_all  strace-seccomp $strace_seccomp"
