@@ -64,6 +64,13 @@ private:
     std::vector<ProcessRecord> processes_;
 };
 
+// Runs `fn` when the scope ends: a failed ASSERT must not leave an engine
+// thread running (std::thread's destructor would abort the suite).
+struct AtExit {
+    std::function<void()> fn;
+    ~AtExit() { fn(); }
+};
+
 struct Launched {
     RunResult result;
     std::vector<FdEvent> events;
@@ -265,11 +272,12 @@ const FdEvent* find_op(const std::vector<FdEvent>& events, Op op) {
     return it == events.end() ? nullptr : &*it;
 }
 
+// The last successful exec of `pid` (the first is often the launch's own).
 const FdEvent* find_exec_of(const std::vector<FdEvent>& events, pid_t pid) {
-    const auto it = std::find_if(events.begin(), events.end(), [pid](const FdEvent& e) {
+    const auto it = std::find_if(events.rbegin(), events.rend(), [pid](const FdEvent& e) {
         return e.op == Op::Execve && e.pid == pid && e.error == 0;
     });
-    return it == events.end() ? nullptr : &*it;
+    return it == events.rend() ? nullptr : &*it;
 }
 
 TEST(PtraceEngine, CloneWithSharedTable) {
@@ -371,7 +379,12 @@ TEST(PtraceEngine, SignalsAndJobControlReachTheTracee) {
         opts.stacks.enabled = false;
         result = make_ptrace_engine()->launch({fixture("ptrace_signals"), std::to_string(out)}, opts, sink, stacks);
     });
-    ::close(out);
+    AtExit join{[&] {
+        if (!engine.joinable()) return;
+        const auto records = sink.processes();
+        if (!records.empty()) ::kill(records.front().pid, SIGKILL);
+        engine.join();
+    }};
     auto read_byte = [&](char& c) {
         pollfd pfd{p[0], POLLIN, 0};
         return ::poll(&pfd, 1, 60000) == 1 && ::read(p[0], &c, 1) == 1;
@@ -380,6 +393,7 @@ TEST(PtraceEngine, SignalsAndJobControlReachTheTracee) {
     char c = 0;
     while (read_byte(c) && c != '\n') pid_text += c;
     const pid_t pid = static_cast<pid_t>(std::atoi(pid_text.c_str()));
+    ::close(out);  // the fixture has its copy now
     ASSERT_GT(pid, 0);
     for (int round = 0; round < 3; ++round) {
         ASSERT_EQ(::kill(pid, SIGSTOP), 0);
@@ -469,6 +483,10 @@ TEST(PtraceEngine, AttachThenDetachLeavesTheProcessAsItWas) {
         opts.stop = &stop;
         result = make_ptrace_engine()->attach({reader.pid}, opts, sink, stacks);
     });
+    AtExit join{[&] {
+        stop = true;
+        if (engine.joinable()) engine.join();
+    }};
     // Attached once the fd table was read (every thread was stopped then).
     ASSERT_TRUE(sink.wait_for([](const std::vector<FdEvent>& ev) {
         return std::any_of(ev.begin(), ev.end(), [](const FdEvent& e) { return e.op == Op::Reconcile; });

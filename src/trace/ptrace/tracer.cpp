@@ -296,7 +296,7 @@ StackId Tracer::capture_stack(Task& t) {
     if (!unwinder_) return kNoStack;
     user_regs_struct regs{};
     if (::ptrace(PTRACE_GETREGS, t.tid, nullptr, &regs) != 0) return kNoStack;
-    const Registers r{regs.rip, regs.rsp, regs.rbp};
+    const Registers r = registers_from(regs);
     const std::vector<RawFrame> frames = unwinder_->unwind(t.pid, t.tid, r, opts_.stacks.depth, modules_);
     if (frames.empty()) return kNoStack;
     ++stats_.unwinds;
@@ -313,13 +313,15 @@ void Tracer::on_entry(Task& t, std::uint32_t arch, long nr, const std::array<std
     call.abi = *abi;
     call.nr = nr;
     call.args = args;
+    // By name, not syscall_info(): this runs at every stop and needs no
+    // more than whether the decoder knows the call.
+    const std::string_view name = syscall_name(*abi, nr);
+    const bool fd_call = !name.empty();
     const ProcCall pc = proc_call(*abi, nr);
-    const std::optional<SyscallInfo> info = syscall_info(*abi, nr);
-    if (pc == ProcCall::None && !info) {
+    if (pc == ProcCall::None && !fd_call) {
         resume(t, 0);  // not an fd syscall (attached: every syscall stops)
         return;
     }
-    const StackId stack = capture_stack(t);
     switch (pc) {
     case ProcCall::Clone: t.clone_flags = args[0]; break;
     case ProcCall::Clone3: {
@@ -333,18 +335,26 @@ void Tracer::on_entry(Task& t, std::uint32_t arch, long nr, const std::array<std
     case ProcCall::Vfork: t.clone_flags = CLONE_VM | CLONE_VFORK; break;
     default: break;
     }
-    if (pc != ProcCall::None) t.clone_stack = stack;
     const bool exec = pc == ProcCall::Execve || pc == ProcCall::Execveat;
-    const bool close = info && info->ops.size() == 1 && info->ops.front() == Op::Close;
+    const bool spawn = pc != ProcCall::None && !exec;
+    const bool close = name == "close";
     const bool known_open = close && tables_[t.table].open.is_open(static_cast<std::int64_t>(args[0]));
     // An exec's exit is always taken: it tells a failed exec (whose errno
     // the report counts) from one that replaced the image (PTRACE_EVENT_EXEC
-    // came first).
-    if (!exec && (!info || !needs_exit(call, known_open))) {
-        if (info) {
+    // came first). A fork's event comes from PTRACE_EVENT_FORK/CLONE: its
+    // exit only matters for the pidfd CLONE_PIDFD writes.
+    const bool need = exec || (spawn ? (t.clone_flags.value_or(0) & CLONE_PIDFD) != 0
+                                     : fd_call && needs_exit(call, known_open));
+    // Decoded at entry, only a close makes events (fcntl F_GETFL, an ioctl
+    // that makes no fd: none): no stack to unwind for the others.
+    const bool events_now = !need && (close || name == "close_range");
+    const StackId stack = need || events_now || spawn ? capture_stack(t) : kNoStack;
+    if (spawn) t.clone_stack = stack;
+    if (!need) {
+        if (events_now) {
             TraceeMemory memory(t.tid);
             send_decoded(t, decode(call, memory), stack);
-            if (mode_ == StopMode::Seccomp) ++stats_.skipped_exit_stops;
+            if (known_open && mode_ == StopMode::Seccomp) ++stats_.skipped_exit_stops;
         }
         resume(t, 0);
         return;
