@@ -120,7 +120,7 @@ std::optional<EngineChoice> choose_engine(const std::string& name, std::string& 
 class LiveLog {
 public:
     bool open(const TraceArgs& a, std::string& error) {
-        enabled_ = !a.quiet && (!a.json || !a.output.empty());
+        enabled_ = !a.output.empty() || !a.quiet;
         if (!enabled_) return true;
         if (!a.output.empty()) {
             fd_ = ::open(a.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -160,11 +160,17 @@ bool in_c_library(const std::string& module) {
            base.starts_with("libpthread");
 }
 
+// A static binary's copy of the C library has no module of its own: its
+// syscall wrappers are known by name, and have no debug info.
+bool static_c_wrapper(const SymbolizedFrame& f) {
+    return f.file.empty() && (f.function == "syscall" || f.function.starts_with("__"));
+}
+
 // The frame a person would look at: the first one outside libc's syscall
 // wrappers ("log_open (log.c:42)"), or the innermost when all are libc's.
 std::string caller_location(const std::vector<SymbolizedFrame>& frames) {
     for (const SymbolizedFrame& f : frames)
-        if (!in_c_library(f.module)) return render::frame_text(f);
+        if (!in_c_library(f.module) && !static_c_wrapper(f)) return render::frame_text(f);
     return frames.empty() ? std::string{} : render::frame_text(frames.front());
 }
 
@@ -182,6 +188,14 @@ public:
         else log_.line(render::live_line(e, location(e.stack)));
     }
     void process(const ProcessRecord& p) override { processes_[p.pid] = p; }
+    // Said at once on standard error, whatever -o and --quiet say: the
+    // person who attached is waiting for it (and Ctrl-C detaches).
+    void attached(const std::vector<pid_t>& pids, std::string_view cost) override {
+        std::string list;
+        for (pid_t p : pids) list += (list.empty() ? "" : ",") + std::to_string(p);
+        std::fprintf(stderr, "fdscope trace: attached to %s (%.*s); Ctrl-C detaches and reports\n", list.c_str(),
+                     static_cast<int>(cost.size()), cost.data());
+    }
 
     report::TraceBook& book() { return book_; }
     std::vector<ProcessRecord> processes() const {

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <deque>
 #include <linux/close_range.h>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -59,6 +60,10 @@ struct Table {
     std::int64_t expected = 0;
     FdEvent reconcile;
     std::vector<int> seen;
+    // Where the crossings of this table's latest exec begin in the findings:
+    // the reconcile after an exec names what crossed ("TCP 127.0.0.1:8080
+    // (LISTEN)" where the socket() call said only tcp).
+    std::size_t exec_crossings_from = std::numeric_limits<std::size_t>::max();
 };
 
 using Candidate = std::variant<DoubleClose, EbadfClose>;
@@ -178,6 +183,7 @@ struct TraceBook::State {
     std::map<std::int32_t, std::uint64_t> lost_by_pid;
     std::map<std::int32_t, std::uint64_t> closed_unseen_by_pid;
     std::map<std::int32_t, std::size_t> peaks;
+    std::set<std::int32_t> exec_seen;  // pids whose first exec has been seen
     // The tables that died last, so that a reconcile sent after a table's
     // last exit does not bring it back as fds "present at start".
     static constexpr std::size_t kDeadTables = 4096;
@@ -496,6 +502,8 @@ struct TraceBook::State {
     void exec(const FdEvent& e) {
         const FdTableId id = split(e, e.table);
         Table& t = tables[id];
+        const bool first = exec_seen.insert(e.pid).second;
+        t.exec_crossings_from = out.crossings.size();
         for (auto& [fd, n] : t.numbers) {
             if (!n.live) continue;
             if (n.live->cloexec) {
@@ -503,7 +511,7 @@ struct TraceBook::State {
                 continue;
             }
             const Live& l = *n.live;
-            push_capped(out.crossings, ExecCrossing{e, id, fd, l.created, l.origin, l.kind, l.name}, summary());
+            push_capped(out.crossings, ExecCrossing{e, id, fd, l.created, l.origin, l.kind, l.name, first}, summary());
         }
     }
 
@@ -558,12 +566,22 @@ struct TraceBook::State {
             if (e.kind != Kind::Unknown) n.live->kind = e.kind;
             if (!e.name.empty()) n.live->name = e.name;
             n.live->cloexec = e.cloexec;
+            name_crossing(t, e);
         } else {
             const Origin origin = t.reconciled ? Origin::Unknown : Origin::PresentAtStart;
             ++(origin == Origin::Unknown ? summary().origin_unknown : summary().present_at_start);
             open_number(t, e.fd, e, origin, e.cloexec, e.kind, e.name);
         }
         if (t.reconciling && static_cast<std::int64_t>(t.seen.size()) >= t.expected) end_reconcile(t);
+    }
+
+    void name_crossing(const Table& t, const FdEvent& e) {
+        for (std::size_t i = t.exec_crossings_from; i < out.crossings.size(); ++i) {
+            ExecCrossing& c = out.crossings[i];
+            if (c.table != e.table || c.fd != e.fd) continue;
+            if (e.kind != Kind::Unknown) c.kind = e.kind;
+            if (!e.name.empty()) c.name = e.name;
+        }
     }
 
     // The listed fds were the whole table: the book's other live fds were closed unseen.

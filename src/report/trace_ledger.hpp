@@ -80,7 +80,7 @@ namespace fdscope::report {
 
 inline constexpr std::size_t kMaxFindings = 10000;   // per list of single findings
 inline constexpr std::size_t kSweepMin = 3;          // ascending EBADF closes that make a sweep
-inline constexpr std::size_t kMaxLeakSamples = 16;   // fds listed per leak group
+inline constexpr std::size_t kMaxLeakSamples = 65536;  // fds listed per leak group (numbers, for diffing with valgrind)
 inline constexpr std::size_t kMaxNames = 5;          // distinct names listed per group
 
 // Where the live incarnation of an fd came from.
@@ -133,6 +133,7 @@ struct ExecCrossing {
     Origin origin = Origin::Traced;
     Kind kind = Kind::Unknown;  // refined by reconciles
     std::string name;
+    bool first_exec = false;    // the exec was the first one seen of its process
 };
 
 // How a stale closer was tied to incarnation k-1.

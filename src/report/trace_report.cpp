@@ -103,12 +103,22 @@ private:
         return t;
     }
 
+    // The launched command (a root of the traced tree when fdscope ran it).
+    bool launched_root(pid_t pid) const {
+        if (!run_.exit_status) return false;
+        return std::any_of(run_.processes.begin(), run_.processes.end(),
+                           [&](const ProcessRecord& p) { return p.pid == pid && p.parent == 0; });
+    }
+
     // One entry per incarnation (its creation event: who, when, which fd), with every exec it survived.
     void crossings(TraceReport& r) const {
         using Key = std::tuple<std::int32_t, std::int32_t, std::uint64_t, int>;
         std::map<Key, std::size_t> index;
         for (const ExecCrossing& c : l_.crossings) {
             if (c.fd < 3) continue;  // stdio is meant to cross
+            // What the launched command inherited crossed fdscope's own exec
+            // of it: listed as present at start, not as the command's finding.
+            if (c.origin == Origin::PresentAtStart && c.first_exec && launched_root(c.exec.pid)) continue;
             const TraceTarget into{c.exec.pid, c.exec.name, seconds(c.exec.time_ns)};
             const Key key{c.created.pid, c.created.tid, c.created.time_ns, c.fd};
             auto [it, fresh] = index.try_emplace(key, r.crossed_exec.size());

@@ -72,6 +72,13 @@ public:
     virtual void event(const FdEvent& e) = 0;
     // A process appeared, exec'd or ended; the latest record of that pid.
     virtual void process(const ProcessRecord& p) = 0;
+    // An attach is in place (every task of `pids` traced from now on);
+    // `cost` says in a few words what tracing costs them ("every syscall
+    // stops").
+    virtual void attached(const std::vector<pid_t>& pids, std::string_view cost) {
+        (void)pids;
+        (void)cost;
+    }
 };
 
 class Engine {

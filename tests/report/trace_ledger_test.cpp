@@ -216,6 +216,31 @@ TEST(TraceLedger, ExecClosesCloexecFdsAndTheOthersCrossNamingTheirCreation) {
     EXPECT_EQ(leaked(l), (Leaks{{kParentTable, 3, plain}}));  // fd 4 was closed by the exec
 }
 
+TEST(TraceLedger, TheReconcileAfterAnExecNamesWhatCrossed) {
+    Trace t;
+    FdEvent s = Trace::on(Op::Socket, kParent, kParentTable);
+    s.fd = 3;
+    s.result = 3;
+    s.kind = Kind::Tcp;  // socket() says only that
+    t.add(s);
+    t.open(4, 2, false);
+    t.exec(kParent, kParentTable);
+    t.reconcile({{3, Kind::Tcp, "TCP 127.0.0.1:8080 (LISTEN)"}, {4, Kind::File, "/tmp/f"}});
+    TraceLedger l = t.ledger();
+    ASSERT_EQ(l.crossings.size(), 2u);
+    EXPECT_EQ(l.crossings[0].name, "TCP 127.0.0.1:8080 (LISTEN)");
+    EXPECT_EQ(l.crossings[1].name, "/tmp/f");
+    EXPECT_TRUE(l.crossings[0].first_exec);
+    // A second exec's crossings are its own; the first exec's stay as they were named.
+    t.exec(kParent, kParentTable);
+    t.reconcile({{3, Kind::Tcp, "TCP 127.0.0.1:8080 (CLOSE_WAIT)"}, {4, Kind::File, "/tmp/f"}});
+    l = t.ledger();
+    ASSERT_EQ(l.crossings.size(), 4u);
+    EXPECT_EQ(l.crossings[0].name, "TCP 127.0.0.1:8080 (LISTEN)");
+    EXPECT_EQ(l.crossings[2].name, "TCP 127.0.0.1:8080 (CLOSE_WAIT)");
+    EXPECT_FALSE(l.crossings[2].first_exec);
+}
+
 TEST(TraceLedger, AFailedExecClosesNothingAndNothingCrosses) {
     Trace t;
     EventIndex plain = t.open(3, 1, false);

@@ -429,11 +429,7 @@ std::vector<TraceEvent> parse_events(const std::string& ndjson) {
         e.fd = num(j, "fd", -1);
         e.fd2 = num(j, "fd2", -1);
         e.result = num(j, "result", 0);
-        if (j.contains("error") && j["error"].is_string()) e.error = j["error"].get<std::string>();
-        else if (long long n = num(j, "error", 0); n != 0) {
-            const char* name = strerrorname_np(static_cast<int>(n));
-            e.error = name ? name : std::to_string(n);
-        }
+        if (j.contains("errno") && j["errno"].is_string()) e.error = j["errno"].get<std::string>();
         out.push_back(std::move(e));
     }
     return out;

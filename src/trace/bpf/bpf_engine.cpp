@@ -231,6 +231,7 @@ RunResult BpfEngine::attach(const std::vector<pid_t>& pids, const EngineOptions&
     for (const auto& [pid, ppid] : family) program_->trace(pid);
     for (pid_t pid : roots) session.begin(pid, 0);
     for (const auto& [pid, ppid] : family) session.begin(pid, ppid);
+    sink.attached(pids, "bpf: the processes do not stop");
 
     std::uint64_t last_check = 0;
     while (session.alive() && !(opts.stop && opts.stop->load())) {
