@@ -95,7 +95,7 @@ struct TraceArgs {
     std::vector<std::string> command;  // -- CMD ARGS...
     std::vector<pid_t> pids;           // -p
     std::string engine = "auto";
-    bool stacks = true;
+    bool stacks = false, no_stacks = false;  // --stacks (the default) or --no-stacks
     unsigned stack_depth = 32;
     std::vector<std::string> classes;  // -e
     std::string output;                // -o

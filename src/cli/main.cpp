@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
     for (const Command& c : kCommands) c.setup(*app.add_subcommand(c.name, c.summary), args);
     app.footer("Exit status: 0 success, 1 failure (audit --fail-on: a finding at or above the level; watch: an alert fired),\n2 usage error, "
                "3 --backend bpf cannot run here, or (why) the prediction and the kernel disagree or a fact could not be read.\n"
+               "trace: the traced command's exit status (128 + signal), 1 when --fail-on finds something, 3 --engine bpf cannot load.\n"
                "See fdscope(1) and docs/json.md.");
     if (is_completion_query(argc, argv)) return answer_completion_query(app, argc, argv);
     try {

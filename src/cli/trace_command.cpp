@@ -39,7 +39,8 @@ void add_trace(CLI::App& cmd, TraceArgs& a) {
     cmd.add_option("--engine", a.engine, "bpf (root, BTF), ptrace (any user, any binary), or auto: bpf when it loads")
         ->option_text("auto|bpf|ptrace")
         ->default_str("auto");
-    cmd.add_flag("--stacks,!--no-stacks", a.stacks, "capture the user stack of every fd syscall (default: on)");
+    auto* on = cmd.add_flag("--stacks", a.stacks, "capture the user stack of every fd syscall (the default)");
+    cmd.add_flag("--no-stacks", a.no_stacks, "capture no stacks (faster; the report names no call sites)")->excludes(on);
     cmd.add_option("--stack-depth", a.stack_depth, "frames kept per stack")->option_text("N")->default_str("32");
     cmd.add_option("-e", a.classes, "what is printed live: open, socket, pipe, dup, close, exec, pass, all (bookkeeping sees everything)")
         ->delimiter(',')
@@ -95,9 +96,11 @@ struct EngineChoice {
     std::string bpf_refused;  // why auto did not take bpf
 };
 
-std::optional<EngineChoice> choose_engine(const std::string& name, std::string& error) {
+// --why asks about the traced thread as it was when its call failed: only
+// ptrace holds it stopped there, so `auto` takes ptrace for --why.
+std::optional<EngineChoice> choose_engine(const std::string& name, bool why, std::string& error) {
     EngineChoice c;
-    if (name == "ptrace") {
+    if (name == "ptrace" || (name == "auto" && why)) {
         c.engine = trace::make_ptrace_engine();
         return c;
     }
@@ -302,7 +305,7 @@ int run_trace(const TraceArgs& a) {
     if (!classes) return usage(error);
     auto fail_on = parse_fail_on(a.fail_on, a.max_leaks, error);
     if (!fail_on) return usage(error);
-    auto choice = choose_engine(a.engine, error);
+    auto choice = choose_engine(a.engine, a.why, error);
     if (!choice) {
         std::fprintf(stderr, "fdscope trace: %s\n", error.c_str());
         return kExitEngine;
@@ -316,7 +319,7 @@ int run_trace(const TraceArgs& a) {
     StackTable stacks;
     CommandSink sink(a, log, stacks, std::move(*classes));
     trace::EngineOptions opts;
-    opts.stacks.enabled = a.stacks;
+    opts.stacks.enabled = !a.no_stacks;
     opts.stacks.depth = a.stack_depth;
     opts.stop = &g_stop;
     install_signal_handlers();

@@ -1,6 +1,7 @@
 #include "cli/trace_why.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "report/why/evaluate.hpp"
 #include "report/why/operation_text.hpp"
@@ -55,6 +56,12 @@ FailureExplanation explain(const FdEvent& e, const why::Operation& op) {
     x.op = e.op;
     x.path = e.name;
     x.error = e.error;
+    // The bpf engine does not stop the thread: by the time its event is
+    // read, the thread may be gone, and with it what `why` would look at.
+    if (::access(("/proc/" + std::to_string(e.pid) + "/task/" + std::to_string(e.tid)).c_str(), F_OK) != 0) {
+        x.text = "the thread had exited before it could be asked about (--engine ptrace holds it at the failure)";
+        return x;
+    }
     why::SubjectSpec spec;
     spec.kind = why::SubjectKind::Process;
     spec.pid = e.pid;

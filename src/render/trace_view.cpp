@@ -225,10 +225,14 @@ private:
             line(fmt::format("  {} {} x{}  {}{}", op_name(e.op), e.errno_name, grouped(e.count), who(e.first),
                              examples(e.names)));
             stack(e.first.stack, "      ");
-            for (const auto& w : e.why) {
+            constexpr std::size_t kWhyShown = 3;  // per group in text; JSON has them all
+            for (std::size_t i = 0; i < e.why.size() && i < kWhyShown; ++i) {
+                const auto& w = e.why[i];
                 line(fmt::format("      why {}: {}{}", escape_for_table(w.path), w.layer.empty() ? "" : w.layer + ": ", w.text));
                 if (!w.fix.empty()) line("        fix: " + w.fix);
             }
+            if (e.why.size() > kWhyShown)
+                line(fmt::format("      why: {} more paths (--json lists them)", e.why.size() - kWhyShown));
         });
     }
 

@@ -104,6 +104,39 @@ TEST(TraceReport, CrossingsNameTheCreatorTheProgramAndTheFixStdioIsNotOne) {
     EXPECT_EQ(c.fix, "accept4(…, SOCK_CLOEXEC)");
 }
 
+// fdscope launches the command with what its own caller left open: those
+// fds cross fdscope's exec of the command, which is not the command's doing.
+// They are present at start; a later exec of the command is its own.
+void inherited_then_exec(Events& ev, std::int32_t pid) {
+    FdEvent& r = ev.add(Op::Reconcile, pid);
+    r.result = 1;
+    FdEvent& p = ev.add(Op::Present, pid);
+    p.fd = 10;
+    p.kind = Kind::Pipe;
+    p.name = "pipe:[7]";
+    ev.add(Op::Execve, pid).name = "/usr/bin/cmd";
+}
+
+TEST(TraceReport, WhatTheLaunchedCommandInheritedDoesNotCrossFdscopesExecOfIt) {
+    Events ev;
+    inherited_then_exec(ev, 100);
+    TraceReport launched = build_trace_report(ev.ledger(), run_of({process(100, 0, "/usr/bin/cmd", kStart)}));
+    EXPECT_TRUE(launched.crossed_exec.empty());
+    ASSERT_EQ(launched.untraced_open.size(), 1u);
+
+    // Attached: the process's own first exec seen is its own.
+    TraceRun attached = run_of({process(100, 0, "/usr/bin/cmd", kStart)});
+    attached.exit_status.reset();
+    EXPECT_EQ(build_trace_report(ev.ledger(), attached).crossed_exec.size(), 1u);
+
+    // The command's next exec: the inherited fd crosses that one.
+    ev.add(Op::Execve, 100).name = "/bin/sh";
+    TraceReport again = build_trace_report(ev.ledger(), run_of({process(100, 0, "/bin/sh", kStart)}));
+    ASSERT_EQ(again.crossed_exec.size(), 1u);
+    ASSERT_EQ(again.crossed_exec[0].into.size(), 1u);
+    EXPECT_EQ(again.crossed_exec[0].into[0].exe, "/bin/sh");
+}
+
 TEST(TraceReport, OneFdSurvivingManyExecsIsOneCrossingWithEveryTarget) {
     Events ev;
     ev.create(Op::Pipe, 3, 4, Kind::Pipe, "pipe").fd2 = 4;

@@ -18,6 +18,7 @@
 #include "sys/unique_fd.hpp"
 #include "trace/bpf/trace_program.hpp"
 #include "trace/bpf/trace_session.hpp"
+#include "sys/command_path.hpp"
 #include "trace/engine.hpp"
 
 namespace fdscope::trace {
@@ -127,6 +128,8 @@ RunResult BpfEngine::launch(const std::vector<std::string>& argv, const EngineOp
         return r;
     }
     sys::UniqueFd go_read(go[0]), go_write(go[1]), err_read(err[0]), err_write(err[1]);
+    // PATH is searched here, not in the traced child (sys/command_path.hpp).
+    const std::string file = sys::command_path(args[0]);
     const pid_t child = ::fork();
     if (child < 0) {
         r.error = "cannot fork: " + sys::errno_text(errno, sys::ErrnoNumber::Shown);
@@ -139,7 +142,7 @@ RunResult BpfEngine::launch(const std::vector<std::string>& argv, const EngineOp
         while ((n = ::read(go[0], &c, 1)) < 0 && errno == EINTR) {
         }
         if (n != 1) ::_exit(127);  // the engine gave up before releasing it
-        ::execvp(args[0], args.data());
+        ::execv(file.c_str(), args.data());
         const int e = errno;
         [[maybe_unused]] ssize_t w = ::write(err[1], &e, sizeof e);
         ::_exit(127);

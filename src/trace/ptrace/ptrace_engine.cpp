@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "sys/command_path.hpp"
 #include "trace/engine.hpp"
 #include "trace/ptrace/process_facts.hpp"
 #include "trace/ptrace/seccomp_filter.hpp"
@@ -37,12 +38,12 @@ std::vector<long> filter_syscalls() {
 }
 
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void run_child(const std::vector<char*>& argv, const ptrace::FilterProgram& filter) {
+[[noreturn]] void run_child(const char* file, const std::vector<char*>& argv, const ptrace::FilterProgram& filter) {
     if (!filter.program.empty()) ptrace::install_trace_filter(filter.program);
     // Stopped until the parent has seized us (it sends SIGCONT then), so
     // that the exec and everything after it is traced.
     ::kill(::getpid(), SIGSTOP);
-    ::execvp(argv[0], argv.data());
+    ::execv(file, argv.data());
     // As a shell does: 127 for a command not found, 126 for one that cannot run.
     ::_exit(errno == ENOENT || errno == ENOTDIR ? 127 : 126);
 }
@@ -64,13 +65,15 @@ public:
         for (std::string& a : args) cargv.push_back(a.data());
         cargv.push_back(nullptr);
         const int filters_before = ptrace::read_seccomp_filter_count(::getpid());
+        // PATH is searched here, not in the traced child (sys/command_path.hpp).
+        const std::string file = sys::command_path(argv[0]);
 
         const pid_t pid = ::fork();
         if (pid < 0) {
             result.error = std::string("fork: ") + std::strerror(errno);
             return result;
         }
-        if (pid == 0) run_child(cargv, filter);
+        if (pid == 0) run_child(file.c_str(), cargv, filter);
 
         int status = 0;
         pid_t waited = 0;
