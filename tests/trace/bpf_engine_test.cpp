@@ -323,6 +323,7 @@ TEST(BpfEngine, CfiWalkFindsTheCallerOfAWrapperWithoutFramePointers) {
     for (const std::string& n : r.stats.notes) notes += "\n  " + n;
     EXPECT_EQ(at, 1) << joined(names) << notes;
     EXPECT_GT(index_of(names, "main", at + 1), at) << joined(names);
+    RecordProperty("stack", joined(names));
 }
 
 TEST(BpfEngine, CfiWalkWithoutFramePointersFindsOnlyTheWrappersCaller) {
@@ -335,6 +336,7 @@ TEST(BpfEngine, CfiWalkWithoutFramePointersFindsOnlyTheWrappersCaller) {
     // is found only when the rbp left behind happens to lead to it).
     ASSERT_GE(names.size(), 2u) << joined(names);
     EXPECT_EQ(names[1], "open_here") << joined(names);
+    RecordProperty("stack", joined(names));
 }
 
 TEST(BpfEngine, CfiWalkRefusedKeepsTheKernelsWalkAndSaysSo) {
