@@ -2,6 +2,7 @@
 // (tests/trace/fixture/) and an attach, checked event by event. Skips,
 // saying why, where make_bpf_engine cannot load (not root, no BTF, a
 // program refused, built without the BPF backend).
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/close_range.h>
@@ -23,12 +24,14 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "model/event.hpp"
 #include "model/stack.hpp"
+#include "symbolize/symbolizer.hpp"
 #include "trace/engine.hpp"
 
 namespace fdscope::trace {
@@ -264,6 +267,99 @@ TEST(BpfEngine, LaunchSeesEveryStepOfTheLifecycleFixture) {
         EXPECT_TRUE(std::any_of(r.stats.notes.begin(), r.stats.notes.end(), [&](const std::string& n) {
             return n.rfind("stacks stop in " + frames[0].module, 0) == 0;
         }));
+    }
+}
+
+// The function of each frame (the real one, after any inlined levels).
+std::vector<std::string> functions_of(std::span<const RawFrame> frames) {
+    symbolize::Symbolizer sym;
+    std::vector<std::string> out;
+    for (const RawFrame& f : frames) {
+        const auto s = sym.symbolize(f);
+        out.push_back(s.empty() ? "" : s.back().function);
+    }
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += (out.empty() ? "" : " <- ") + (n.empty() ? "?" : n);
+    return out;
+}
+
+// bpf_cfi (20000 opens from open_here()) under the engine: the function
+// names of the stack of its last open. The program walks a wrapper's stack
+// from its CFI rule once userspace has seen that wrapper's first stack, so
+// the last open is long past that.
+std::vector<std::string> last_open_functions(Engine& engine, const std::string& program, RunResult& r) {
+    Recorder rec;
+    StackTable stacks;
+    r = engine.launch({program, "20000"}, quiet_options(), rec, stacks);
+    const auto mine = calls_of(rec.events(), launched_pid(rec.processes()));
+    const auto last = std::find_if(mine.rbegin(), mine.rend(), [](const FdEvent& e) {
+        return e.op == Op::Openat && e.name == "/dev/null";
+    });
+    if (last == mine.rend() || last->stack == kNoStack) return {};
+    return functions_of(stacks.frames(last->stack));
+}
+
+std::ptrdiff_t index_of(const std::vector<std::string>& names, const std::string& name, std::ptrdiff_t from = 0) {
+    const auto it = std::find(names.begin() + std::min<std::ptrdiff_t>(from, static_cast<std::ptrdiff_t>(names.size())),
+                              names.end(), name);
+    return it == names.end() ? -1 : it - names.begin();
+}
+
+TEST(BpfEngine, CfiWalkFindsTheCallerOfAWrapperWithoutFramePointers) {
+    BPF_ENGINE_OR_SKIP(engine);
+    RunResult r;
+    const auto names = last_open_functions(*engine, fixture("bpf_cfi_fp"), r);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_TRUE(WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) == 0) << r.wait_status;
+    EXPECT_EQ(r.stats.lost_events, 0u);
+    // libc's open64, the function that called it, and its caller by the
+    // fixture's frame pointers.
+    const std::ptrdiff_t at = index_of(names, "open_here");
+    std::string notes;
+    for (const std::string& n : r.stats.notes) notes += "\n  " + n;
+    EXPECT_EQ(at, 1) << joined(names) << notes;
+    EXPECT_GT(index_of(names, "main", at + 1), at) << joined(names);
+    RecordProperty("stack", joined(names));
+}
+
+TEST(BpfEngine, CfiWalkWithoutFramePointersFindsOnlyTheWrappersCaller) {
+    BPF_ENGINE_OR_SKIP(engine);
+    RunResult r;
+    const auto names = last_open_functions(*engine, fixture("bpf_cfi_nofp"), r);
+    ASSERT_TRUE(r.ok) << r.error;
+    // The rule finds the wrapper's return address; open_here keeps no
+    // frame pointer, so the walk from there has no chain to follow (main
+    // is found only when the rbp left behind happens to lead to it).
+    ASSERT_GE(names.size(), 2u) << joined(names);
+    EXPECT_EQ(names[1], "open_here") << joined(names);
+    RecordProperty("stack", joined(names));
+}
+
+TEST(BpfEngine, CfiWalkRefusedKeepsTheKernelsWalkAndSaysSo) {
+    ::setenv("FDSCOPE_BPF_TRACE_REFUSE", "cfi_walk", 1);
+    std::string why;
+    auto engine = make_bpf_engine(why);
+    ::unsetenv("FDSCOPE_BPF_TRACE_REFUSE");
+    if (!engine) GTEST_SKIP() << "BPF engine: " << why;
+    RunResult r;
+    const auto names = last_open_functions(*engine, fixture("bpf_cfi_fp"), r);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_TRUE(std::any_of(r.stats.notes.begin(), r.stats.notes.end(), [](const std::string& n) {
+        return n.find("stack walk from DWARF CFI rules refused") != std::string::npos;
+    }));
+    ASSERT_FALSE(names.empty());
+    // Debian 12's open64 holds the path in rbp at the syscall: the kernel's
+    // walk does not reach open_here (with a libc that keeps frame pointers it would).
+    void* open64_fn = ::dlsym(RTLD_DEFAULT, "open64");
+    Dl_info info{};
+    const bool debian_libc = open64_fn && ::dladdr(open64_fn, &info) &&
+                             std::string(info.dli_fname).find("x86_64-linux-gnu/libc.so.6") != std::string::npos;
+    if (debian_libc) {
+        EXPECT_EQ(index_of(names, "open_here"), -1) << joined(names);
     }
 }
 

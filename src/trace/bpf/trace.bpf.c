@@ -29,6 +29,7 @@ _Static_assert(sizeof(struct fds_tr_fork) == 72, "fork record layout");
 _Static_assert(sizeof(struct fds_tr_exec) == 72, "exec record layout");
 _Static_assert(sizeof(struct fds_tr_exit) == 32, "exit record layout");
 _Static_assert(sizeof(struct fds_tr_task) == 16, "task record layout");
+_Static_assert(FDS_STACK_MAX <= 128, "walk_step's index mask");
 
 char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user_str, task storage */
 
@@ -37,11 +38,14 @@ char LICENSE[] SEC("license") = "GPL"; /* bpf_probe_read_user_str, task storage 
 #define FDS_NR_EXECVEAT 322
 #define FDS_NR_CLONE3 435
 #define FDS_CLONE_PIDFD 0x1000
+#define E2BIG_FDS 7 /* E2BIG (no errno.h here) */
 
 /* Set before load (rodata: the verifier prunes the branch not taken).
  * 0: enter arguments in the tid-keyed hash (task storage refused, or
  * refused for a test). */
 const volatile int use_task_storage = 1;
+/* 0: stacks are bpf_get_stack's only (the walk refused, or refused for a test). */
+const volatile int use_cfi_walk = 1;
 
 /* Set by userspace after load, before attach (bss). */
 __u32 stack_bytes;   /* user stack bytes per syscall record; 0: no stacks */
@@ -103,6 +107,16 @@ struct {
 	__type(key, int);
 	__type(value, struct enter);
 } enter_ts SEC(".maps");
+
+/* Filled by userspace as stacks come in (trace/bpf/cfi_rules.hpp): for a
+ * syscall wrapper without frame pointers, where its return address and its
+ * caller's rbp are, so the walk starts at the caller (cfi_walk). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FDS_CFI_RULES_MAX);
+	__type(key, struct fds_cfi_key);
+	__type(value, struct fds_cfi_rule);
+} cfi_rules SEC(".maps");
 
 /* The fallback: by tid; entries leave at sys_exit and at the thread's exit. */
 struct {
@@ -445,6 +459,71 @@ static __noinline __u32 capture(struct capture_ctx *x, struct fds_cap *cap, __u3
 	return 0;
 }
 
+struct walk_state {
+	__u64 *pcs;
+	__u64 bp;
+	__u32 n;
+	__u32 max;
+};
+
+/* One frame of the rbp chain (bpf_loop step): the return address at
+ * [rbp+8], the next rbp at [rbp]; ends at 0, a failed read, or an rbp that
+ * does not grow (frames lie at rising addresses). */
+static long walk_step(__u32 i, void *data)
+{
+	struct walk_state *w = data;
+	/* From the step, not from w->n: a count carried from step to step
+	 * would make the verifier check every step's value on its own. */
+	__u32 n = i + 2;
+	if (n >= w->max || n >= FDS_STACK_MAX || !w->bp)
+		return 1;
+	__u64 fr[2] = {};
+	if (bpf_probe_read_user(fr, sizeof(fr), (const void *)w->bp) || !fr[1])
+		return 1;
+	barrier_var(n); /* keeps the mask: n < FDS_STACK_MAX, but the verifier needs the bound here */
+	w->pcs[n & 127] = fr[1];
+	w->n = n + 1;
+	if (fr[0] <= w->bp)
+		return 1;
+	w->bp = fr[0];
+	return 0;
+}
+
+/* The user stack from the wrapper's CFI rule, written as pcs at the stack's
+ * place of this CPU's record: its pc, its return address, then the rbp
+ * chain from the caller's rbp. Returns the pcs written, 0 when there is no
+ * rule for this pc (bpf_get_stack's walk is right, or userspace has not
+ * computed it yet) or the rule's reads fail. A global function: verified
+ * once on its own, so its branches do not multiply the states of
+ * fds_sys_exit's captures. */
+__noinline int fds_cfi_walk(__u64 ip, __u64 sp, __u64 bp, __u32 tgid, __u32 max)
+{
+	if (max < 2)
+		return 0;
+	__u32 zero = 0;
+	char *buf = bpf_map_lookup_elem(&scratch, &zero);
+	if (!buf)
+		return 0;
+	struct fds_cfi_key k = {.ip = ip, .tgid = tgid};
+	struct fds_cfi_rule *r = bpf_map_lookup_elem(&cfi_rules, &k);
+	if (!r)
+		return 0;
+	__u64 cfa = (r->cfa_bp ? bp : sp) + (__s64)r->cfa_off;
+	__u64 ra = 0, caller_bp = bp;
+	if (bpf_probe_read_user(&ra, sizeof(ra), (const void *)(cfa + (__s64)r->ra_off)) || !ra)
+		return 0;
+	if (r->bp_saved && bpf_probe_read_user(&caller_bp, sizeof(caller_bp), (const void *)(cfa + (__s64)r->bp_off)))
+		caller_bp = 0;
+	__u64 *pcs = (__u64 *)(buf + sizeof(struct fds_tr_hdr) + sizeof(struct fds_tr_syscall));
+	pcs[0] = ip;
+	pcs[1] = ra;
+	/* The caller's frame is not below the wrapper's: a caller with a frame
+	 * pointer has it right at the wrapper's CFA (its saved rbp's slot). */
+	struct walk_state w = {.pcs = pcs, .bp = caller_bp >= cfa ? caller_bp : 0, .n = 2, .max = max};
+	bpf_loop(FDS_STACK_MAX, walk_step, &w, 0);
+	return (int)w.n;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(fds_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -497,11 +576,28 @@ int BPF_PROG(fds_sys_exit, struct pt_regs *regs, long ret)
 	if (want) {
 		if (want > FDS_STACK_MAX * 8)
 			want = FDS_STACK_MAX * 8;
-		long n = bpf_get_stack(ctx, buf + sizeof(*h) + sizeof(*s), want, BPF_F_USER_STACK);
+		long n = 0;
+		if (use_cfi_walk) {
+			n = fds_cfi_walk(regs->ip, regs->sp, regs->bp, tgid, want / 8);
+			if (n < 2 || n > (long)(want / 8))
+				n = 0;
+			n *= 8;
+			if (n > 0)
+				s->flags |= FDS_SC_CFI_WALK;
+		}
+		if (n <= 0)
+			n = bpf_get_stack(ctx, buf + sizeof(*h) + sizeof(*s), want, BPF_F_USER_STACK);
+		/* Through memory: both ways join with one unknown length, so
+		 * the verifier checks the captures below once, not per way. */
+		s->stack_err = (__s32)n;
+		n = *(volatile __s32 *)&s->stack_err;
+		if (n > FDS_STACK_MAX * 8)
+			n = -E2BIG_FDS;
 		__u64 word = 0;
 		if (!bpf_probe_read_user(&word, sizeof(word), (const void *)regs->sp))
 			s->sp_word = word;
 		if (n > 0) {
+			s->stack_err = 0;
 			s->nframes = (__u16)(n / 8);
 			off += (__u32)n & ~7u;
 		} else {

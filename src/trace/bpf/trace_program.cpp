@@ -48,6 +48,7 @@ LoadAttempt try_load(const ProgramOptions& o, std::size_t ring_bytes) {
     }
     bpf_map__set_max_entries(a.skel->maps.ring, static_cast<__u32>(ring_bytes));
     a.skel->rodata->use_task_storage = o.task_storage ? 1 : 0;
+    a.skel->rodata->use_cfi_walk = o.cfi_walk ? 1 : 0;
     if (o.task_storage) {
         bpf_map__set_max_entries(a.skel->maps.enter_tid, 1);  // unused: keep it small
     } else {
@@ -107,8 +108,9 @@ bool parse_trace_refusals(std::string_view list, ProgramOptions& o, std::string&
         const std::string_view w = list.substr(0, comma);
         if (w == "task_storage") o.task_storage = false;
         else if (w == "min_btf") o.min_btf = false;
+        else if (w == "cfi_walk") o.cfi_walk = false;
         else if (!w.empty()) {
-            why = "unknown BPF trace feature to refuse: '" + std::string(w) + "' (task_storage, min_btf)";
+            why = "unknown BPF trace feature to refuse: '" + std::string(w) + "' (task_storage, min_btf, cfi_walk)";
             return false;
         }
         if (comma == std::string_view::npos) break;
@@ -129,6 +131,9 @@ std::unique_ptr<TraceProgram> TraceProgram::load(const ProgramOptions& opts, std
                                                  std::vector<std::string>& notes) {
     ProgramOptions o = opts;
     const std::size_t ring = ring_size_for(o.ring_bytes);
+    if (!o.cfi_walk)
+        notes.push_back("the BPF stack walk from DWARF CFI rules refused (FDSCOPE_BPF_TRACE_REFUSE): stacks are the "
+                        "kernel's frame-pointer walk and stop in code without frame pointers");
     if (!o.task_storage)
         notes.push_back("BPF task storage refused (FDSCOPE_BPF_TRACE_REFUSE): enter arguments are kept in a hash "
                         "by thread id");
@@ -140,6 +145,18 @@ std::unique_ptr<TraceProgram> TraceProgram::load(const ProgramOptions& opts, std
             notes.push_back("the embedded BTF subset did not load; relocated against the kernel's: " +
                             bpf::tail_lines(a.log, 2));
         a = std::move(b);
+    }
+    // The walk from CFI rules (a bpf_loop over user memory) may be refused
+    // where the rest loads: stacks are then bpf_get_stack's alone.
+    if (!a.skel && o.cfi_walk && a.err != EPERM) {
+        o.cfi_walk = false;
+        LoadAttempt b = try_load(o, ring);
+        if (b.skel) {
+            notes.push_back("the BPF stack walk from DWARF CFI rules was refused; stacks are the kernel's "
+                            "frame-pointer walk and stop in code without frame pointers: " +
+                            bpf::tail_lines(a.log, 2));
+            a = std::move(b);
+        }
     }
     // Task storage (5.11) may be missing or refused for these programs:
     // enter arguments then wait in a hash keyed by tid.
@@ -166,6 +183,7 @@ std::unique_ptr<TraceProgram> TraceProgram::load(const ProgramOptions& opts, std
     std::unique_ptr<TraceProgram> p(new TraceProgram());
     p->skel_ = a.skel;
     p->task_storage_ = o.task_storage;
+    p->cfi_walk_ = o.cfi_walk;
     p->ring_bytes_ = ring;
     p->skel_->bss->wakeup_bytes = ring / 4;
     p->skel_->bss->stack_bytes = 0;
@@ -218,12 +236,45 @@ void clear_hash(int fd) {
         if (bpf_map_delete_elem(fd, &key) != 0) break;
 }
 
+void clear_cfi_rules(int fd, bool (*drop)(const fds_cfi_key&, pid_t), pid_t tgid) {
+    std::vector<fds_cfi_key> keys;
+    fds_cfi_key key{}, next{};
+    const fds_cfi_key* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        if (drop(next, tgid)) keys.push_back(next);
+        key = next;
+        prev = &key;
+    }
+    for (const fds_cfi_key& k : keys) bpf_map_delete_elem(fd, &k);
+}
+
 }  // namespace
+
+bool TraceProgram::set_cfi_rule(pid_t tgid, std::uint64_t ip, const CfiRule& rule) {
+    if (!cfi_walk_) return false;
+    fds_cfi_key key{};
+    key.ip = ip;
+    key.tgid = static_cast<__u32>(tgid);
+    fds_cfi_rule value{};
+    value.cfa_off = rule.cfa_off;
+    value.ra_off = rule.ra_off;
+    value.bp_off = rule.bp_off;
+    value.cfa_bp = rule.cfa_bp ? 1 : 0;
+    value.bp_saved = rule.bp_saved ? 1 : 0;
+    return bpf_map_update_elem(bpf_map__fd(skel_->maps.cfi_rules), &key, &value, BPF_ANY) == 0;
+}
+
+void TraceProgram::forget_cfi_rules(pid_t tgid) {
+    clear_cfi_rules(
+        bpf_map__fd(skel_->maps.cfi_rules), [](const fds_cfi_key& k, pid_t t) { return k.tgid == static_cast<__u32>(t); },
+        tgid);
+}
 
 void TraceProgram::reset() {
     detach();
     clear_hash(bpf_map__fd(skel_->maps.traced));
     clear_hash(bpf_map__fd(skel_->maps.lost_by_tgid));
+    clear_cfi_rules(bpf_map__fd(skel_->maps.cfi_rules), [](const fds_cfi_key&, pid_t) { return true; }, 0);
     if (!task_storage_) clear_hash(bpf_map__fd(skel_->maps.enter_tid));
     const int ncpu = libbpf_num_possible_cpus();
     if (ncpu > 0) {

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "trace/bpf/cfi_rules.hpp"
 #include "trace/bpf/trace_records.hpp"
 
 struct bpf_link;
@@ -30,9 +31,10 @@ struct ProgramOptions {
     std::size_t ring_bytes = kDefaultRingBytes;  // rounded up to a power of two >= one page
     bool task_storage = true;  // false: enter arguments in a tid-keyed hash
     bool min_btf = true;       // false: CO-RE against the whole kernel BTF
+    bool cfi_walk = true;      // false: stacks are bpf_get_stack's only (no walk from CFI rules)
 };
 
-// Applies a comma-separated list ("task_storage,min_btf") to `o`; false
+// Applies a comma-separated list ("task_storage,min_btf,cfi_walk") to `o`; false
 // with `why` for an unknown word.
 bool parse_trace_refusals(std::string_view list, ProgramOptions& o, std::string& why);
 
@@ -61,6 +63,13 @@ public:
     bool trace(pid_t tgid);           // adds a process to the traced set
     bool traced(pid_t tgid) const;    // whether it is in the set (the kernel removes it at exit)
     void set_stack_frames(unsigned frames);  // 0: no stacks
+    // The CFI rule for the syscall pc `ip` of `tgid` (trace/bpf/cfi_rules.hpp):
+    // its stacks are walked from the wrapper's caller from now on. False
+    // when the map is full or the walk is not loaded.
+    bool set_cfi_rule(pid_t tgid, std::uint64_t ip, const CfiRule& rule);
+    // Removes the rules of `tgid` (its exec or exit: the addresses are stale).
+    void forget_cfi_rules(pid_t tgid);
+    bool cfi_walk() const { return cfi_walk_; }
 
     // Hands each waiting ring-buffer sample to `fn`, waiting up to
     // `timeout_ms` for the first. Returns the samples read, or -errno.
@@ -86,6 +95,7 @@ private:
     ::ring_buffer* ring_ = nullptr;
     std::vector<::bpf_link*> links_;
     bool task_storage_ = true;
+    bool cfi_walk_ = true;
     std::size_t ring_bytes_ = 0;
     const std::function<void(std::string_view)>* on_sample_ = nullptr;
     static int sample(void* self, void* data, std::size_t size);

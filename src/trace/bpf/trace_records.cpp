@@ -63,6 +63,7 @@ std::optional<TraceRecord> syscall_record(std::string_view body) {
     r.enter_seen = !(raw.flags & FDS_SC_NO_ENTER);
     r.stack_error = raw.stack_err;
     r.sp_word = raw.sp_word;
+    r.cfi_walked = (raw.flags & FDS_SC_CFI_WALK) != 0;
     std::size_t at = sizeof(fds_tr_syscall);
     const std::size_t stack_bytes = std::size_t{raw.nframes} * 8;
     if (raw.nframes > FDS_STACK_MAX || body.size() - at < stack_bytes) return std::nullopt;

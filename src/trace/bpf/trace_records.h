@@ -33,6 +33,7 @@ struct fds_tr_hdr {
 /* Syscall record flags. */
 #define FDS_SC_MODE 1      /* i_mode is the inode mode of fd `ret` after the call */
 #define FDS_SC_NO_ENTER 2  /* the enter was not seen (the task joined mid-call): args are 0 */
+#define FDS_SC_CFI_WALK 4  /* the pcs are the program's own walk from a `cfi_rules` rule, not bpf_get_stack's */
 
 struct fds_tr_syscall {
 	__u64 time_ns;   /* bpf_ktime_get_ns() at sys_exit: CLOCK_MONOTONIC */
@@ -141,6 +142,28 @@ struct fds_plan {
 	__u16 pad;
 	struct fds_cap caps[FDS_MAX_CAPS];
 };
+
+/* Map `cfi_rules`: per process and syscall-instruction pc (the ip at
+ * sys_exit, after the `syscall`), where a wrapper without frame pointers
+ * keeps its return address and its caller's rbp (trace/bpf/cfi_rules.hpp):
+ * CFA = (rbp if cfa_bp, else rsp) + cfa_off; the return address at
+ * CFA + ra_off; the caller's rbp at CFA + bp_off when bp_saved, else rbp. */
+struct fds_cfi_key {
+	__u64 ip;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct fds_cfi_rule {
+	__s32 cfa_off;
+	__s32 ra_off;
+	__s32 bp_off;
+	__u8 cfa_bp;
+	__u8 bp_saved;
+	__u16 pad;
+};
+
+#define FDS_CFI_RULES_MAX 8192
 
 #define FDS_NR_MAX 512           /* syscall numbers 0..511 (x86_64 ends near 470) */
 #define FDS_NR_WORDS (FDS_NR_MAX / 64)

@@ -40,6 +40,7 @@ struct SyscallRecord {
     std::vector<std::uint64_t> pcs;       // user stack, innermost first
     std::int32_t stack_error = 0;         // bpf_get_stack's (< 0) when a stack was asked and none came
     std::uint64_t sp_word = 0;            // the word at the user sp (a frameless wrapper's return address)
+    bool cfi_walked = false;              // pcs from the program's walk by a CFI rule (the caller is pcs[1])
     std::vector<Region> regions;
 };
 

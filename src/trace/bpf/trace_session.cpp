@@ -67,11 +67,12 @@ std::string pid_list(const std::vector<pid_t>& pids) {
 // leaves rbp to its caller, so the walk's second frame is the caller's
 // caller: the word at sp, the wrapper's return address, is put back in
 // between. A walk that went on through code that used rbp for something
-// else returns addresses in no module: the stack ends before them.
+// else returns addresses in no module: the stack ends before them. A walk
+// the program made from the wrapper's CFI rule has the caller at pcs[1].
 std::vector<RawFrame> user_frames(pid_t pid, const SyscallRecord& r, ModuleMap& modules) {
     std::vector<RawFrame> frames = frames_from_pcs(pid, r.pcs, modules);
     const Mapping* leaf = r.pcs.empty() ? nullptr : modules.mapping(pid, r.pcs[0]);
-    if (leaf && !leaf->has_frame_pointers && r.sp_word && modules.mapping(pid, r.sp_word) &&
+    if (!r.cfi_walked && leaf && !leaf->has_frame_pointers && r.sp_word && modules.mapping(pid, r.sp_word) &&
         (frames.size() < 2 || frames[1].pc != r.sp_word))
         frames.insert(frames.begin() + 1, modules.frame(pid, r.sp_word, true));
     for (std::size_t i = 1; i < frames.size(); ++i)
@@ -184,6 +185,7 @@ StackId TraceSession::stack_of(const SyscallRecord& r) {
         return kNoStack;
     }
     const auto pid = static_cast<pid_t>(r.tgid);
+    if (!r.cfi_walked) learn_cfi_rule(pid, r.pcs[0]);
     // The same call site gives the same pcs: skip the module lookups.
     std::string key(reinterpret_cast<const char*>(r.pcs.data()), r.pcs.size() * sizeof(std::uint64_t));
     auto& cache = stack_cache_[pid];
@@ -194,6 +196,18 @@ StackId TraceSession::stack_of(const SyscallRecord& r) {
     const StackId id = stacks_.intern(frames);
     cache.emplace(std::move(key), id);
     return id;
+}
+
+// A stack the kernel walked by rbp from a syscall pc this process has not
+// shown before: when that wrapper's CFI says rbp is not its frame pointer,
+// the program gets the rule, and its later stacks from there start at the
+// wrapper's caller. Each pc is looked up once (answers kept, none included).
+void TraceSession::learn_cfi_rule(pid_t pid, std::uint64_t ip) {
+    if (!program_.cfi_walk() || !cfi_asked_[pid].insert(ip).second) return;
+    const std::optional<CfiRule> rule = cfi_.rule(pid, ip, modules_);
+    if (!rule) return;
+    if (program_.set_cfi_rule(pid, ip, *rule)) ++cfi_rules_;
+    else ++cfi_full_;
 }
 
 void TraceSession::on_syscall(const SyscallRecord& r) {
@@ -276,6 +290,7 @@ void TraceSession::on_exit(const ExitRecord& r) {
 
 void TraceSession::forget(pid_t pid) {
     modules_.forget(pid);
+    if (cfi_asked_.erase(pid)) program_.forget_cfi_rules(pid);
     stack_cache_.erase(pid);
 }
 
@@ -370,6 +385,10 @@ EngineStats TraceSession::take_stats() {
     if (corrupt_) stats_.notes.push_back(std::to_string(corrupt_) + " malformed BPF records were skipped");
     if (stack_errors_)
         stats_.notes.push_back(std::to_string(stack_errors_) + " user stacks could not be read by the BPF program");
+    if (cfi_full_)
+        stats_.notes.push_back(std::to_string(cfi_full_) +
+                               " syscall sites got no CFI stack rule (the BPF map of rules was full): their stacks "
+                               "stop in the syscall wrapper");
     for (const std::string& w : table_errors_) stats_.notes.push_back(w);
     for (std::string& n : stops_.notes()) stats_.notes.push_back(std::move(n));
     return std::move(stats_);

@@ -17,11 +17,13 @@
 #include <string_view>
 #include <sys/types.h>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "model/event.hpp"
 #include "model/stack.hpp"
 #include "model/trace_run.hpp"
+#include "trace/bpf/cfi_rules.hpp"
 #include "trace/bpf/stack_stops.hpp"
 #include "trace/bpf/table_ids.hpp"
 #include "trace/bpf/trace_program.hpp"
@@ -74,6 +76,7 @@ private:
     void check_losses();
     void known(pid_t tgid);  // begins a process seen without its fork record
     StackId stack_of(const SyscallRecord& r);
+    void learn_cfi_rule(pid_t pid, std::uint64_t ip);
     void forget(pid_t pid);
 
     TraceProgram& program_;
@@ -83,6 +86,8 @@ private:
     TableIds tables_;
     ModuleMap modules_;
     StackStops stops_;
+    CfiRules cfi_;
+    std::unordered_map<pid_t, std::unordered_set<std::uint64_t>> cfi_asked_;  // syscall pcs looked up, per process
     std::unordered_map<pid_t, ProcessRecord> procs_;
     std::set<pid_t> live_;
     std::unordered_map<pid_t, FdTableId> main_table_;
@@ -91,7 +96,7 @@ private:
     std::vector<Pending> pending_;
     std::uint64_t lost_seen_ = 0;
     std::map<pid_t, std::uint64_t> lost_seen_by_pid_;
-    std::uint64_t corrupt_ = 0, undecoded_ = 0, stack_errors_ = 0;
+    std::uint64_t corrupt_ = 0, undecoded_ = 0, stack_errors_ = 0, cfi_rules_ = 0, cfi_full_ = 0;
     std::vector<std::string> table_errors_;
     EngineStats stats_;
 };
