@@ -86,7 +86,14 @@ TEST_P(TraceLeakers, FiftyLeaksInOneGroupFromLeakFifty) {
     EXPECT_EQ(g.kind, "chr");
     EXPECT_NE(std::find(g.names.begin(), g.names.end(), "/dev/null"), g.names.end());
     EXPECT_TRUE(has_function(g.stack, function)) << describe_leaks(r.report);
-    EXPECT_TRUE(has_function(g.stack, "main")) << describe_leaks(r.report);
+    if (engine == "bpf" && fixture.find("nofp") != std::string::npos) {
+        // The kernel walks frame pointers: past leak_fifty (found by its
+        // wrapper's CFI rule) a build without them ends the stack, and the
+        // report says so and where (the rule for this engine).
+        EXPECT_TRUE(notes_mention(r.report, "stacks stop in", fixture)) << r.report.dump(1);
+    } else {
+        EXPECT_TRUE(has_function(g.stack, "main")) << describe_leaks(r.report);
+    }
     // The report lists the first fds of a group (a sample), in order.
     const auto leaked = facts["leaked"].get<std::vector<int>>();
     ASSERT_LE(g.fds.size(), leaked.size());
@@ -161,13 +168,15 @@ std::string temp_file() {
 }
 
 TEST_P(TraceCli, LiveLinesFollowTheClassFilter) {
-    TraceRun r = run_trace({"--engine", GetParam(), "-e", "open", "--", trace_fixture("trace_rawsys_static"), "10", "1"},
+    // 2,000 pairs: the process lives long enough for the bpf engine to read
+    // its maps while it runs (stacks resolve against them).
+    TraceRun r = run_trace({"--engine", GetParam(), "-e", "open", "--", trace_fixture("trace_rawsys_static"), "2000", "1"},
                            false);
-    ASSERT_EQ(r.status, 0) << r.err;
+    ASSERT_EQ(r.status, 0) << r.err.substr(0, 2000);
     std::string live = r.err;  // live lines go where strace's go
-    EXPECT_EQ(count_of(live, "openat("), 11) << live;
-    EXPECT_EQ(count_of(live, "close("), 0) << live;
-    EXPECT_NE(live.find("leak_fifty"), std::string::npos) << live;  // "at leak_fifty (trace_rawsys.c:NN)"
+    EXPECT_EQ(count_of(live, "openat("), 2001) << live.substr(0, 2000);
+    EXPECT_EQ(count_of(live, "close("), 0) << live.substr(0, 2000);
+    EXPECT_NE(live.find("leak_fifty"), std::string::npos) << live.substr(0, 2000);  // "at leak_fifty (trace_rawsys.c:NN)"
 }
 
 TEST_P(TraceCli, EventLogToAFileAsTextAndAsNdjson) {
@@ -229,7 +238,10 @@ TEST_P(TraceCli, SocketWithoutCloexecCrossesTheOneWithItDoesNot) {
                             parent["exe"].get<std::string>(), "tcp", "make_inheritable_listener", "SOCK_CLOEXEC",
                             parent["pid"].get<pid_t>()});
     auto xs = crossed(r.report);
-    if (!xs.empty()) {
+    // ptrace reads the table at the exec stop; bpf only when the child is
+    // still running when its exec record is read (it may have closed the
+    // socket by then).
+    if (!xs.empty() && GetParam() == std::string("ptrace")) {
         EXPECT_NE(xs[0].name.find(std::to_string(parent["crossing"]["port"].get<int>())), std::string::npos)
             << xs[0].name;
     }
@@ -349,7 +361,12 @@ TEST_P(TraceCli, FdReceivedOverScmRightsIsALeakOfTheReceiver) {
     EXPECT_EQ(groups[0].pid, facts["pid"].get<pid_t>());
     EXPECT_EQ(groups[0].count, 1);
     EXPECT_TRUE(has_function(groups[0].stack, "receive_fd")) << describe_leaks(r.report);
-    EXPECT_NE(std::find(groups[0].names.begin(), groups[0].names.end(), "/dev/zero"), groups[0].names.end());
+    // ptrace reads the table at the exit stop, so the received fd has its
+    // name; bpf names what its calls said, and SCM_RIGHTS carries no name
+    // (a reconcile names it at an exec, after lost events, at detach).
+    if (GetParam() == std::string("ptrace")) {
+        EXPECT_NE(std::find(groups[0].names.begin(), groups[0].names.end(), "/dev/zero"), groups[0].names.end());
+    }
     auto ps = processes(r.report);
     const ProcessRow* c = process(ps, facts["child"].get<pid_t>());
     ASSERT_NE(c, nullptr);

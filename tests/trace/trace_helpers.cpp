@@ -367,6 +367,16 @@ std::vector<ProcessRow> processes(const nlohmann::json& report) {
 long long lost_events(const nlohmann::json& report) { return num(report, "lost_events", -1); }
 std::string engine_of(const nlohmann::json& report) { return str(report, "engine"); }
 
+bool notes_mention(const nlohmann::json& report, const std::string& a, const std::string& b) {
+    if (!report.contains("notes") || !report["notes"].is_array()) return false;
+    for (const auto& n : report["notes"]) {
+        if (!n.is_string()) continue;
+        const std::string t = n.get<std::string>();
+        if (t.find(a) != std::string::npos && t.find(b) != std::string::npos) return true;
+    }
+    return false;
+}
+
 std::vector<std::string> functions(const std::vector<Frame>& stack) {
     std::vector<std::string> out;
     for (const auto& f : stack) out.push_back(f.function);

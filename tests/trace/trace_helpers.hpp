@@ -137,6 +137,8 @@ std::vector<EbadfClose> ebadf_closes(const nlohmann::json& report);
 std::vector<ProcessRow> processes(const nlohmann::json& report);
 long long lost_events(const nlohmann::json& report);
 std::string engine_of(const nlohmann::json& report);
+// Whether one of the report's notes contains both `a` and `b`.
+bool notes_mention(const nlohmann::json& report, const std::string& a, const std::string& b);
 
 // Function names of a stack, innermost first.
 std::vector<std::string> functions(const std::vector<Frame>& stack);

@@ -130,6 +130,8 @@ RunResult BpfEngine::launch(const std::vector<std::string>& argv, const EngineOp
     sys::UniqueFd go_read(go[0]), go_write(go[1]), err_read(err[0]), err_write(err[1]);
     // PATH is searched here, not in the traced child (sys/command_path.hpp).
     const std::string file = sys::command_path(args[0]);
+    // A static binary's own C library: its wrappers' first calls walk too.
+    program_->add_cfi_signatures(file);
     const pid_t child = ::fork();
     if (child < 0) {
         r.error = "cannot fork: " + sys::errno_text(errno, sys::ErrnoNumber::Shown);

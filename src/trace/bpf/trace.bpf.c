@@ -118,6 +118,14 @@ struct {
 	__type(value, struct fds_cfi_rule);
 } cfi_rules SEC(".maps");
 
+/* Filled once at load: rules by code signature (trace_records.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FDS_CFI_SIGS_MAX);
+	__type(key, struct fds_cfi_sig);
+	__type(value, struct fds_cfi_rule);
+} cfi_sigs SEC(".maps");
+
 /* The fallback: by tid; entries leave at sys_exit and at the thread's exit. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -186,7 +194,7 @@ struct {
 	__type(value, __u64);
 } last_wake SEC(".maps");
 
-#define FDS_WAKE_NS 1000000 /* a record waits at most this long for the reader */
+#define FDS_WAKE_NS 250000 /* a record waits at most this long for the reader (a short-lived process must still be mapped when its stacks are read) */
 
 /* Copies a finished record into the ring. Syscall records do not wake the
  * reader (a wake-up per record would cost more than the record) until
@@ -506,8 +514,14 @@ __noinline int fds_cfi_walk(__u64 ip, __u64 sp, __u64 bp, __u32 tgid, __u32 max)
 		return 0;
 	struct fds_cfi_key k = {.ip = ip, .tgid = tgid};
 	struct fds_cfi_rule *r = bpf_map_lookup_elem(&cfi_rules, &k);
-	if (!r)
-		return 0;
+	if (!r) {
+		struct fds_cfi_sig sig = {.page_off = (__u32)(ip & 0xfff)};
+		if (bpf_probe_read_user(sig.code, sizeof(sig.code), (const void *)(ip - sizeof(sig.code))))
+			return 0;
+		r = bpf_map_lookup_elem(&cfi_sigs, &sig);
+		if (!r)
+			return 0;
+	}
 	__u64 cfa = (r->cfa_bp ? bp : sp) + (__s64)r->cfa_off;
 	__u64 ra = 0, caller_bp = bp;
 	if (bpf_probe_read_user(&ra, sizeof(ra), (const void *)(cfa + (__s64)r->ra_off)) || !ra)

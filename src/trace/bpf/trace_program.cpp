@@ -1,5 +1,7 @@
 #include "trace/bpf/trace_program.hpp"
 
+#include "trace/bpf/cfi_signatures.hpp"
+
 #include <linux/types.h>
 
 #include <cerrno>
@@ -188,6 +190,7 @@ std::unique_ptr<TraceProgram> TraceProgram::load(const ProgramOptions& opts, std
     p->skel_->bss->wakeup_bytes = ring / 4;
     p->skel_->bss->stack_bytes = 0;
     if (!fill_tables(p->skel_, why)) return nullptr;
+    if (p->cfi_walk_) p->load_cfi_signatures();
     p->ring_ = ring_buffer__new(bpf_map__fd(p->skel_->maps.ring), &TraceProgram::sample, p.get(), nullptr);
     if (!p->ring_) {
         why = "cannot map the BPF ring buffer: " + sys::errno_text(errno, sys::ErrnoNumber::Shown);
@@ -250,17 +253,48 @@ void clear_cfi_rules(int fd, bool (*drop)(const fds_cfi_key&, pid_t), pid_t tgid
 
 }  // namespace
 
-bool TraceProgram::set_cfi_rule(pid_t tgid, std::uint64_t ip, const CfiRule& rule) {
-    if (!cfi_walk_) return false;
-    fds_cfi_key key{};
-    key.ip = ip;
-    key.tgid = static_cast<__u32>(tgid);
+namespace {
+
+fds_cfi_rule rule_value(const CfiRule& rule) {
     fds_cfi_rule value{};
     value.cfa_off = rule.cfa_off;
     value.ra_off = rule.ra_off;
     value.bp_off = rule.bp_off;
     value.cfa_bp = rule.cfa_bp ? 1 : 0;
     value.bp_saved = rule.bp_saved ? 1 : 0;
+    return value;
+}
+
+}  // namespace
+
+std::size_t TraceProgram::load_cfi_signatures() {
+    for (const std::string& path : own_c_library_files()) add_cfi_signatures(path);
+    return cfi_signatures_;
+}
+
+std::size_t TraceProgram::add_cfi_signatures(const std::string& path) {
+    if (!cfi_walk_) return 0;
+    std::size_t loaded = 0;
+    const int fd = bpf_map__fd(skel_->maps.cfi_sigs);
+    for (const CfiSignature& s : unambiguous(file_signatures(path))) {
+        if (cfi_signatures_ + loaded >= FDS_CFI_SIGS_MAX) break;
+        fds_cfi_sig key{};
+        key.page_off = s.page_off;
+        std::copy(s.code.begin(), s.code.end(), key.code);
+        const fds_cfi_rule value = rule_value(s.rule);
+        // BPF_NOEXIST: a key another file already gave keeps its rule.
+        if (bpf_map_update_elem(fd, &key, &value, BPF_NOEXIST) == 0) ++loaded;
+    }
+    cfi_signatures_ += loaded;
+    return loaded;
+}
+
+bool TraceProgram::set_cfi_rule(pid_t tgid, std::uint64_t ip, const CfiRule& rule) {
+    if (!cfi_walk_) return false;
+    fds_cfi_key key{};
+    key.ip = ip;
+    key.tgid = static_cast<__u32>(tgid);
+    const fds_cfi_rule value = rule_value(rule);
     return bpf_map_update_elem(bpf_map__fd(skel_->maps.cfi_rules), &key, &value, BPF_ANY) == 0;
 }
 

@@ -70,6 +70,12 @@ public:
     // Removes the rules of `tgid` (its exec or exit: the addresses are stale).
     void forget_cfi_rules(pid_t tgid);
     bool cfi_walk() const { return cfi_walk_; }
+    // Rules by code signature for the C library and loader fdscope maps
+    // (cfi_signatures.hpp), loaded once: how many.
+    std::size_t cfi_signatures() const { return cfi_signatures_; }
+    // The same for one more ELF file (a launched static binary carries its
+    // own C library): how many were added.
+    std::size_t add_cfi_signatures(const std::string& path);
 
     // Hands each waiting ring-buffer sample to `fn`, waiting up to
     // `timeout_ms` for the first. Returns the samples read, or -errno.
@@ -96,6 +102,8 @@ private:
     std::vector<::bpf_link*> links_;
     bool task_storage_ = true;
     bool cfi_walk_ = true;
+    std::size_t cfi_signatures_ = 0;
+    std::size_t load_cfi_signatures();
     std::size_t ring_bytes_ = 0;
     const std::function<void(std::string_view)>* on_sample_ = nullptr;
     static int sample(void* self, void* data, std::size_t size);

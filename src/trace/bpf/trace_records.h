@@ -165,6 +165,19 @@ struct fds_cfi_rule {
 
 #define FDS_CFI_RULES_MAX 8192
 
+/* Map `cfi_sigs`: the same rules for the syscall sites of the C library and
+ * the dynamic loader fdscope itself maps (nearly every traced program maps
+ * the same files), known before any traced process runs, so that a
+ * wrapper's first calls walk too. Keyed by what ASLR does not move: the
+ * pc's offset in its page and the 16 code bytes before it. */
+struct fds_cfi_sig {
+	__u32 page_off;
+	__u8 code[16];
+	__u32 pad;
+};
+
+#define FDS_CFI_SIGS_MAX 8192
+
 #define FDS_NR_MAX 512           /* syscall numbers 0..511 (x86_64 ends near 470) */
 #define FDS_NR_WORDS (FDS_NR_MAX / 64)
 

@@ -121,7 +121,7 @@ void TraceSession::begin(pid_t pid, pid_t parent) {
     started_ns_[pid] = now;
     sink_.process(p);
     flush_before(now);
-    for (const FdEvent& e : reconcile(pid, table, now)) send(e);
+    for (const FdEvent& e : table_of_running(pid, table, now)) send(e);
     ++stats_.reconciles;
 }
 
@@ -147,9 +147,21 @@ void TraceSession::flush_before(std::uint64_t time_ns) {
     pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
+// The kernel's table of a running process. One read while the process
+// exits (its fds are being closed: PF_EXITING, or a zombie already) is a
+// table half gone: taken as the whole table it would turn open fds into
+// "closed unseen", so it is not taken at all.
+std::vector<FdEvent> TraceSession::table_of_running(pid_t pid, FdTableId table, std::uint64_t now) {
+    constexpr std::uint32_t kExiting = 0x4;  // PF_EXITING
+    std::vector<FdEvent> events = reconcile(pid, table, now);
+    const auto st = procfs::parse_stat(proc_file(pid, "stat"));
+    if (!st || (st->flags & kExiting) || st->state == 'Z' || st->state == 'X') return {};
+    return events;
+}
+
 void TraceSession::queue_reconcile(pid_t pid, FdTableId table) {
     const std::uint64_t now = monotonic_ns();
-    pending_.push_back(Pending{now, reconcile(pid, table, now)});
+    pending_.push_back(Pending{now, table_of_running(pid, table, now)});
     ++stats_.reconciles;
 }
 

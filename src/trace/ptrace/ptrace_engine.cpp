@@ -127,7 +127,6 @@ public:
                 return result;
             }
         }
-        sink.attached(pids, "ptrace: every syscall stops, as no seccomp filter can be added to a running process");
         tracer.run();
         result.ok = true;
         return result;

@@ -666,6 +666,11 @@ void Tracer::all_stopped() {
             restart(t, t.held_signal, held == Held::Listen);
         }
     }
+    // Only now does every task stop at its syscalls: what it did between
+    // the seize and here was not seen (the reconcile above has its result).
+    if (phase == Phase::Attaching)
+        sink_.attached(std::vector<pid_t>(roots_.begin(), roots_.end()),
+                       "ptrace: every syscall stops, as no seccomp filter can be added to a running process");
     if (phase == Phase::Detaching) {
         for (const auto& [tid, status] : early_stops_) ::ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
         for (const auto& [tid, status] : replay_) ::ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
