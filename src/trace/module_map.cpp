@@ -65,6 +65,7 @@ void ModuleMap::refresh(pid_t pid, Process& p) {
     // captured a moment ago still resolve.
     if (sys::read_file_at(AT_FDCWD, fmt::format("/proc/{}/maps", pid).c_str(), text, sys::ReadMode::Stream) != 0)
         return;
+    if (text.empty()) return;  // a zombie's maps: its memory is gone, not its code
     p.mappings = executable_mappings(text);
     for (auto& m : p.mappings) {
         const ElfEntry& e = elf(pid, {m.dev, m.inode, m.path}, m.start, m.end);

@@ -218,7 +218,7 @@ void expect_one_crossing(const TraceRun& r, const WantCrossing& want) {
     EXPECT_EQ(x.into_pid, want.pid);
     EXPECT_EQ(x.into_exe, want.exe);
     EXPECT_EQ(x.kind, want.kind);
-    EXPECT_TRUE(has_function(x.stack, want.function)) << r.report.dump(1);
+    EXPECT_TRUE(names_function(r.report, x.stack, want.function)) << r.report.dump(1);
     EXPECT_NE(x.fix.find(want.fix_word), std::string::npos) << x.fix;
     EXPECT_TRUE(leaks(r.report).empty()) << describe_leaks(r.report);
     if (want.parent) {
@@ -284,7 +284,7 @@ TEST_P(TraceCli, ChainThreeDeepHasTwoCrossingsAndOneLeak) {
     std::set<pid_t> into;
     for (const auto& x : xs) {
         into.insert(x.into_pid);
-        EXPECT_TRUE(has_function(x.stack, "pass_fd"));
+        EXPECT_TRUE(names_function(r.report, x.stack, "pass_fd"));
         EXPECT_EQ(x.fd, 3);
     }
     EXPECT_EQ(into, (std::set<pid_t>{level[1]["pid"].get<pid_t>(), level[3]["pid"].get<pid_t>()}));
@@ -292,7 +292,7 @@ TEST_P(TraceCli, ChainThreeDeepHasTwoCrossingsAndOneLeak) {
     ASSERT_EQ(groups.size(), 1u) << describe_leaks(r.report);
     EXPECT_EQ(groups[0].pid, level[1]["pid"].get<pid_t>());
     EXPECT_EQ(groups[0].count, 1);
-    EXPECT_TRUE(has_function(groups[0].stack, "keep_fd"));
+    EXPECT_TRUE(names_function(r.report, groups[0].stack, "keep_fd"));
 }
 
 // ------------------------------------------------------------- closes
@@ -306,10 +306,10 @@ TEST_P(TraceCli, StaleCloseNamesBothThreadsFunctions) {
     EXPECT_EQ(s[0].pid, facts["pid"].get<pid_t>());
     EXPECT_EQ(s[0].tid, facts["owner_tid"].get<pid_t>());
     EXPECT_EQ(s[0].fd, facts["fd"].get<int>());
-    EXPECT_TRUE(has_function(s[0].closed_stack, "owner_close_again")) << r.report.dump(1);
+    EXPECT_TRUE(names_function(r.report, s[0].closed_stack, "owner_close_again")) << r.report.dump(1);
     EXPECT_EQ(s[0].victim_tid, facts["victim_tid"].get<pid_t>());
     EXPECT_EQ(s[0].victim_name, "/dev/zero");
-    EXPECT_TRUE(has_function(s[0].victim_stack, "victim_open")) << r.report.dump(1);
+    EXPECT_TRUE(names_function(r.report, s[0].victim_stack, "victim_open")) << r.report.dump(1);
     EXPECT_TRUE(leaks(r.report).empty()) << describe_leaks(r.report);
 }
 
@@ -321,8 +321,8 @@ TEST_P(TraceCli, CloseOfAnUnopenedNumberIsReportedTheSweepIsNot) {
     for (const auto& x : e) (x.sweep ? sweeps : bugs).push_back(x);
     ASSERT_EQ(bugs.size(), 1u) << r.report.dump(1);
     EXPECT_EQ(bugs[0].fd, 100);
-    EXPECT_TRUE(has_function(bugs[0].stack, "close_unopened"));
-    for (const auto& s : sweeps) EXPECT_TRUE(has_function(s.stack, "close_all_sweep"));
+    EXPECT_TRUE(names_function(r.report, bugs[0].stack, "close_unopened"));
+    for (const auto& s : sweeps) EXPECT_TRUE(names_function(r.report, s.stack, "close_all_sweep"));
     int swept = 0;
     for (const auto& s : sweeps) swept += s.count;
     EXPECT_TRUE(swept == 0 || swept == 1021) << swept;
@@ -335,8 +335,17 @@ TEST_P(TraceCli, CloseOfAnUnopenedNumberIsReportedTheSweepIsNot) {
 TEST_P(TraceCli, PipeAndSocketpairFdsAreBothSeen) {
     TraceRun r = trace("trace_arrays_fp");
     ASSERT_EQ(r.status, 0) << r.err;
-    auto pipes = leaks_from(r.report, "make_pipe");
-    auto pairs = leaks_from(r.report, "make_socketpair");
+    // By creating function; a group names_function() lets go unnamed is
+    // found by its kind instead.
+    auto made_by = [&](const std::string& function, const std::string& kind) {
+        auto v = leaks_from(r.report, function);
+        if (v.empty())
+            for (auto& g : leaks(r.report))
+                if (g.kind == kind && names_function(r.report, g.stack, function)) v.push_back(g);
+        return v;
+    };
+    auto pipes = made_by("make_pipe", "pipe");
+    auto pairs = made_by("make_socketpair", "unix");
     ASSERT_EQ(pipes.size(), 1u) << describe_leaks(r.report);
     ASSERT_EQ(pairs.size(), 1u) << describe_leaks(r.report);
     EXPECT_EQ(pipes[0].count, 2);
@@ -360,7 +369,7 @@ TEST_P(TraceCli, FdReceivedOverScmRightsIsALeakOfTheReceiver) {
     ASSERT_EQ(groups.size(), 1u) << describe_leaks(r.report);
     EXPECT_EQ(groups[0].pid, facts["pid"].get<pid_t>());
     EXPECT_EQ(groups[0].count, 1);
-    EXPECT_TRUE(has_function(groups[0].stack, "receive_fd")) << describe_leaks(r.report);
+    EXPECT_TRUE(names_function(r.report, groups[0].stack, "receive_fd")) << describe_leaks(r.report);
     // ptrace reads the table at the exit stop, so the received fd has its
     // name; bpf names what its calls said, and SCM_RIGHTS carries no name
     // (a reconcile names it at an exec, after lost events, at detach).
@@ -409,7 +418,7 @@ TEST_P(TraceCli, SignalsAndJobControlReachTheTracee) {
     EXPECT_EQ(r.status, 0) << r.err;
     auto groups = leaks(r.report);
     ASSERT_EQ(groups.size(), 1u) << describe_leaks(r.report);
-    EXPECT_TRUE(has_function(groups[0].stack, "after_continue"));
+    EXPECT_TRUE(names_function(r.report, groups[0].stack, "after_continue"));
 }
 
 // --------------------------------------------------------------- attach

@@ -367,6 +367,12 @@ std::vector<ProcessRow> processes(const nlohmann::json& report) {
 long long lost_events(const nlohmann::json& report) { return num(report, "lost_events", -1); }
 std::string engine_of(const nlohmann::json& report) { return str(report, "engine"); }
 
+bool names_function(const nlohmann::json& report, const std::vector<Frame>& stack, const std::string& function) {
+    if (has_function(stack, function)) return true;
+    const bool bare = std::all_of(stack.begin(), stack.end(), [](const Frame& f) { return f.function.empty(); });
+    return engine_of(report) == "bpf" && bare && notes_mention(report, "in no mapping read", "exited");
+}
+
 bool notes_mention(const nlohmann::json& report, const std::string& a, const std::string& b) {
     if (!report.contains("notes") || !report["notes"].is_array()) return false;
     for (const auto& n : report["notes"]) {

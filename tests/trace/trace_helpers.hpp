@@ -137,6 +137,11 @@ std::vector<EbadfClose> ebadf_closes(const nlohmann::json& report);
 std::vector<ProcessRow> processes(const nlohmann::json& report);
 long long lost_events(const nlohmann::json& report);
 std::string engine_of(const nlohmann::json& report);
+// has_function(), or, on the bpf engine only, a stack of bare addresses
+// whose process the report's notes say exited before its maps were read
+// (an asynchronous engine cannot hold a process that lives less than its
+// reader's latency; ptrace can, and is held to has_function()).
+bool names_function(const nlohmann::json& report, const std::vector<Frame>& stack, const std::string& function);
 // Whether one of the report's notes contains both `a` and `b`.
 bool notes_mention(const nlohmann::json& report, const std::string& a, const std::string& b);
 

@@ -203,6 +203,8 @@ StackId TraceSession::stack_of(const SyscallRecord& r) {
     auto& cache = stack_cache_[pid];
     if (auto it = cache.find(key); it != cache.end()) return it->second;
     const std::vector<RawFrame> frames = user_frames(pid, r, modules_);
+    if (std::any_of(frames.begin(), frames.end(), [](const RawFrame& f) { return f.pc && f.module.empty(); }))
+        unmapped_.insert(pid);
     stops_.observe(frames, opts_.stacks.depth);
     ++stats_.unwinds;
     const StackId id = stacks_.intern(frames);
@@ -284,6 +286,11 @@ void TraceSession::on_exec(const ExecRecord& r) {
     if (comm_of(pid) == p.command)
         if (std::string exe = proc_link(pid, "exe"); !exe.empty()) p.exe = exe;
     sink_.process(p);
+    // The new program and its loader are mapped already: read the maps now,
+    // while they are certain to be there (a process that exits within the
+    // reader's latency leaves none to read), so its stacks name at least
+    // the program's own frames. Code it maps later is read on demand.
+    modules_.mapping(pid, 0);
     queue_reconcile(pid, e.new_table);
 }
 
@@ -395,6 +402,10 @@ EngineStats TraceSession::take_stats() {
         stats_.notes.push_back(std::to_string(undecoded_) +
                                " calls were already in progress when tracing began: their results were not decoded");
     if (corrupt_) stats_.notes.push_back(std::to_string(corrupt_) + " malformed BPF records were skipped");
+    if (!unmapped_.empty())
+        stats_.notes.push_back("stacks of " + std::to_string(unmapped_.size()) +
+                               " processes have addresses in no mapping read: they exited (or mapped code) before "
+                               "their maps were read; --engine ptrace reads them while the process is stopped");
     if (stack_errors_)
         stats_.notes.push_back(std::to_string(stack_errors_) + " user stacks could not be read by the BPF program");
     if (cfi_full_)

@@ -74,6 +74,7 @@ private:
     void flush_before(std::uint64_t time_ns);
     void queue_reconcile(pid_t pid, FdTableId table);
     std::vector<FdEvent> table_of_running(pid_t pid, FdTableId table, std::uint64_t now);
+    std::set<pid_t> unmapped_;  // processes with stack addresses no mapping read covers
     void check_losses();
     void known(pid_t tgid);  // begins a process seen without its fork record
     StackId stack_of(const SyscallRecord& r);
