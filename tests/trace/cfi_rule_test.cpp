@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
+#include <vector>
 #include <elfutils/libdw.h>
 
 #include "sys/unique_fd.hpp"
 #include "trace/bpf/cfi_rules.hpp"
+#include "trace/bpf/cfi_signatures.hpp"
 #include "trace/bpf/trace_program.hpp"
 
 namespace fdscope::trace {
@@ -99,6 +102,65 @@ TEST(CfiRule, RefusalWordTurnsTheWalkOff) {
     EXPECT_TRUE(o.task_storage);
     EXPECT_FALSE(parse_trace_refusals("cfi", o, why));
     EXPECT_NE(why.find("cfi_walk"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fdscope::trace
+
+namespace fdscope::trace {
+namespace {
+
+// The rules loaded before anything runs: keyed by what ASLR leaves in place.
+TEST(CfiSignatures, TheCLibraryFdscopeMapsHasOpen64sSiteWithItsRule) {
+    void* open64_fn = ::dlsym(RTLD_DEFAULT, "open64");
+    ASSERT_NE(open64_fn, nullptr);
+    const std::uint64_t ip = after_syscall(open64_fn);
+    ASSERT_NE(ip, 0u);
+    Dl_info info{};
+    ASSERT_NE(::dladdr(open64_fn, &info), 0);
+    const auto files = own_c_library_files();
+    ASSERT_FALSE(files.empty());
+    std::vector<CfiSignature> sigs;
+    for (const auto& f : files) {
+        auto s = file_signatures(f);
+        sigs.insert(sigs.end(), s.begin(), s.end());
+    }
+    sigs = unambiguous(std::move(sigs));
+    // The key as the BPF program builds it from the running process.
+    CfiSignature want;
+    want.page_off = static_cast<std::uint32_t>(ip & 0xfff);
+    std::memcpy(want.code.data(), reinterpret_cast<const void*>(ip - want.code.size()), want.code.size());
+    auto it = std::find_if(sigs.begin(), sigs.end(),
+                           [&](const CfiSignature& s) { return s.page_off == want.page_off && s.code == want.code; });
+    ASSERT_NE(it, sigs.end()) << info.dli_fname;
+    ModuleMap modules;
+    CfiRules rules;
+    const auto live = rules.rule(::getpid(), ip, modules);
+    ASSERT_TRUE(live.has_value());
+    EXPECT_EQ(it->rule, *live);  // the same rule as the one learnt from the live pc
+}
+
+TEST(CfiSignatures, KeysTwoSitesShareWithDifferentRulesAreDropped) {
+    CfiSignature a;
+    a.page_off = 0x123;
+    a.code.fill(0x90);
+    a.rule.cfa_off = 16;
+    CfiSignature same = a;             // the same key and rule: kept once
+    CfiSignature clash = a;            // the same key, another rule: both go
+    clash.rule.cfa_off = 32;
+    CfiSignature other = a;
+    other.page_off = 0x124;
+    auto out = unambiguous({a, same, other});
+    EXPECT_EQ(out.size(), 2u);
+    out = unambiguous({a, clash, other});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].page_off, 0x124u);
+}
+
+TEST(CfiSignatures, EverySyscallInstructionWithARuleIsFound) {
+    // A fake segment: no CFI, no rule, no signature (never a guessed one).
+    const std::vector<std::uint8_t> code(64, 0x0f);
+    EXPECT_TRUE(syscall_signatures(code, 0x1000, nullptr).empty());
 }
 
 }  // namespace
