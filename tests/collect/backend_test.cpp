@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli_helpers.hpp"
+#include "sys/files.hpp"
 
 namespace fdscope::test {
 namespace {
@@ -18,8 +19,10 @@ namespace {
 bool ours(pid_t pid) {
     for (int depth = 0; pid > 1 && depth < 64; ++depth) {
         if (pid == ::getppid() || pid == ::getpid()) return true;
-        std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        // read_all: a process that exits between the open and the read
+        // gives ESRCH there, which std::ifstream turns into an exception.
+        std::string stat;
+        if (sys::read_all(("/proc/" + std::to_string(pid) + "/stat").c_str(), stat) != 0) return true;
         const auto close = stat.rfind(')');
         if (close == std::string::npos) return true;  // gone: treat as transient
         std::istringstream rest(stat.substr(close + 2));
