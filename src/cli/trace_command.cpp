@@ -207,6 +207,8 @@ public:
         return v;
     }
     const FailureExplainer& explainer() const { return explainer_; }
+    // The live lines' ELF files stay open for the report's stacks.
+    symbolize::Symbolizer& symbolizer() { return symbolizer_; }
 
 private:
     bool shown(Op op) const {
@@ -222,7 +224,7 @@ private:
         auto [it, fresh] = locations_.try_emplace(id);
         if (!fresh) return it->second;
         const StackId one[] = {id};
-        const auto symbols = trace::symbolize_stacks(stacks_, one);
+        const auto symbols = trace::symbolize_stacks(stacks_, one, symbolizer_);
         it->second = caller_location(symbols.at(id));
         return it->second;
     }
@@ -234,6 +236,7 @@ private:
     report::TraceBook book_;
     std::map<pid_t, ProcessRecord> processes_;
     std::map<StackId, std::string> locations_;
+    symbolize::Symbolizer symbolizer_;
     FailureExplainer explainer_;
 };
 
@@ -342,7 +345,7 @@ int run_trace(const TraceArgs& a) {
     report::TraceReport rep = report::build_trace_report(sink.book().finish(), facts);
     attach_explanations(rep, sink.explainer().explanations());
     const std::vector<StackId> ids = report::trace_report_stacks(rep);
-    const trace::SymbolizedStacks symbols = trace::symbolize_stacks(stacks, ids);
+    const trace::SymbolizedStacks symbols = trace::symbolize_stacks(stacks, ids, sink.symbolizer());
     auto lookup = [&](StackId id) {
         auto it = symbols.find(id);
         return it == symbols.end() ? std::vector<SymbolizedFrame>{} : it->second;

@@ -60,7 +60,7 @@ bool keeps_frame_pointers(Elf* elf) {
     for (std::size_t i = 0; i < count && sampled < kSampledFunctions; ++i) {
         GElf_Sym sym;
         if (!gelf_getsym(data, static_cast<int>(i), &sym)) break;
-        // Tiny functions (stubs, getters) have no frame in either build.
+        // Tiny functions (PLT trampolines, getters) have no frame in either build.
         if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF || sym.st_size < 32) continue;
         std::array<std::uint8_t, kPrologueBytes> code{};
         if (!function_start(elf, sym, code)) continue;

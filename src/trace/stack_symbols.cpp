@@ -1,6 +1,5 @@
 #include "trace/stack_symbols.hpp"
 
-#include "symbolize/symbolizer.hpp"
 
 namespace fdscope::trace {
 
@@ -16,9 +15,9 @@ SymbolizedFrame unresolved(const RawFrame& f) {
 
 }  // namespace
 
-SymbolizedStacks symbolize_stacks(const StackTable& table, std::span<const StackId> ids) {
+SymbolizedStacks symbolize_stacks(const StackTable& table, std::span<const StackId> ids,
+                                  symbolize::Symbolizer& symbolizer) {
     SymbolizedStacks out;
-    symbolize::Symbolizer symbolizer;
     for (StackId id : ids) {
         if (id == kNoStack || out.contains(id)) continue;
         std::vector<SymbolizedFrame>& frames = out[id];

@@ -8,12 +8,15 @@
 #include <vector>
 
 #include "model/stack.hpp"
+#include "symbolize/symbolizer.hpp"
 
 namespace fdscope::trace {
 
 using SymbolizedStacks = std::map<StackId, std::vector<SymbolizedFrame>>;
 
-// Innermost first; inlined calls expand one raw frame into several.
-SymbolizedStacks symbolize_stacks(const StackTable& table, std::span<const StackId> ids);
+// Innermost first; inlined calls expand one raw frame into several. The
+// symbolizer keeps its ELF files open: one per run, not one per call.
+SymbolizedStacks symbolize_stacks(const StackTable& table, std::span<const StackId> ids,
+                                  symbolize::Symbolizer& symbolizer);
 
 }  // namespace fdscope::trace

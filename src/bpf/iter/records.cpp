@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "bpf/load_at.hpp"
 #include "records.h"
 
 namespace fdscope::bpf {
@@ -13,13 +14,6 @@ static_assert(sizeof(fds_rec_hdr) == 8, "record header layout");
 static_assert(sizeof(fds_file_rec) == 112, "file record layout");
 static_assert(sizeof(fds_vma_rec) == 80, "vma record layout");
 static_assert(sizeof(fds_task_rec) == 48, "task record layout");
-
-template <class T>
-T load_at(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
 
 PathKind path_kind(std::uint8_t k) {
     return k == FDS_PATH_DPATH    ? PathKind::DPath

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "bpf/load_at.hpp"
 #include "trace_records.h"
 
 namespace fdscope::trace {
@@ -17,12 +18,7 @@ static_assert(sizeof(fds_tr_exec) == 72, "exec record layout");
 static_assert(sizeof(fds_tr_exit) == 32, "exit record layout");
 static_assert(sizeof(fds_tr_task) == 16, "task record layout");
 
-template <class T>
-T load_at(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
+using bpf::load_at;
 
 std::string_view comm_of(const char* comm, std::size_t size) {
     const void* nul = std::memchr(comm, '\0', size);
