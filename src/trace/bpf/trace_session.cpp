@@ -313,33 +313,44 @@ void TraceSession::forget(pid_t pid) {
     stack_cache_.erase(pid);
 }
 
+// Losses are counted twice by the program, per CPU (the total) and per
+// process, one increment after the other: a read between the two sees a
+// total ahead of the processes'. Lost events (and the figure in the stats)
+// come from the per-process counts; what the total still has beyond them
+// when tracing ends becomes one Lost event of no process (pid 0).
 void TraceSession::check_losses() {
     const std::uint64_t total = program_.lost_total();
-    if (total == lost_seen_) return;
+    if (total == lost_seen_ && attributed_ == total) return;
+    lost_seen_ = total;
     const std::uint64_t now = monotonic_ns();
     std::uint64_t attributed = 0;
     for (const auto& [pid, n] : program_.lost_by_process()) {
         std::uint64_t& seen = lost_seen_by_pid_[pid];
         if (n <= seen) continue;
-        FdEvent e;
-        e.time_ns = now;
-        e.pid = pid;
-        e.tid = pid;
-        e.table = main_table_.count(pid) ? main_table_[pid] : 0;
-        e.op = Op::Lost;
-        e.result = static_cast<std::int64_t>(n - seen);
         attributed += n - seen;
+        send_lost(pid, n - seen, now);
         seen = n;
-        flush_before(now);
-        send(e);
         if (std::find(stats_.lost_pids.begin(), stats_.lost_pids.end(), pid) == stats_.lost_pids.end())
             stats_.lost_pids.push_back(pid);
     }
-    stats_.lost_events += std::max(total - lost_seen_, attributed);
-    lost_seen_ = total;
+    if (attributed == 0) return;
+    attributed_ += attributed;
     std::sort(stats_.lost_pids.begin(), stats_.lost_pids.end());
     // Resync: whatever the lost records did is in the kernel's tables now.
     for (pid_t pid : live_) queue_reconcile(pid, main_table_[pid]);
+}
+
+void TraceSession::send_lost(pid_t pid, std::uint64_t count, std::uint64_t now) {
+    FdEvent e;
+    e.time_ns = now;
+    e.pid = pid;
+    e.tid = pid;
+    e.table = pid && main_table_.count(pid) ? main_table_[pid] : 0;
+    e.op = Op::Lost;
+    e.result = static_cast<std::int64_t>(count);
+    flush_before(now);
+    send(e);
+    stats_.lost_events += count;
 }
 
 void TraceSession::drop_vanished() {
@@ -372,6 +383,10 @@ void TraceSession::finish(bool inventory) {
     while (program_.poll(0, fn) > 0) {
     }
     check_losses();
+    if (lost_seen_ > attributed_) {  // the per-process map could not say whose
+        send_lost(0, lost_seen_ - attributed_, monotonic_ns());
+        attributed_ = lost_seen_;
+    }
     flush_before(monotonic_ns());
     if (inventory) {
         for (pid_t pid : live_) {

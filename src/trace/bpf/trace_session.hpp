@@ -96,7 +96,9 @@ private:
     std::unordered_map<pid_t, std::uint64_t> started_ns_;  // records before this are in the start inventory
     std::unordered_map<pid_t, std::unordered_map<std::string, StackId>> stack_cache_;
     std::vector<Pending> pending_;
-    std::uint64_t lost_seen_ = 0;
+    std::uint64_t lost_seen_ = 0;   // the program's total at the last look
+    std::uint64_t attributed_ = 0;  // of it, sent as Lost events
+    void send_lost(pid_t pid, std::uint64_t count, std::uint64_t now);
     std::map<pid_t, std::uint64_t> lost_seen_by_pid_;
     std::uint64_t corrupt_ = 0, undecoded_ = 0, stack_errors_ = 0, cfi_rules_ = 0, cfi_full_ = 0;
     std::vector<std::string> table_errors_;
