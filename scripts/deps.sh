@@ -18,6 +18,7 @@ libcap-dev
 libselinux1-dev
 libapparmor-dev
 libseccomp-dev
+libunwind-dev
 "
 # cmake ninja-build g++ make pkg-config: the toolchain CMakeLists.txt uses
 # libcli11-dev: the command line; libfmt-dev: formatting; nlohmann-json3-dev: JSON
@@ -28,6 +29,8 @@ libseccomp-dev
 # SELinux and AppArmor what they decide (src/why/lsm_adapters)
 # libseccomp-dev: the filter `fdscope trace` installs so that only fd
 # syscalls stop (src/trace/ptrace)
+# libunwind-dev: unw_backtrace, the preload library's walk where frame
+# pointers are missing (src/preload)
 
 # BPF: the iterator backend (src/bpf, cmake/Bpf.cmake). Without these the
 # build leaves it out and says so (FDSCOPE_BPF=AUTO).
