@@ -23,6 +23,8 @@ std::vector<std::string> kind_names() {
     return names;
 }
 
+std::vector<std::string> trace_engines() { return {"auto", "bpf", "ptrace", "preload"}; }
+
 std::vector<std::string> finding_kinds() { return {std::begin(report::kFindingKinds), std::end(report::kFindingKinds)}; }
 
 // Options whose values the command checks itself rather than CLI11 (comma
@@ -35,6 +37,7 @@ const ValueSource kValueSources[] = {
     {"ls", "--type", kind_names},
     {"ls", "--output", render::ls_all_columns},
     {"audit", "--ignore", finding_kinds},
+    {"trace", "--engine", trace_engines},
 };
 
 // The choices of a CLI::IsMember check. CLI11 keeps its set private and

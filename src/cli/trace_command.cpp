@@ -36,8 +36,10 @@ void add_trace(CLI::App& cmd, TraceArgs& a) {
     cmd.add_option("-p,--pid", a.pids, "attach to these running processes (every thread; Ctrl-C detaches and reports)")
         ->delimiter(',')
         ->option_text("PID[,PID...]");
-    cmd.add_option("--engine", a.engine, "bpf (root, BTF), ptrace (any user, any binary), or auto: bpf when it loads")
-        ->option_text("auto|bpf|ptrace")
+    cmd.add_option("--engine", a.engine,
+                   "bpf (root, BTF), ptrace (any user, any binary), preload (libfdscope-preload.so in the command: "
+                   "dynamic binaries, no -p, events at the end), or auto: bpf when it loads")
+        ->option_text("auto|bpf|ptrace|preload")
         ->default_str("auto");
     auto* on = cmd.add_flag("--stacks", a.stacks, "capture the user stack of every fd syscall (the default)");
     cmd.add_flag("--no-stacks", a.no_stacks, "capture no stacks (faster; the report names no call sites)")->excludes(on);
@@ -104,8 +106,17 @@ std::optional<EngineChoice> choose_engine(const std::string& name, bool why, std
         c.engine = trace::make_ptrace_engine();
         return c;
     }
+    if (name == "preload") {
+        std::string why_not;
+        c.engine = trace::make_preload_engine(why_not);
+        if (!c.engine) {
+            error = "the preload engine is not available: " + why_not;
+            return std::nullopt;
+        }
+        return c;
+    }
     if (name != "bpf" && name != "auto") {
-        error = "--engine is auto, bpf or ptrace, not '" + name + "'";
+        error = "--engine is auto, bpf, ptrace or preload, not '" + name + "'";
         return std::nullopt;
     }
     c.engine = trace::make_bpf_engine(c.bpf_refused);
@@ -303,6 +314,11 @@ int run_trace(const TraceArgs& a) {
         if (p <= 0) return usage("-p takes process ids");
     if (a.stack_depth == 0 || a.stack_depth > 127) return usage("--stack-depth is 1 to 127");
     if (a.ndjson && a.json && a.output.empty()) return usage("--ndjson and --json both want standard output: give -o FILE for the events");
+    if (a.engine == "preload" && !a.pids.empty())
+        return usage("--engine preload cannot attach to a running process (the library must be loaded when it starts): "
+                     "use --engine ptrace or bpf with -p");
+    if (a.engine == "preload" && a.why)
+        return usage("--why needs the failing thread stopped at its call: --engine ptrace (preload reports at exit)");
     std::string error;
     auto classes = parse_classes(a.classes, error);
     if (!classes) return usage(error);

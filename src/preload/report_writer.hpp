@@ -12,7 +12,7 @@
 // "%p" every process of a tree appends to the one file). One JSON document
 // per process, on one line, appended with one write(2) per document where it
 // fits (O_APPEND), so concurrent writers never interleave:
-//   {"fdscope_preload_report":1,"reason":"exit"|"signal","pid":N,"ppid":N,
+//   {"fdscope_preload_report":1,"reason":"exit"|"signal"|"exec","pid":N,"ppid":N,
 //    "command":"comm","exe":"/path","time":UNIX_SECONDS,
 //    "cloexec_mode":"off"|"all"|"exec","quarantine":N,"stack_mode":"fp"|"libunwind"|"none",
 //    "leaks":[ the `leaks` entries of `fdscope trace --json` (docs/json.md), grouped by
@@ -35,7 +35,11 @@
 
 namespace fdscope::preload {
 
-enum class ReportReason : unsigned char { Exit, Signal };
+// Exec: the image is about to be replaced (an exec wrapper calls it just
+// before the real execve): its fds with close-on-exec close, the others
+// cross into the next image, whose library writes its own report. fdscope
+// reads the reports of one pid in load order.
+enum class ReportReason : unsigned char { Exit, Signal, Exec };
 
 // Writes this process's report from `table` (the live table of the calling
 // process). False when the file could not be opened or written.

@@ -12,30 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// The inverse for a value flagged as escaped ("name_escaped",
-// "command_escaped"): each text \xHH back to its byte. (A name that holds
-// the text "\xHH" itself and invalid bytes too cannot be told apart:
-// schema 1 flags the value, not each escape.)
-std::string unescape_bytes(std::string_view text) {
-    // The two digits after "\x" as a byte, when they are two hex digits.
-    auto byte_at = [&](std::size_t at, unsigned char& b) {
-        const char* end = text.data() + at + 2;
-        auto [p, ec] = std::from_chars(text.data() + at, end, b, 16);
-        return ec == std::errc() && p == end;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        unsigned char b = 0;
-        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && byte_at(i + 2, b)) {
-            out += static_cast<char>(b);
-            i += 3;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
 
 // A key that must be a finite number; none when absent or anything else.
 std::optional<double> number(const json& j, const char* key) {
@@ -91,6 +67,31 @@ bool faster_first(const PlotSeries& a, const PlotSeries& b) {
 }
 
 }  // namespace
+
+// The inverse for a value flagged as escaped ("name_escaped",
+// "command_escaped"): each text \xHH back to its byte. (A name that holds
+// the text "\xHH" itself and invalid bytes too cannot be told apart:
+// schema 1 flags the value, not each escape.)
+std::string unescape_bytes(std::string_view text) {
+    // The two digits after "\x" as a byte, when they are two hex digits.
+    auto byte_at = [&](std::size_t at, unsigned char& b) {
+        const char* end = text.data() + at + 2;
+        auto [p, ec] = std::from_chars(text.data() + at, end, b, 16);
+        return ec == std::errc() && p == end;
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        unsigned char b = 0;
+        if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x' && byte_at(i + 2, b)) {
+            out += static_cast<char>(b);
+            i += 3;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
 
 std::uint64_t PlotSeries::peak() const {
     std::uint64_t p = 0;

@@ -57,6 +57,9 @@ private:
 };
 
 Record read_record(std::string_view text);
+// Undoes the JSON writers' "\xHH" for bytes that are not UTF-8 (docs/json.md:
+// `name_escaped`, `command_escaped`): the text back to the bytes it was.
+std::string unescape_bytes(std::string_view text);
 Record read_record(std::istream& in);
 
 // At most `n` series: every leak suspect first (by rate, highest first; if

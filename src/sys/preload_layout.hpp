@@ -163,8 +163,8 @@ struct TableHeader {
     std::uint64_t incidents_offset;
     std::uint32_t incident_capacity;
     std::atomic<std::uint32_t> incident_count;  // claimed; those < incident_capacity are kept
-    std::int32_t log_fd;             // FDSCOPE_LOG's fd (the library's only fd, placed high), -1 = none
-    std::uint8_t pad[4];
+    std::int32_t log_fd;             // FDSCOPE_LOG's fd (placed high), -1 = none
+    std::int32_t quarantine_fd;      // the O_PATH fd quarantine placeholders are dup'ed from, -1 = none
 };
 static_assert(sizeof(TableHeader) == 192);
 

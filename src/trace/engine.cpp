@@ -6,6 +6,7 @@ std::string_view engine_name(EngineKind k) {
     switch (k) {
     case EngineKind::Ptrace: return "ptrace";
     case EngineKind::Bpf: return "bpf";
+    case EngineKind::Preload: return "preload";
     }
     return "ptrace";
 }

@@ -34,8 +34,8 @@
 namespace fdscope::trace {
 
 
-enum class EngineKind : std::uint8_t { Ptrace, Bpf };
-std::string_view engine_name(EngineKind k);  // "ptrace", "bpf"
+enum class EngineKind : std::uint8_t { Ptrace, Bpf, Preload };
+std::string_view engine_name(EngineKind k);  // "ptrace", "bpf", "preload"
 
 struct StackOptions {
     bool enabled = true;
@@ -103,5 +103,15 @@ std::unique_ptr<Engine> make_ptrace_engine();
 // here (not root, no BTF, a program refused): a sentence naming the cause.
 // Loading is what is checked: `auto` tries this first.
 std::unique_ptr<Engine> make_bpf_engine(std::string& why);
+// The preload engine (trace/preload/): runs the command with
+// libfdscope-preload.so in LD_PRELOAD and FDSCOPE_REPORT set, waits for its
+// whole tree, then turns the library's reports into events: they all come
+// at the end, one creation per fd still open. It cannot attach. nullptr
+// with `why` set when the library is not found (the places looked at).
+std::unique_ptr<Engine> make_preload_engine(std::string& why);
+// Where the library is: beside the running fdscope, else in
+// ../lib/fdscope/ from it (the installed layout); "" with `looked` naming
+// the places tried.
+std::string find_preload_library(std::string& looked);
 
 }  // namespace fdscope::trace
