@@ -1,7 +1,7 @@
 // write_report(): the FDSCOPE_REPORT document of report_writer.hpp.
 //
 // Runs inside the traced process at exit or in the dump signal's handler,
-// so: every syscall through raw_syscall (the library's own wrappers never
+// so: every syscall through raw::call (raw.hpp) (the library's own wrappers never
 // see the report's opens and closes, and errno is never touched), memory
 // from mmap (no malloc: the program's allocator may be mid-call in the
 // interrupted thread), no stdio, no locks, nothing that throws (the
@@ -18,7 +18,7 @@
 
 #include <cstring>
 
-#include "preload/raw_syscall.hpp"
+#include "preload/raw.hpp"
 #include "preload/report_format.hpp"
 
 namespace fdscope::preload {
@@ -29,24 +29,24 @@ namespace layout = sys::preload;
 // --- raw calls ---------------------------------------------------------------
 
 long sys_open(const char* path, int flags, int mode = 0) {
-    return raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), flags, mode);
+    return raw::call(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), flags, mode);
 }
-long sys_close(int fd) { return raw_syscall(SYS_close, fd); }
-long sys_read(int fd, void* buf, std::size_t n) { return raw_syscall(SYS_read, fd, reinterpret_cast<long>(buf), static_cast<long>(n)); }
+long sys_close(int fd) { return raw::call(SYS_close, fd); }
+long sys_read(int fd, void* buf, std::size_t n) { return raw::call(SYS_read, fd, reinterpret_cast<long>(buf), static_cast<long>(n)); }
 long sys_write(int fd, const void* buf, std::size_t n) {
-    return raw_syscall(SYS_write, fd, reinterpret_cast<long>(buf), static_cast<long>(n));
+    return raw::call(SYS_write, fd, reinterpret_cast<long>(buf), static_cast<long>(n));
 }
 long sys_readlinkat(int dirfd, const char* path, char* buf, std::size_t n) {
-    return raw_syscall(SYS_readlinkat, dirfd, reinterpret_cast<long>(path), reinterpret_cast<long>(buf), static_cast<long>(n));
+    return raw::call(SYS_readlinkat, dirfd, reinterpret_cast<long>(path), reinterpret_cast<long>(buf), static_cast<long>(n));
 }
 
 void* map_bytes(std::size_t n) {
-    const long r = raw_syscall(SYS_mmap, 0, static_cast<long>(n), PROT_READ | PROT_WRITE,
+    const long r = raw::call(SYS_mmap, 0, static_cast<long>(n), PROT_READ | PROT_WRITE,
                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return r < 0 && r > -4096 ? nullptr : reinterpret_cast<void*>(r);
 }
 void unmap_bytes(void* p, std::size_t n) {
-    if (p) raw_syscall(SYS_munmap, reinterpret_cast<long>(p), static_cast<long>(n));
+    if (p) raw::call(SYS_munmap, reinterpret_cast<long>(p), static_cast<long>(n));
 }
 std::size_t page_round(std::size_t n) { return (n + 4095) & ~std::size_t{4095}; }
 
@@ -63,7 +63,7 @@ struct Scratch {
             size = want;
             return true;
         }
-        const long r = raw_syscall(SYS_mremap, reinterpret_cast<long>(data), static_cast<long>(size),
+        const long r = raw::call(SYS_mremap, reinterpret_cast<long>(data), static_cast<long>(size),
                                    static_cast<long>(want), MREMAP_MAYMOVE);
         if (r < 0 && r > -4096) return false;
         data = reinterpret_cast<char*>(r);
@@ -227,10 +227,10 @@ bool starts_with(const char* s, std::size_t n, const char* prefix) {
 const char* socket_kind(int fd) {
     int domain = 0, type = 0;
     socklen_t len = sizeof domain;
-    if (raw_syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, reinterpret_cast<long>(&domain), reinterpret_cast<long>(&len)) < 0)
+    if (raw::call(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, reinterpret_cast<long>(&domain), reinterpret_cast<long>(&len)) < 0)
         return "socket";
     len = sizeof type;
-    if (raw_syscall(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, reinterpret_cast<long>(&type), reinterpret_cast<long>(&len)) < 0)
+    if (raw::call(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, reinterpret_cast<long>(&type), reinterpret_cast<long>(&len)) < 0)
         type = 0;
     const bool v6 = domain == AF_INET6;
     if (domain == AF_INET || v6) {
@@ -260,7 +260,7 @@ void look_at(int fd, int proc_fd_dir, FdNow& now) {
     now.open = now.cloexec = false;
     now.kind = "unknown";
     now.name_len = 0;
-    const long flags = raw_syscall(SYS_fcntl, fd, F_GETFD);
+    const long flags = raw::call(SYS_fcntl, fd, F_GETFD);
     if (flags < 0) return;  // EBADF: closed without the library seeing it
     now.open = true;
     now.cloexec = (flags & FD_CLOEXEC) != 0;
@@ -301,7 +301,7 @@ void look_at(int fd, int proc_fd_dir, FdNow& now) {
         return;
     }
     struct statx st {};
-    if (raw_syscall(SYS_statx, fd, reinterpret_cast<long>(""), AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE,
+    if (raw::call(SYS_statx, fd, reinterpret_cast<long>(""), AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE,
                     reinterpret_cast<long>(&st)) < 0)
         return;
     switch (st.stx_mode & S_IFMT) {
@@ -387,8 +387,8 @@ struct Entry {
 bool write_report(const layout::TableHeader& header, const char* path_template, ReportReason why) noexcept {
     const Table table{header};
     if (!path_template || !*path_template || !table.sane()) return false;
-    const int pid = static_cast<int>(raw_syscall(SYS_getpid));
-    const int ppid = static_cast<int>(raw_syscall(SYS_getppid));
+    const int pid = static_cast<int>(raw::call(SYS_getpid));
+    const int ppid = static_cast<int>(raw::call(SYS_getppid));
     char path[4096];
     if (!expand_path(path_template, pid, path, sizeof path)) return false;
 
@@ -647,7 +647,7 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
     if (fd_dir >= 0) {
         alignas(8) char dents[8192];
         for (;;) {
-            const long n = raw_syscall(SYS_getdents64, fd_dir, reinterpret_cast<long>(dents), sizeof dents);
+            const long n = raw::call(SYS_getdents64, fd_dir, reinterpret_cast<long>(dents), sizeof dents);
             if (n <= 0) break;
             for (long off = 0; off < n;) {
                 const auto* d = reinterpret_cast<const Dirent64*>(dents + off);
@@ -658,7 +658,7 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
                 if (*c < '0' || *c > '9') continue;
                 for (; *c >= '0' && *c <= '9' && fd < (1L << 31); ++c) fd = fd * 10 + (*c - '0');
                 if (*c || fd >= (1L << 31)) continue;
-                if (fd == fd_dir || fd == header.log_fd || fd == header.quarantine_fd) continue;
+                if (fd == fd_dir || fd == header.log_fd || fd == header.placeholder_fd) continue;
                 if (fd < slots && states[fd] != 0) continue;
                 look_at(static_cast<int>(fd), fd_dir, now);
                 if (!now.open) continue;
