@@ -4,15 +4,16 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <optional>
 #include <fmt/format.h>
 #include <sys/uio.h>
 #include <type_traits>
 #include <unordered_map>
 
-#include "procfs/parse_maps.hpp"
 #include "sys/errno_text.hpp"
 #include "sys/files.hpp"
 #include "sys/preload_layout.hpp"
+#include "sys/preload_locate.hpp"
 
 namespace fdscope::collect {
 
@@ -174,6 +175,8 @@ std::string check_preload_header(std::span<const std::byte> b, std::uint64_t map
     l.pid = HEADER_FIELD(b, pid);
     l.log_fd = HEADER_FIELD(b, log_fd);
     if (l.log_fd < -1) return fmt::format("log fd {}", l.log_fd);
+    l.placeholder_fd = HEADER_FIELD(b, placeholder_fd);
+    if (l.placeholder_fd < -1) return fmt::format("placeholder fd {}", l.placeholder_fd);
     l.generation = HEADER_FIELD(b, generation);
     l.realtime_offset_ns = HEADER_FIELD(b, realtime_offset_ns);
     l.overflow_fds = header_u64(b, offsetof(pl::TableHeader, overflow_fds));
@@ -234,7 +237,7 @@ void parse_preload_table(const PreloadCopy& copy, std::span<const std::int32_t> 
         if (state > static_cast<std::uint8_t>(pl::SlotState::Quarantined))
             return fail(out, fmt::format("slot {}: state {}", i, state));
         if (state == static_cast<std::uint8_t>(pl::SlotState::Free)) continue;
-        if (!open[i] || static_cast<std::int32_t>(i) == l.log_fd) {
+        if (!open[i] || library_fd(l, static_cast<std::int32_t>(i))) {
             ++out.stale_slots;
             continue;
         }
@@ -263,17 +266,17 @@ void parse_preload_table(const PreloadCopy& copy, std::span<const std::int32_t> 
         out.fds.push_back(std::move(o));
     }
 
-    // The log fd sits above the slots the reader copied (it is placed high),
-    // merged in order.
-    const bool log_open = l.log_fd >= 0 && std::binary_search(open_fds.begin(), open_fds.end(), l.log_fd);
-    if (log_open) {
+    // The library's own fds sit above the slots the reader copied (they are
+    // placed high), merged in order.
+    for (const auto& [fd, op] : {std::pair{l.log_fd, "fdscope-log"}, std::pair{l.placeholder_fd, "fdscope-placeholder"}}) {
+        if (fd < 0 || !std::binary_search(open_fds.begin(), open_fds.end(), fd)) continue;
+        auto at = std::lower_bound(out.fds.begin(), out.fds.end(), fd, [](const Origin& a, std::int32_t x) { return a.fd < x; });
+        if (at != out.fds.end() && at->fd == fd) continue;  // log and placeholder the same number: hostile
         Origin o;
-        o.fd = l.log_fd;
-        o.op = "fdscope-log";
-        o.library_log = true;
-        out.fds.insert(std::lower_bound(out.fds.begin(), out.fds.end(), o.fd,
-                                        [](const Origin& a, std::int32_t fd) { return a.fd < fd; }),
-                       std::move(o));
+        o.fd = fd;
+        o.op = op;
+        o.library_fd = true;
+        out.fds.insert(at, std::move(o));
     }
     out.unseen = open_fds.size() - out.fds.size() - out.unstable;
 
@@ -355,10 +358,10 @@ void read_preload_table(const TableMemory& memory, std::uint64_t size, std::span
         return;
     }
     const PreloadLayout& l = copy.layout;
-    // Slots up to the highest open fd but the library's own log fd (placed high).
+    // Slots up to the highest open fd but the library's own (placed high).
     std::int64_t highest = -1;
     for (std::int32_t fd : open_fds)
-        if (fd != l.log_fd) highest = std::max<std::int64_t>(highest, fd);
+        if (!library_fd(l, fd)) highest = std::max<std::int64_t>(highest, fd);
     const std::uint64_t n = std::min<std::uint64_t>(l.slot_count, static_cast<std::uint64_t>(highest + 1));
     const std::uint64_t slot_bytes = n * sizeof(pl::Slot);
     if (slot_bytes > kMaxCopy || l.arena_bytes > kMaxCopy) {
@@ -420,16 +423,15 @@ void read_preload_origins(pid_t pid, pid_t via, std::span<const std::int32_t> op
     out.stacks.assign(1, OriginStack{});
     std::string maps;
     if (sys::read_all(fmt::format("/proc/{}/maps", via).c_str(), maps) != 0) return;
-    if (maps.find(pl::kMapsName) == std::string::npos) return;  // the usual case, without parsing a line
-    std::uint64_t start = 0, end = 0;
-    procfs::parse_maps(maps, [&](const procfs::MapEntry& m) {
-        if (!end && m.path == pl::kMapsName) start = m.start, end = m.end;
-    });
-    if (!end) return;
+    // The usual case, without parsing a line: neither the named mapping nor the library.
+    if (maps.find(pl::kMapsName) == std::string::npos && maps.find(pl::kLibraryFile) == std::string::npos) return;
+    const std::optional<pl::TableLocation> where = pl::locate_table(via, maps);
+    if (!where) return;
+    const std::uint64_t start = where->addr, size = where->bytes;
     const TableMemory memory = [via, start](std::uint64_t offset, std::span<std::byte> to) {
         return copy_from(via, start + offset, to);
     };
-    read_preload_table(memory, end - start, open_fds, pid, out);
+    read_preload_table(memory, size, open_fds, pid, out);
 }
 
 std::vector<OriginsPtr> read_origins(const Snapshot& snap, std::vector<std::string>& notes) {

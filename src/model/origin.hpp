@@ -29,7 +29,7 @@ struct OriginStack {
 // What the library recorded of one open fd.
 struct Origin {
     std::int32_t fd = -1;
-    std::string op;                 // "openat", "socket", "fopen", ...; "fdscope-log" for the library's own
+    std::string op;                 // "openat", "socket", "fopen", ...; "fdscope-log", "fdscope-placeholder": the library's own
     pid_t tid = 0;
     double time = 0;                // Unix seconds (the table's realtime offset + CLOCK_MONOTONIC)
     bool inherited = false;         // made by another process (a fork parent) before this one forked
@@ -37,7 +37,7 @@ struct Origin {
     bool handed_on = false;         // the program cleared close-on-exec itself
     bool via_syscall = false;       // made through syscall(3)
     bool quarantined = false;       // a closed number kept by FDSCOPE_QUARANTINE (O_PATH placeholder)
-    bool library_log = false;       // the library's FDSCOPE_LOG fd
+    bool library_fd = false;        // the library's own: its FDSCOPE_LOG fd or FDSCOPE_QUARANTINE's placeholder
     FdOwner owner = FdOwner::None;
     std::uint32_t stack = 0;        // index in ProcessOrigins::stacks, 0 = no stack
     // Quarantined: the close that quarantined it.

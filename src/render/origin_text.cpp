@@ -23,8 +23,8 @@ std::string origin_site(const std::vector<SymbolizedFrame>& frames) {
 }
 
 void origin_cell(const ProcessOrigins& table, const Origin& o, std::string& out) {
-    if (o.library_log) {
-        out += "fdscope log (FDSCOPE_LOG)";
+    if (o.library_fd) {
+        out += o.op == "fdscope-log" ? "fdscope log (FDSCOPE_LOG)" : "fdscope quarantine placeholder";
         return;
     }
     const std::string& site = table.stack_of(o.stack).site;
@@ -60,8 +60,8 @@ void write_origin_json(JsonWriter& j, const ProcessOrigins* table, const Origin*
     }
     j.begin_object();
     j.key("op").value(o->op);
-    if (o->library_log) {
-        j.key("library_log").value(true);
+    if (o->library_fd) {
+        j.key("library_fd").value(true);
         j.end_object();
         return;
     }

@@ -76,7 +76,7 @@ GroupSites new_sites(const Snapshot& snap, pid_t pid, const OriginsPtr& origins,
     for (const Row& row : r.rows()) {
         if (row.process->pid != pid) continue;
         const Origin* o = r.origin(row);
-        if (!o || o->library_log || o->quarantined || o->time < since) continue;
+        if (!o || o->library_fd || o->quarantined || o->time < since) continue;
         auto it = per.find({std::string(kind_name(row.file->kind)), group_name(*row.file, r.socket(*row.file))});
         if (it == per.end()) continue;
         const std::string& site = origins->stack_of(o->stack).site;

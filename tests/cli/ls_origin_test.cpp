@@ -72,7 +72,7 @@ TEST_F(FakeTable, OriginColumnNamesTheFunctionsOfTheFakeStacks) {
     EXPECT_NE(rows[fact("log_fd")].find("fake_open_log"), std::string::npos);
     EXPECT_NE(rows[fact("log_fd")].find("app\\nlog\\t\\xff.txt"), std::string::npos) << rows[fact("log_fd")];
     EXPECT_NE(rows[fact("quarantined")].find("quarantined, closed at fake_closer"), std::string::npos);
-    EXPECT_NE(rows[fact("library_log")].find("fdscope log"), std::string::npos);
+    EXPECT_NE(rows[fact("library_fd")].find("fdscope log"), std::string::npos);
     for (int fd : {0, 1, 2, fact("untracked")}) {
         EXPECT_EQ(rows[fd].find("fake_"), std::string::npos) << rows[fd];
         EXPECT_EQ(rows[fd].find("fdscope log"), std::string::npos) << rows[fd];
@@ -108,7 +108,7 @@ TEST_F(FakeTable, JsonOriginHasOpFlagsAndTheWholeStack) {
     EXPECT_EQ(q["quarantined"], true);
     ASSERT_TRUE(q["closed"].is_object());
     EXPECT_EQ(q["closed"]["stack"][0]["function"], "fake_closer");
-    EXPECT_EQ(rows[fact("library_log")]["origin"]["op"], "fdscope-log");
+    EXPECT_EQ(rows[fact("library_fd")]["origin"]["op"], "fdscope-log");
     for (const auto& n : doc["notes"]) EXPECT_EQ(n.get<std::string>().find("preload"), std::string::npos) << n;
 }
 

@@ -74,15 +74,17 @@ TEST(PreloadTable, ValidTableGivesOriginsReconciledWithTheOpenFds) {
     EXPECT_FALSE(o.find(9));
 }
 
-TEST(PreloadTable, TheLibrarysLogFdHasAnOriginOfItsOwnAndIsNotCopiedUpTo) {
+TEST(PreloadTable, TheLibrarysOwnFdsHaveOriginsOfTheirOwnAndAreNotCopiedUpTo) {
     PreloadImage img;
     img.header().log_fd = 1000;  // beyond the slots: must not make the reader copy up to it
+    img.header().placeholder_fd = 1001;
     img.open_slot(3, pl::CreateOp::Open, img.add_stack({0x10}));
-    const ProcessOrigins o = read(img, {3, 1000});
+    const ProcessOrigins o = read(img, {3, 1000, 1001});
     ASSERT_EQ(o.error, "");
-    ASSERT_EQ(o.fds.size(), 2u);
-    EXPECT_TRUE(o.find(1000)->library_log);
+    ASSERT_EQ(o.fds.size(), 3u);
+    EXPECT_TRUE(o.find(1000)->library_fd);
     EXPECT_EQ(o.find(1000)->op, "fdscope-log");
+    EXPECT_EQ(o.find(1001)->op, "fdscope-placeholder");
     EXPECT_EQ(o.unseen, 0u);
 }
 
