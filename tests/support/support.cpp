@@ -90,6 +90,17 @@ nlohmann::json Fixture::next_line() {
     return nlohmann::json::parse(line);
 }
 
+void Fixture::send(const std::string& line) {
+    const std::string text = line + "\n";
+    std::size_t off = 0;
+    while (off < text.size()) {
+        const ssize_t n = write(in_fd_, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error("fixture closed its input");
+        off += static_cast<std::size_t>(n);
+    }
+}
+
 void Fixture::stop() {
     if (pid_ <= 0) return;
     if (in_fd_ >= 0) close(in_fd_);
