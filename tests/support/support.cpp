@@ -90,6 +90,16 @@ nlohmann::json Fixture::next_line() {
     return nlohmann::json::parse(line);
 }
 
+void Fixture::send(std::string_view bytes) {
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+        ssize_t n = write(in_fd_, bytes.data() + off, bytes.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) die("write to the fixture's stdin");
+        off += static_cast<std::size_t>(n);
+    }
+}
+
 void Fixture::stop() {
     if (pid_ <= 0) return;
     if (in_fd_ >= 0) close(in_fd_);
