@@ -1,6 +1,7 @@
 # What `make install` (cmake --install) and the Debian package put on a
 # machine, under CMAKE_INSTALL_PREFIX (and DESTDIR):
 #   bin/fdscope
+#   lib/fdscope/libfdscope-preload.so   (${CMAKE_INSTALL_LIBDIR}: lib, or lib/<multiarch> under /usr)
 #   share/man/man1/fdscope.1.gz
 #   share/bash-completion/completions/fdscope
 include(GNUInstallDirs)
@@ -12,6 +13,10 @@ set(FDSCOPE_INSTALLED_TARGETS fdscope)
 install(TARGETS ${FDSCOPE_INSTALLED_TARGETS}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# The preload library goes to a folder of its own: it is loaded with
+# LD_PRELOAD by path, never linked against, so not beside the system's
+# libraries (where ldconfig would index it).
+install(TARGETS fdscope_preload LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/fdscope)
 
 # Man pages are installed compressed, as Debian policy wants (-n: no name or
 # time stamp in the archive, so that builds are reproducible).

@@ -163,10 +163,30 @@ struct TableHeader {
     std::uint64_t incidents_offset;
     std::uint32_t incident_capacity;
     std::atomic<std::uint32_t> incident_count;  // claimed; those < incident_capacity are kept
-    std::int32_t log_fd;             // FDSCOPE_LOG's fd (the library's only fd, placed high), -1 = none
-    std::uint8_t pad[4];
+    std::int32_t log_fd;             // FDSCOPE_LOG's fd (placed high), -1 = none
+    std::int32_t placeholder_fd;     // FDSCOPE_QUARANTINE's O_PATH fd of "/" (placed high), -1 = none;
+                                     // quarantined numbers hold dups of it (SlotState::Quarantined)
 };
 static_assert(sizeof(TableHeader) == 192);
+
+// Finding the table without a name. PR_SET_VMA_ANON_NAME needs a kernel
+// built with CONFIG_ANON_VMA_NAME (5.17+); elsewhere prctl fails with EINVAL
+// and the mapping shows as a plain anonymous one. The library's writable
+// data therefore also holds one Locator (the exported symbol
+// `fdscope_preload_locator`, 8-aligned, in a rw-p mapping of the file
+// libfdscope-preload.so): a reader copies those mappings, looks for magic
+// and ~magic side by side, and reads where the table is. A fork child's
+// copy is right too (same addresses). table_addr = 0: not made (yet).
+// sys/preload_locate.hpp does this for a reader.
+inline constexpr std::uint64_t kLocatorMagic = 0x636f6c6261746466ULL;  // "fdtabloc" in memory order
+inline constexpr char kLibraryFile[] = "libfdscope-preload.so";       // the mapped file's basename
+struct Locator {
+    std::uint64_t magic;        // kLocatorMagic
+    std::uint64_t not_magic;    // ~kLocatorMagic
+    std::uint64_t table_addr;   // the mapping's start in the process, 0 = none
+    std::uint64_t table_bytes;  // its length (TableHeader::total_bytes)
+};
+static_assert(sizeof(Locator) == 32);
 
 // Where region `i` of `count` elements of `size` bytes ends, or 0 on overflow.
 constexpr std::uint64_t region_end(std::uint64_t offset, std::uint64_t count, std::uint64_t size) {
