@@ -59,6 +59,7 @@ bench: build
 	$(BUILD)/bench/fdscope_tick_bench
 	bench/why.sh
 	bench/trace.sh
+	bench/preload.sh
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,92 @@
+// FDSCOPE_CLOEXEC=1 and =exec close the "listener inherited by a child"
+// hole: `fdscope audit` finds the inherited listener without the library
+// (the fixture is a real case) and not with it, while the pipes the server
+// hands on deliberately (dup2 onto stdin, F_SETFD 0) still reach the child.
+// FDSCOPE_LOG says what was changed.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "preload/preload_helpers.hpp"
+#include "support/support.hpp"
+#include "sys/files.hpp"
+
+namespace fdscope::test {
+namespace {
+
+using preload::preload_wrapper;
+
+std::vector<nlohmann::json> inherited_findings(pid_t parent, pid_t child) {
+    RunResult r = run({fdscope_bin(), "audit", "-p", std::to_string(parent), "--json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    std::vector<nlohmann::json> out;
+    try {
+        const auto doc = nlohmann::json::parse(r.out);
+        for (const auto& f : doc["findings"])
+            if (f["kind"] == "inherited" && f["pid"] == child) out.push_back(f);
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "invalid JSON: " << e.what() << "\n" << r.out;
+    }
+    return out;
+}
+
+bool child_holds_socket(pid_t child, int fd) {
+    const auto fds = preload::proc_fds(child);
+    auto it = fds.find(fd);
+    return it != fds.end() && it->second.rfind("socket:", 0) == 0;
+}
+
+TEST(PreloadCloexec, WithoutTheLibraryTheChildInheritsTheListener) {
+    Fixture fx("preload/listener_exec", {}, {"env", "-u", "LD_PRELOAD"});
+    const auto& f = fx.facts();
+    const pid_t parent = f["pid"], child = f["child_pid"];
+    EXPECT_TRUE(child_holds_socket(child, f["fd"]));
+    const auto found = inherited_findings(parent, child);
+    ASSERT_EQ(found.size(), 1u) << "the fixture must build the hazard";
+    EXPECT_EQ(found[0]["fd"], f["fd"]);
+    EXPECT_EQ(f["stdin_text"], "hello\n");
+    EXPECT_EQ(f["handed_text"], "hello\n");
+}
+
+void expect_closed_hole(const std::string& mode) {
+    char log_template[] = "/tmp/fdscope-cloexec-log.XXXXXX";
+    const int log_fd = mkstemp(log_template);
+    ASSERT_GE(log_fd, 0);
+    close(log_fd);
+    const std::string log = log_template;
+    {
+        Fixture fx("preload/listener_exec", {}, preload_wrapper({"FDSCOPE_CLOEXEC=" + mode, "FDSCOPE_LOG=" + log}));
+        const auto& f = fx.facts();
+        const pid_t parent = f["pid"], child = f["child_pid"];
+        const int fd = f["fd"];
+        ASSERT_TRUE(preload::maps_contain(parent, "[anon:fdscope-table]")) << "the library is loaded";
+        EXPECT_FALSE(child_holds_socket(child, fd)) << "the exec'd child must not hold the listener";
+        EXPECT_TRUE(inherited_findings(parent, child).empty()) << mode;
+        // What the server handed on on purpose still arrives.
+        EXPECT_EQ(f["stdin_text"], "hello\n") << "the pipe dup2'd onto stdin";
+        EXPECT_EQ(f["handed_text"], "hello\n") << "the pipe whose FD_CLOEXEC was cleared";
+        // The parent's listener itself: close-on-exec now (=1 at creation, =exec at the exec).
+        std::string fdinfo;
+        ASSERT_EQ(sys::read_all(("/proc/" + std::to_string(parent) + "/fdinfo/" + std::to_string(fd)).c_str(), fdinfo), 0);
+        const auto pos = fdinfo.find("flags:");
+        ASSERT_NE(pos, std::string::npos);
+        const long oflags = std::stol(fdinfo.substr(pos + 6), nullptr, 8);
+        EXPECT_TRUE(oflags & O_CLOEXEC) << mode << ": " << fdinfo;
+        fx.stop();
+    }
+    std::string text;
+    ASSERT_EQ(sys::read_all(log.c_str(), text), 0);
+    unlink(log.c_str());
+    EXPECT_FALSE(text.empty()) << "FDSCOPE_LOG describes the changes";
+    // Every line of the log is text about one change; the listener's is among them.
+    bool names_socket = false;
+    for (const auto& l : split_lines(text))
+        if (l.find("socket") != std::string::npos || l.find("fd") != std::string::npos) names_socket = true;
+    EXPECT_TRUE(names_socket) << text;
+}
+
+TEST(PreloadCloexec, EverywhereClosesTheHoleAndKeepsDeliberateHandOns) { expect_closed_hole("1"); }
+TEST(PreloadCloexec, AtExecClosesTheHoleAndKeepsDeliberateHandOns) { expect_closed_hole("exec"); }
+
+}  // namespace
+}  // namespace fdscope::test
