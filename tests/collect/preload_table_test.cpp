@@ -41,16 +41,17 @@ TEST(PreloadTable, ValidTableGivesOriginsReconciledWithTheOpenFds) {
     img.open_slot(4, pl::CreateOp::Socket, a, pl::kCloexecForced);
     img.open_slot(5, pl::CreateOp::Pipe2, b, pl::kHandedOn, 1111);  // made by a fork parent
     img.open_slot(6, pl::CreateOp::Fopen, b, pl::kOwnerFile);
-    img.open_slot(9, pl::CreateOp::Openat, a);  // fd 9 is not open: stale
+    img.open_slot(8, pl::CreateOp::Openat, a);  // fd 8 is not open: stale
+    img.open_slot(12, pl::CreateOp::Openat, a);  // above the highest open fd: not even copied
     img.open_slot(7, pl::CreateOp::Openat, a, 0, 4242, pl::SlotState::Quarantined);
     img.slot(7).close_stack = b;
     img.slot(7).close_tid = 99;
-    const ProcessOrigins o = read(img, {0, 1, 2, 3, 4, 5, 6, 7, 8});
+    const ProcessOrigins o = read(img, {0, 1, 2, 3, 4, 5, 6, 7, 10});
     ASSERT_EQ(o.error, "");
     EXPECT_TRUE(o.found);
     EXPECT_EQ(o.pid, 77);
     ASSERT_EQ(o.fds.size(), 5u);
-    EXPECT_EQ(o.unseen, 4u);  // 0, 1, 2 and 8 have no slot
+    EXPECT_EQ(o.unseen, 4u);  // 0, 1, 2 and 10 have no slot
     EXPECT_EQ(o.stale_slots, 1u);
     ASSERT_EQ(o.stacks.size(), 3u);  // two distinct stacks, interned, + the empty one
     const Origin* f3 = o.find(3);
@@ -71,7 +72,8 @@ TEST(PreloadTable, ValidTableGivesOriginsReconciledWithTheOpenFds) {
     EXPECT_EQ(o.find(7)->close_tid, 99);
     EXPECT_EQ(o.stack_of(o.find(7)->close_stack).pcs, (std::vector<std::uint64_t>{0x4000}));
     EXPECT_FALSE(o.find(8));
-    EXPECT_FALSE(o.find(9));
+    EXPECT_FALSE(o.find(10));
+    EXPECT_FALSE(o.find(12));
 }
 
 TEST(PreloadTable, TheLibrarysOwnFdsHaveOriginsOfTheirOwnAndAreNotCopiedUpTo) {
@@ -175,13 +177,8 @@ TEST(PreloadTable, BadStacksAndSlotsAreErrors) {
         {"ref past the arena", [](PreloadImage& i, pl::StackRef) { i.slot(3).stack = 0x00ffffff; }, "past the arena"},
         {"ref past what is used", [](PreloadImage& i, pl::StackRef) { i.slot(3).stack = 200; }, "past the arena"},
         {"depth 1000", [](PreloadImage& i, pl::StackRef r) { i.record(r).depth = 1000; }, "depth 1000"},
-        {"depth past the arena end",
-         [](PreloadImage& i, pl::StackRef r) {
-             i.record(r).depth = 60;
-             i.header().max_depth = 64;
-         },
-         "runs past the arena"},
-        {"depth over the header's", [](PreloadImage& i, pl::StackRef) { i.header().max_depth = 0; }, "depth 1"},
+        {"depth 65", [](PreloadImage& i, pl::StackRef r) { i.record(r).depth = 65; }, "depth 65"},
+        {"depth past the arena end", [](PreloadImage& i, pl::StackRef r) { i.record(r).depth = 60; }, "runs past the arena"},
         {"state", [](PreloadImage& i, pl::StackRef) { i.slot(3).state = 9; }, "slot 3: state 9"},
         {"op", [](PreloadImage& i, pl::StackRef) { i.slot(3).op = 200; }, "slot 3: operation 200"},
         {"close stack",
