@@ -3,6 +3,7 @@
 // `fdscope ls` lists its fds as the kernel has them, the JSON stays valid,
 // and with the origin column a corrupt table is a note, not a crash.
 #include <gtest/gtest.h>
+#include <set>
 
 #include "preload/preload_helpers.hpp"
 #include "support/support.hpp"
@@ -72,9 +73,11 @@ TEST_P(PreloadCorrupt, OriginColumnGivesANoteNotACrash) {
     EXPECT_EQ(listed_fds(doc, pid), kernel_fds(pid));
     // Whatever survived of the table, an origin is null or an object; the
     // corruption is reported somewhere: on stderr or in the document.
-    for (const auto& f : doc["files"])
-        if (f["pid"] == pid && f.contains("origin"))
+    for (const auto& f : doc["files"]) {
+        if (f["pid"] == pid && f.contains("origin")) {
             EXPECT_TRUE(f["origin"].is_null() || f["origin"].is_object() || f["origin"].is_array()) << f.dump();
+        }
+    }
     const std::string all = text.err + json.err + json.out;
     EXPECT_TRUE(all.find("table") != std::string::npos || all.find("corrupt") != std::string::npos)
         << "no note about the table: stderr " << text.err << json.err;
