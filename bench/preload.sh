@@ -14,8 +14,9 @@
 #              no origin column.
 # Each variant runs REPS times (5), the order rotating every repetition,
 # timed by bench/measure.py (wall time of the whole command, start-up
-# included). Prints medians and the ratios to native (to `ls` without
-# origin for ls) and writes the Markdown to bench/out/preload.md.
+# included; and user+sys CPU time from wait4, steadier on a busy machine).
+# Prints medians and the ratios to native (to `ls` without origin for ls)
+# and writes the Markdown to bench/out/preload.md.
 # Builds nothing: run `make build` first. The ls workload needs root (or a
 # hard RLIMIT_NOFILE of 110,000).
 #
@@ -149,18 +150,22 @@ for w in dict.fromkeys(r["workload"] for r in rows):
     rs = [r for r in rows if r["workload"] == w]
     ref = "plain" if w == "ls" else "native"
     med = {}
-    for v in dict.fromkeys(r["variant"] for r in rs):
+    order = ["native", "fp", "libunwind", "none", "plain", "origin"]
+    for v in sorted(dict.fromkeys(r["variant"] for r in rs), key=lambda x: order.index(x) if x in order else 99):
         vr = [r for r in rs if r["variant"] == v]
         med[v] = {"wall": statistics.median(r["wall_s"] for r in vr),
+                  "cpu": statistics.median(r["user_s"] + r["sys_s"] for r in vr),
                   "rss": statistics.median(r["maxrss_kib"] for r in vr) / 1024,
                   "n": len(vr), "failed": sum(1 for r in vr if r["status"] != 0),
                   "stderr": next((r["stderr"] for r in vr if r["stderr"]), [])}
     print(f"## {titles.get(w, w)}\n")
-    print(f"| variant | median wall (s) | x {ref} | peak RSS (MiB) | failed |")
-    print("|---|---:|---:|---:|---:|")
+    print(f"| variant | median wall (s) | x {ref} | median user+sys (s) | x {ref} | peak RSS (MiB) | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    def ratio(v, key):
+        return f"{med[v][key] / med[ref][key]:.2f}" if ref in med and med[ref][key] else "n/a"
     for v, m in med.items():
-        r = f"{m['wall'] / med[ref]['wall']:.2f}" if ref in med and med[ref]["wall"] else "n/a"
-        print(f"| {v} | {m['wall']:.3f} | {r} | {m['rss']:.1f} | {m['failed']}/{m['n']} |")
+        print(f"| {v} | {m['wall']:.3f} | {ratio(v, 'wall')} | {m['cpu']:.3f} | {ratio(v, 'cpu')} "
+              f"| {m['rss']:.1f} | {m['failed']}/{m['n']} |")
     notes = [f"- {v}: {' / '.join(m['stderr'])}" for v, m in med.items() if m["stderr"] and m["failed"]]
     if notes:
         print("\nstderr of failed runs:\n")
