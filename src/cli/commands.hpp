@@ -21,6 +21,7 @@ struct LsArgs {
     std::vector<std::string> inet;  // -i [SPEC]; empty vector element means "-i" alone
     bool inet_given = false;
     bool deleted = false, no_cloexec = false;
+    bool origin = false;  // --origin: read the preload tables, add the origin column
     unsigned threads = 0;
     std::string backend = "auto";
     OutputFlags out;

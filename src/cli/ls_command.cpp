@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/missing_pids.hpp"
+#include "cli/origin_symbols.hpp"
 #include "cli/shared_options.hpp"
 #include "cli/terminal.hpp"
 #include "collect/inet_names.hpp"
@@ -39,6 +40,8 @@ void add_ls(CLI::App& cmd, LsArgs& a) {
     cmd.add_option("--path", a.path, "only names starting with this prefix")->option_text("PREFIX");
     cmd.add_flag("--deleted", a.deleted, "only deleted-but-open files");
     cmd.add_flag("--no-cloexec", a.no_cloexec, "only fds without O_CLOEXEC (they survive execve)");
+    cmd.add_flag("--origin", a.origin,
+                 "where each fd was created, for processes running libfdscope-preload.so (adds the origin column)");
     cmd.add_option("-o,--output", a.columns, "columns, comma separated (--list-columns)")->option_text("COLUMNS");
     add_json_flag(cmd, a.out.json);
     cmd.add_flag("--ndjson", a.out.ndjson, "one JSON object per line per file");
@@ -191,12 +194,23 @@ int run_ls(const LsArgs& a) {
     snap.skipped_processes.vanished -= std::min<std::uint64_t>(snap.skipped_processes.vanished, missing.pids.size());
     report::LsReport rep(snap, filter);
     timer.mark("report");
+    // The preload tables are read only when something shows them: plain ls
+    // stays as fast as without the library.
+    std::vector<std::string> origin_notes;
+    if (a.origin || (!structured && chosen("origin"))) {
+        rep.set_origins(read_symbolized_origins(snap, origin_notes));
+        timer.mark("origins");
+    }
 
+    if (a.out.json) snap.notes.insert(snap.notes.end(), origin_notes.begin(), origin_notes.end());
     render::Output out;
     if (a.out.json) render::write_ls_json(out, rep, snap.backend);
     else if (a.out.ndjson) render::write_ls_ndjson(out, rep);
     else {
-        if (columns.empty()) columns = render::ls_default_columns(rep);
+        if (columns.empty()) {
+            columns = render::ls_default_columns(rep);
+            if (a.origin) columns.insert(columns.end() - 1, "origin");  // before the name, the widest
+        }
         if (a.out.csv) render::write_ls_csv(out, rep, columns);
         else {
             render::TableStyle style;
@@ -212,6 +226,8 @@ int run_ls(const LsArgs& a) {
         // A JSON document carries these in "notes"; other outputs have them on stderr.
         for (const auto& gap : rep.read_gaps())
             std::fprintf(stderr, "fdscope: %s\n", render::escape_for_table(gap).c_str());
+        for (const auto& note : origin_notes)
+            std::fprintf(stderr, "fdscope: %s\n", render::escape_for_table(note).c_str());
         if (!snap.ids_exact) std::fprintf(stderr, "fdscope: kcmp not permitted; description ids are approximate\n");
     }
     if (status == kExitOk && !missing.pids.empty()) status = kExitFailure;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <unistd.h>
 
+#include "cli/origin_symbols.hpp"
 #include "cli/commands.hpp"
 #include "live/monitor.hpp"
 #include "cli/sampling_options.hpp"
@@ -21,6 +22,7 @@ void add_top(CLI::App& cmd, TopArgs& a) {
 
 int run_top(const TopArgs& a) {
     live::MonitorOptions mo;
+    mo.symbolize_origins = symbolize_origins;  // creation sites in drill-downs (preload library)
     if (auto bad = monitor_options(a.sampling, mo)) {
         std::fprintf(stderr, "fdscope top: %s\n", bad->c_str());
         return kExitUsage;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "cli/origin_symbols.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
 #include "live/monitor.hpp"
@@ -85,6 +86,7 @@ void add_watch(CLI::App& cmd, WatchArgs& a) {
 
 int run_watch(const WatchArgs& a) {
     live::MonitorOptions mo;
+    mo.symbolize_origins = symbolize_origins;  // creation sites in drill-downs (preload library)
     if (auto bad = monitor_options(a.sampling, mo)) return usage(*bad);
     mo.trend.alert_rate = a.alert_rate;
     mo.trend.alert_percent = a.alert_percent;

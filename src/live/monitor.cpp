@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <random>
 
+#include "collect/preload_table.hpp"
 #include "collect/scan.hpp"
 #include "sys/clock.hpp"
 
@@ -84,7 +85,7 @@ bool Monitor::wait(double deadline, int wake_fd, bool* hangup) {
     }
 }
 
-bool Monitor::inventory(const report::ProcKey& key, report::Inventory& inv) {
+bool Monitor::inventory(const report::ProcKey& key, report::Inventory& inv, Snapshot* keep) {
     // One process: procfs is quicker than loading the BPF programs.
     collect::ScanOptions o;
     o.pids = std::vector<pid_t>{key.first};
@@ -104,14 +105,16 @@ bool Monitor::inventory(const report::ProcKey& key, report::Inventory& inv) {
     for (const FdTable& t : p->tables)
         if (t.fds.empty() && t.counted > 0) return false;
     inv = report::inventory_of(snap, key.first);
+    if (keep) *keep = std::move(snap);
     return true;
 }
 
 report::Drill Monitor::drill(const report::ProcKey& key) {
     report::Drill d;
     report::Inventory inv;
+    Snapshot snap;
     d.time = sys::unix_now();
-    if (!inventory(key, inv)) return d;
+    if (!inventory(key, inv, &snap)) return d;
     d.taken = true;
     d.kinds = report::kinds_of(inv);
     auto it = baselines_.find(key);
@@ -121,6 +124,15 @@ report::Drill Monitor::drill(const report::ProcKey& key) {
     }
     d.baseline_time = it->second.first;
     d.diff = report::inventory_diff(it->second.second, inv);
+    if (opts_.symbolize_origins) {
+        std::vector<std::string> notes;  // a table that cannot be read: no sites, as without the library
+        for (OriginsPtr& o : collect::read_origins(snap, notes)) {
+            if (o->pid != key.first || !o->error.empty()) continue;
+            opts_.symbolize_origins(*o);
+            d.origins = true;
+            d.sites = report::new_sites(snap, key.first, o, d.baseline_time, d.diff);
+        }
+    }
     return d;
 }
 

@@ -3,6 +3,7 @@
 // the trend tracker fed, and drill-downs (a full inventory of one process,
 // diffed against its first one) on demand.
 #pragma once
+#include <functional>
 #include <map>
 
 #include "collect/sampler.hpp"
@@ -17,6 +18,11 @@ struct MonitorOptions {
     report::TrendOptions trend;
     double interval = 1.0;
     std::size_t baselines_per_tick = 4;
+    // Drill-downs of a process that runs libfdscope-preload.so name the
+    // creation sites of the new fds: its table is read (collect/) and
+    // handed to this to symbolize (cli/ gives symbolize/'s; live/ may not
+    // include it). Unset: no sites.
+    std::function<void(ProcessOrigins&)> symbolize_origins;
 };
 
 class Monitor {
@@ -41,7 +47,8 @@ public:
     double interval() const { return opts_.interval; }
 
 private:
-    bool inventory(const report::ProcKey& key, report::Inventory& inv);
+    // `snap`, when given, keeps the snapshot the inventory was taken from.
+    bool inventory(const report::ProcKey& key, report::Inventory& inv, Snapshot* snap = nullptr);
     MonitorOptions opts_;
     collect::Sampler sampler_;
     report::TrendTracker tracker_;

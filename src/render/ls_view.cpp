@@ -8,6 +8,7 @@
 #include "render/escape.hpp"
 #include "render/json_envelope.hpp"
 #include "render/json_writer.hpp"
+#include "render/origin_text.hpp"
 #include "report/describe.hpp"
 
 namespace fdscope::render {
@@ -110,6 +111,10 @@ const Column kColumns[] = {
     {"detail", "DETAIL", false, true, "fdinfo extras (eventfd count, epoll targets, ...)",
      [](const LsReport&, const Row& w, std::string& o) {
          if (w.file->detail) put(o, report::detail_text(*w.file->detail));
+     }},
+    {"origin", "ORIGIN", false, true, "creation site from libfdscope-preload.so's table (ls --origin)",
+     [](const LsReport& r, const Row& w, std::string& o) {
+         if (const Origin* origin = r.origin(w)) origin_cell(*r.origins_of(*w.process), *origin, o);
      }},
     {"name", "NAME", false, true, "path, or socket addresses and state",
      [](const LsReport& r, const Row& w, std::string& o) { put(o, report::display_name(*w.file, r.socket(*w.file))); }},
@@ -236,6 +241,7 @@ void write_entry(JsonWriter& j, const LsReport& r, const Row& w, UserCache& user
         }
         j.end_array();
     }
+    if (r.origins_read() && is_fd) write_origin_json(j, r.origins_of(p), r.origin(w));
     if (f.detail) {
         const FdDetail& d = *f.detail;
         j.key("detail").begin_object();

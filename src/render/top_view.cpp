@@ -172,7 +172,10 @@ void drill_screen(const report::TrendTracker& tracker, double interval, TopState
         } else {
             add("since the first inventory at " + format_clock(d.baseline_time) + ":", LineStyle::ColumnHeader);
             if (d.diff.empty()) add("  no change");
-            for (const auto& g : d.diff) add("  " + escape_for_table(report::describe_group(g)));
+            for (const auto& g : d.diff) {
+                const auto* sites = g.count > 0 ? d.sites_of(g) : nullptr;
+                add("  " + escape_for_table(report::describe_group(g)) + (sites ? report::describe_sites(*sites) : ""));
+            }
         }
     }
     while (lines.size() + 1 < static_cast<std::size_t>(height)) lines.push_back({fit("", w), LineStyle::Row});

@@ -320,11 +320,6 @@ public:
     }
 
 private:
-    void opt_string(std::string_view key, const std::string& s) {
-        j_.key(key);
-        s.empty() ? j_.null() : j_.value(s);
-    }
-
     void name(const std::string& s) {
         j_.key("name");
         if (j_.string_value(s)) j_.key("name_escaped").value(true);
@@ -333,17 +328,7 @@ private:
     void stack(std::string_view key, StackId id) {
         j_.key(key).begin_array();
         if (id != kNoStack && frames_)
-            for (const SymbolizedFrame& f : frames_(id)) {
-                j_.begin_object();
-                opt_string("function", f.function);
-                opt_string("file", f.file);
-                j_.key("line");
-                f.line ? j_.value(f.line) : j_.null();
-                opt_string("module", f.module);
-                j_.key("offset").value(f.offset);
-                if (f.inlined) j_.key("inlined").value(true);
-                j_.end_object();
-            }
+            for (const SymbolizedFrame& f : frames_(id)) write_frame_json(j_, f);
         j_.end_array();
     }
 
@@ -591,6 +576,22 @@ private:
 };
 
 }  // namespace
+
+void write_frame_json(JsonWriter& j, const SymbolizedFrame& f) {
+    auto opt = [&j](std::string_view key, const std::string& s) {
+        j.key(key);
+        s.empty() ? j.null() : j.value(s);
+    };
+    j.begin_object();
+    opt("function", f.function);
+    opt("file", f.file);
+    j.key("line");
+    f.line ? j.value(f.line) : j.null();
+    opt("module", f.module);
+    j.key("offset").value(f.offset);
+    if (f.inlined) j.key("inlined").value(true);
+    j.end_object();
+}
 
 std::string frame_text(const SymbolizedFrame& f) {
     std::string s;

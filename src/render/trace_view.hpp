@@ -31,4 +31,9 @@ void write_trace_json(Output& out, const report::TraceReport& r, const StackFram
 // (module+0x1a2b)" without debug info, "module+0x1a2b" without a symbol.
 std::string frame_text(const SymbolizedFrame& f);
 
+class JsonWriter;
+// One frame as trace --json (and ls --json's origin) writes it:
+// {"function","file","line","module","offset"[,"inlined"]}.
+void write_frame_json(JsonWriter& j, const SymbolizedFrame& f);
+
 }  // namespace fdscope::render

@@ -43,7 +43,10 @@ void begin_event(JsonWriter& j, const char* type, double time, const report::Tre
     command_keys(j, t.comm);
 }
 
-void groups_value(JsonWriter& j, const std::vector<report::FdGroup>& groups, std::size_t max) {
+// The growing groups of a drill-down; "sites" per group when the process
+// runs libfdscope-preload.so (null when it does not).
+void groups_value(JsonWriter& j, const report::Drill& d, std::size_t max) {
+    const std::vector<report::FdGroup>& groups = d.diff;
     j.begin_array();
     for (std::size_t i = 0; i < groups.size() && i < max; ++i) {
         if (groups[i].count <= 0) break;  // largest growth first: the rest shrank
@@ -51,6 +54,20 @@ void groups_value(JsonWriter& j, const std::vector<report::FdGroup>& groups, std
         j.key("count").value(groups[i].count);
         j.key("kind").value(groups[i].kind);
         j.key("name").value(groups[i].name);
+        j.key("sites");
+        if (!d.origins) {
+            j.null();
+        } else {
+            j.begin_array();
+            if (const auto* sites = d.sites_of(groups[i]))
+                for (const report::SiteCount& sc : *sites) {
+                    j.begin_object();
+                    j.key("count").value(sc.count);
+                    j.key("site").value(sc.site);
+                    j.end_object();
+                }
+            j.end_array();
+        }
         j.end_object();
     }
     j.end_array();
@@ -114,7 +131,7 @@ void write_leak_line(Output& out, double time, const report::Trend& t, const rep
     j.key("baseline");
     d.taken && d.baseline_time != 0 ? j.value(round_to(d.baseline_time, 3)) : j.null();
     j.key("new");
-    if (d.taken && d.baseline_time != 0) groups_value(j, d.diff, 10);
+    if (d.taken && d.baseline_time != 0) groups_value(j, d, 10);
     else j.null();
     j.end_object();
     j.newline();
@@ -143,8 +160,10 @@ void write_leak_text(Output& out, double time, const report::Trend& t, const rep
         std::size_t shown = 0;
         for (const auto& g : d.diff) {
             if (g.count <= 0 || shown == 5) break;
-            fmt::format_to(std::back_inserter(b), "          {} (since {})\n", escape_for_table(report::describe_group(g)),
-                           format_clock(d.baseline_time));
+            const auto* sites = d.sites_of(g);
+            // A site is frame text, escaped already (render/origin_text).
+            fmt::format_to(std::back_inserter(b), "          {}{} (since {})\n", escape_for_table(report::describe_group(g)),
+                           sites ? report::describe_sites(*sites) : "", format_clock(d.baseline_time));
             ++shown;
         }
     }

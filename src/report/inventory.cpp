@@ -62,6 +62,44 @@ std::vector<FdGroup> kinds_of(const Inventory& inv) {
     return out;
 }
 
+GroupSites new_sites(const Snapshot& snap, pid_t pid, const OriginsPtr& origins, double since,
+                     const std::vector<FdGroup>& diff, std::size_t top) {
+    GroupSites out;
+    if (!origins) return out;
+    LsReport r(snap, LsFilter{});
+    r.set_origins({origins});
+    // (kind, name) -> site -> count, for the growing groups only.
+    std::map<std::pair<std::string, std::string>, std::map<std::string, std::uint64_t>> per;
+    for (const FdGroup& g : diff)
+        if (g.count > 0) per[{g.kind, g.name}];
+    if (per.empty()) return out;
+    for (const Row& row : r.rows()) {
+        if (row.process->pid != pid) continue;
+        const Origin* o = r.origin(row);
+        if (!o || o->library_fd || o->quarantined || o->time < since) continue;
+        auto it = per.find({std::string(kind_name(row.file->kind)), group_name(*row.file, r.socket(*row.file))});
+        if (it == per.end()) continue;
+        const std::string& site = origins->stack_of(o->stack).site;
+        ++it->second[site.empty() ? "-" : site];
+    }
+    for (const auto& [key, counts] : per) {
+        std::vector<SiteCount>& sites = out[key];
+        for (const auto& [site, n] : counts) sites.push_back({n, site});
+        std::stable_sort(sites.begin(), sites.end(), [](const SiteCount& a, const SiteCount& b) { return a.count > b.count; });
+        if (sites.size() > top) sites.resize(top);
+    }
+    return out;
+}
+
+std::string describe_sites(const std::vector<SiteCount>& sites) {
+    if (sites.empty()) return "";
+    std::string s = " from " + sites.front().site;
+    if (sites.size() == 1) return s;
+    s += " " + std::to_string(sites.front().count);
+    for (std::size_t i = 1; i < sites.size(); ++i) s += ", " + sites[i].site + " " + std::to_string(sites[i].count);
+    return s;
+}
+
 std::string describe_group(const FdGroup& g) {
     std::string s = (g.count > 0 ? "+" : "") + std::to_string(g.count) + " " + g.kind;
     if (!g.name.empty()) s += " " + g.name;

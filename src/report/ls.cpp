@@ -39,6 +39,29 @@ std::string LsReport::assoc(const OpenFile& f) {
     return std::string(assoc_name(f.assoc));
 }
 
+void LsReport::set_origins(std::vector<OriginsPtr> origins) {
+    origins_ = std::move(origins);
+    origins_read_ = true;
+    origins_by_pid_.clear();
+    for (const auto& o : origins_)
+        if (o && o->found && o->error.empty()) origins_by_pid_.emplace(o->pid, o.get());
+}
+
+const ProcessOrigins* LsReport::origins_of(const Process& p) const {
+    if (origins_by_pid_.empty()) return nullptr;
+    auto it = origins_by_pid_.find(p.pid);
+    return it == origins_by_pid_.end() ? nullptr : it->second;
+}
+
+const Origin* LsReport::origin(const Row& r) const {
+    if (r.file->assoc != Assoc::Fd) return nullptr;
+    const ProcessOrigins* o = origins_of(*r.process);
+    if (!o) return nullptr;
+    const FdTable* t = table_of(r);
+    if (!t || t->tid != o->table_tid) return nullptr;
+    return o->find(r.file->fd);
+}
+
 const SocketInfo* LsReport::socket(const OpenFile& f) const {
     if (!is_socket(f.kind)) return nullptr;
     auto it = snap_.sockets.find(f.inode);

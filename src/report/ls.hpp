@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/origin.hpp"
 #include "model/snapshot.hpp"
 #include "report/filter.hpp"
 
@@ -54,6 +55,17 @@ public:
     // after this, endpoints() only reads and may run on several threads.
     void prepare_endpoints() const { index_endpoints(); }
 
+    // Creation sites from the preload tables (ls --origin): the tables read
+    // for the processes that have one (collect::read_origins).
+    void set_origins(std::vector<OriginsPtr> origins);
+    bool origins_read() const { return origins_read_; }
+    // The table of a row's process; null when it has none (or none was read).
+    const ProcessOrigins* origins_of(const Process& p) const;
+    // The origin of a row's fd: null when the library did not see it, for
+    // associations, and for the fds of a thread's own table (the library
+    // records the fd numbers of the table it was reconciled with).
+    const Origin* origin(const Row& r) const;
+
 private:
     // Which object a holder holds: (kind, dev, inode-or-eventfd-id).
     struct Key {
@@ -83,6 +95,9 @@ private:
     // a map of vectors (10^5 small allocations on a busy machine).
     mutable std::vector<Holder> holders_;
     mutable bool indexed_ = false;
+    std::vector<OriginsPtr> origins_;
+    std::unordered_map<pid_t, const ProcessOrigins*> origins_by_pid_;
+    bool origins_read_ = false;
 };
 
 }  // namespace fdscope::report

@@ -83,7 +83,7 @@ int run_storm(const std::string& fixture, const std::vector<std::string>& wrappe
         expect_table_matches(pid, pid, "round " + std::to_string(quiet) + " parent");
         expect_table_matches(child, pid, "round " + std::to_string(quiet) + " fork child");
         ++quiet;
-        fx.send("x");
+        fx.send("go");
         line = fx.next_line();
     }
     EXPECT_GT(line["forks"].get<long>(), 0) << "the forker ran";

@@ -213,5 +213,52 @@ TEST(InventoryDescribe, SignedCountKindAndName) {
     EXPECT_EQ(describe_group({"file", "/x", 0}), "0 file /x");
 }
 
+// Sites of new fds (a process running libfdscope-preload.so): per growing
+// group, the fds made since the baseline, by creation site, most first.
+TEST(NewSites, CountsTheGroupsNewFdsBySiteMostFirst) {
+    Snapshot s;
+    s.processes.push_back(make_process(700, "pooler"));
+    Process& p = s.processes.back();
+    FdTable& t = add_table(p, 700, true);
+    for (int fd = 3; fd <= 9; ++fd) t.fds.push_back(make_file(p, fd, Kind::Pipe, "", 900U + static_cast<unsigned>(fd)));
+    t.fds.push_back(make_file(p, 10, Kind::File, "/etc/hosts"));
+    auto o = std::make_shared<ProcessOrigins>();
+    o->pid = 700;
+    o->table_tid = 700;
+    o->found = true;
+    o->stacks.resize(3);
+    o->stacks[1].site = "db_connect (pool.c:88)";
+    o->stacks[2].site = "retry (pool.c:120)";
+    auto origin = [&](int fd, std::uint32_t stack, double time) {
+        Origin x;
+        x.fd = fd;
+        x.stack = stack;
+        x.time = time;
+        o->fds.push_back(x);
+    };
+    origin(3, 1, 10);   // before the baseline: not new
+    origin(4, 1, 100);
+    origin(5, 1, 100);
+    origin(6, 2, 100);
+    origin(7, 1, 100);
+    origin(8, 0, 100);  // no stack
+    // fd 9: the library did not see it
+    origin(10, 2, 100);  // a group that did not grow
+    const std::vector<FdGroup> diff = {{"pipe", "", 6}, {"file", "/etc/hosts", 0}};
+    const GroupSites sites = new_sites(s, 700, o, 50, diff);
+    ASSERT_EQ(sites.size(), 1u);
+    const auto& pipe = sites.at({"pipe", ""});
+    ASSERT_EQ(pipe.size(), 3u);
+    EXPECT_EQ(pipe[0].site, "db_connect (pool.c:88)");
+    EXPECT_EQ(pipe[0].count, 3u);
+    EXPECT_EQ(pipe[1].count, 1u);
+    EXPECT_EQ(pipe[2].count, 1u);
+    EXPECT_EQ(describe_sites({pipe[0]}), " from db_connect (pool.c:88)");
+    EXPECT_EQ(describe_sites(pipe).substr(0, 31), " from db_connect (pool.c:88) 3,");
+    EXPECT_EQ(describe_sites({}), "");
+    EXPECT_TRUE(new_sites(s, 700, nullptr, 50, diff).empty());
+    EXPECT_EQ(new_sites(s, 700, o, 1000, diff).at({"pipe", ""}).size(), 0u);  // nothing new since then
+}
+
 }  // namespace
 }  // namespace fdscope::report
