@@ -90,7 +90,7 @@ public:
         }
         const auto depth = load<std::uint16_t>(arena_, off + offsetof(pl::StackRecord, depth));
         if (depth > max_depth_) {
-            error = fmt::format("stack of depth {} (the table keeps at most {})", depth, max_depth_);
+            error = fmt::format("stack of depth {} (at most {})", depth, max_depth_);
             return false;
         }
         const std::uint64_t pcs_at = off + sizeof(pl::StackRecord);
@@ -216,7 +216,10 @@ void parse_preload_table(const PreloadCopy& copy, std::span<const std::int32_t> 
     if (incidents) incidents->clear();
     if (l.arena_used > l.arena_bytes || copy.arena.size() > l.arena_bytes) return fail(out, "stack arena larger than declared");
     const std::size_t n = std::min<std::size_t>(copy.slots.size() / sizeof(pl::Slot), l.slot_count);
-    StackReader stacks(copy.arena, std::min(l.max_depth, pl::kMaxDepth), out);
+    // Records are bounded by the layout's kMaxDepth, not the header's
+    // max_depth: that says what the writer meant to keep, and a record
+    // deeper than it (up to kMaxDepth) is still read safely.
+    StackReader stacks(copy.arena, pl::kMaxDepth, out);
     std::string error;
 
     // Which copied slots belong to open fds; which never settled.

@@ -153,7 +153,7 @@ TEST(LsOrigin, AProcessWithoutTheLibraryHasNullOriginsAndNoNote) {
     auto rows = fd_rows(doc, ::getpid());
     ASSERT_FALSE(rows.empty());
     for (const auto& [fd, row] : rows) EXPECT_TRUE(row["origin"].is_null()) << fd;
-    EXPECT_TRUE(doc["notes"].empty()) << doc["notes"].dump();
+    for (const auto& n : doc["notes"]) EXPECT_EQ(n.get<std::string>().find("preload"), std::string::npos) << n;
     const RunResult r = run({fdscope_bin(), "ls", "-p", std::to_string(::getpid()), "--origin"});
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.err, "");

@@ -177,13 +177,8 @@ TEST(PreloadTable, BadStacksAndSlotsAreErrors) {
         {"ref past the arena", [](PreloadImage& i, pl::StackRef) { i.slot(3).stack = 0x00ffffff; }, "past the arena"},
         {"ref past what is used", [](PreloadImage& i, pl::StackRef) { i.slot(3).stack = 200; }, "past the arena"},
         {"depth 1000", [](PreloadImage& i, pl::StackRef r) { i.record(r).depth = 1000; }, "depth 1000"},
-        {"depth past the arena end",
-         [](PreloadImage& i, pl::StackRef r) {
-             i.record(r).depth = 60;
-             i.header().max_depth = 64;
-         },
-         "runs past the arena"},
-        {"depth over the header's", [](PreloadImage& i, pl::StackRef) { i.header().max_depth = 0; }, "depth 1"},
+        {"depth 65", [](PreloadImage& i, pl::StackRef r) { i.record(r).depth = 65; }, "depth 65"},
+        {"depth past the arena end", [](PreloadImage& i, pl::StackRef r) { i.record(r).depth = 60; }, "runs past the arena"},
         {"state", [](PreloadImage& i, pl::StackRef) { i.slot(3).state = 9; }, "slot 3: state 9"},
         {"op", [](PreloadImage& i, pl::StackRef) { i.slot(3).op = 200; }, "slot 3: operation 200"},
         {"close stack",

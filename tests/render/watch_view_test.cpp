@@ -6,6 +6,7 @@
 #include "render/watch_view.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -93,6 +94,44 @@ TEST(WatchSummary, CountsAgreeWithTheirNouns) {
     EXPECT_NE(two.find("2 ticks since"), std::string::npos) << two;
     EXPECT_NE(two.find(", 2 processes, 0 leak suspects"), std::string::npos) << two;
     EXPECT_NE(two.find("\n2 processes could not be counted"), std::string::npos) << two;
+}
+
+// A leak of a process that runs libfdscope-preload.so: the new groups name
+// their creation sites, in the text and as "sites" in NDJSON (null for a
+// process without the library).
+TEST(WatchLeak, NewGroupsNameTheirCreationSites) {
+    report::Trend t;
+    t.key = {4242, 100};
+    t.comm = "pooler";
+    t.fds = 340;
+    t.limit = 1024;
+    t.verdict.leak = true;
+    t.verdict.rate_per_min = 1200;
+    report::Drill d;
+    d.taken = true;
+    d.baseline_time = 1795000003;
+    d.diff = {{"tcp", "-> 10.0.0.5:5432 (CLOSE-WAIT)", 312}, {"file", "/var/log/app.log", 2}};
+    d.origins = true;
+    d.sites[{"tcp", "-> 10.0.0.5:5432 (CLOSE-WAIT)"}] = {{312, "db_connect (pool.c:88)"}};
+    testing::Capture text;
+    write_leak_text(text.out(), 1795000009, t, d);
+    EXPECT_NE(text.text().find("+312 tcp -> 10.0.0.5:5432 (CLOSE-WAIT) from db_connect (pool.c:88) (since"),
+              std::string::npos)
+        << text.text();
+    EXPECT_NE(text.text().find("+2 file /var/log/app.log (since"), std::string::npos) << text.text();
+
+    testing::Capture line;
+    write_leak_line(line.out(), 1795000009, t, d);
+    const auto j = nlohmann::json::parse(line.text());
+    ASSERT_EQ(j["new"].size(), 2u);
+    EXPECT_EQ(j["new"][0]["sites"], nlohmann::json::parse(R"J([{"count":312,"site":"db_connect (pool.c:88)"}])J"));
+    EXPECT_EQ(j["new"][1]["sites"], nlohmann::json::array());  // the library saw none of them
+
+    d.origins = false;
+    d.sites.clear();
+    testing::Capture plain;
+    write_leak_line(plain.out(), 1795000009, t, d);
+    EXPECT_TRUE(nlohmann::json::parse(plain.text())["new"][0]["sites"].is_null());
 }
 
 }  // namespace
