@@ -63,7 +63,8 @@ TEST(LsOriginPreload, NamesTheLeakingFunctionAndNothingForFdsFromBefore) {
     }
 
     // The table: one line per fd, whatever the names.
-    const RunResult r = run({fdscope_bin(), "ls", "-p", std::to_string(pid), "-o", "fd,kind,name,origin", "--no-header"});
+    const RunResult r = run({fdscope_bin(), "ls", "-p", std::to_string(pid), "-o", "fd,kind,name,origin", "--no-header",
+                              "--assoc", "fd"});
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(split_lines(r.out).size(), rows.size());
     int lines_naming = 0;
