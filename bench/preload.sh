@@ -7,26 +7,30 @@
 #              both run native and with LD_PRELOAD=build/libfdscope-preload.so
 #              under FDSCOPE_STACKS=fp, libunwind and none;
 #   ls         `fdscope ls -p PID --json` against
-#              `fdscope ls -p PID -o fd,kind,name,origin --json` on a process
-#              holding 100,000 fds (build/fixtures/flat 100000) that runs the
-#              library (RLIMIT_NOFILE raised to 110,000 before it starts, so
-#              its table has a slot for each); skipped when this fdscope has
-#              no origin column.
+#              `fdscope ls -p PID --origin --json` on a process holding
+#              LS_FDS (100,000) fds (build/fixtures/flat LS_FDS) that runs the
+#              library (RLIMIT_NOFILE raised to LS_FDS + 1,000 before it
+#              starts, so its table has a slot for each); skipped when this
+#              fdscope has no origin column or the limit cannot be raised.
 # Each variant runs REPS times (5), the order rotating every repetition,
 # timed by bench/measure.py (wall time of the whole command, start-up
-# included). Prints medians and the ratios to native (to `ls` without
-# origin for ls) and writes the Markdown to bench/out/preload.md.
-# Builds nothing: run `make build` first. The ls workload needs root (or a
-# hard RLIMIT_NOFILE of 110,000).
+# included; and user+sys CPU time from wait4, steadier on a busy machine).
+# Prints medians and the ratios to native (to `ls` without origin for ls)
+# and writes the Markdown to bench/out/preload.md.
+# Builds nothing: run `make build` first. The ls workload needs root with
+# CAP_SYS_RESOURCE (or a hard RLIMIT_NOFILE of LS_FDS + 1,000).
 #
-# Usage: bench/preload.sh [--workloads LIST] [--reps N] [--build DIR] [--out FILE]
+# Usage: bench/preload.sh [--workloads LIST] [--reps N] [--ls-fds N]
+#                         [--build DIR] [--out FILE]
 #   --workloads  comma-separated, from: openclose, threads8, ls (default: all)
+#   --ls-fds     fds the ls workload's process holds (default: 100000)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 workloads=openclose,threads8,ls
 reps=5
+ls_fds=100000
 out=$root/bench/out/preload.md
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --workloads) workloads=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
+    --ls-fds) ls_fds=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -105,18 +110,20 @@ for w in "${workload_list[@]}"; do
             echo "ls	this fdscope has no origin column (fdscope ls -o ...,origin failed)" >> "$skipped"
             continue
         fi
-        if ! (ulimit -n 110000) 2> /dev/null; then
-            echo "ls	cannot raise RLIMIT_NOFILE to 110,000 (run as root)" >> "$skipped"
+        limit=$((ls_fds + 1000))
+        if ! (ulimit -n "$limit") 2> /dev/null; then
+            echo "ls	cannot raise RLIMIT_NOFILE to $limit (hard limit $(ulimit -Hn); needs CAP_SYS_RESOURCE): try --ls-fds $(($(ulimit -Hn) - 1000))" >> "$skipped"
             continue
         fi
         mkfifo "$work/in" "$work/facts"
-        (ulimit -n 110000 && exec env LD_PRELOAD="$lib" "$flat" 100000 < "$work/in" > "$work/facts") &
+        (ulimit -n "$limit" && exec env LD_PRELOAD="$lib" "$flat" "$ls_fds" < "$work/in" > "$work/facts") &
         holder=$!
         exec 7> "$work/in"
         read -r facts < "$work/facts"
         pid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["pid"])' "$facts")
         count=$(ls "/proc/$pid/fd" | wc -l)
         echo "preload.sh: ls on pid $pid holding $count fds" >&2
+        echo "$count" > "$work/ls_count"
         variants=(plain origin)
         for rep in $(seq 1 "$reps"); do
             for k in 0 1; do
@@ -125,7 +132,7 @@ for w in "${workload_list[@]}"; do
                 if [ "$v" = plain ]; then
                     record ls plain "$rep" -- "$fdscope" ls -p "$pid" --json
                 else
-                    record ls origin "$rep" -- "$fdscope" ls -p "$pid" -o fd,kind,name,origin --json
+                    record ls origin "$rep" -- "$fdscope" ls -p "$pid" --origin --json
                 fi
             done
         done
@@ -137,30 +144,34 @@ for w in "${workload_list[@]}"; do
 done
 
 mkdir -p "$(dirname "$out")"
-python3 - "$results" "$skipped" "$reps" > "$out" <<'PY'
+python3 - "$results" "$skipped" "$reps" "$(cat "$work/ls_count" 2> /dev/null || echo 0)" > "$out" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 skipped = [l.rstrip("\n").split("\t", 1) for l in open(sys.argv[2]) if l.strip()]
 print(f"libfdscope-preload.so: median wall of {sys.argv[3]} runs, ratios of medians.\n")
 titles = {"openclose": "openclose: 100,000 open+close of /dev/null, 1 thread",
           "threads8": "threads8: 8 threads x 100,000 open+close of /dev/null",
-          "ls": "ls: fdscope ls -p PID --json on 100,000 fds, without and with origin"}
+          "ls": f"ls: fdscope ls -p PID --json on a process with {int(sys.argv[4]):,} fds, without and with --origin"}
 for w in dict.fromkeys(r["workload"] for r in rows):
     rs = [r for r in rows if r["workload"] == w]
     ref = "plain" if w == "ls" else "native"
     med = {}
-    for v in dict.fromkeys(r["variant"] for r in rs):
+    order = ["native", "fp", "libunwind", "none", "plain", "origin"]
+    for v in sorted(dict.fromkeys(r["variant"] for r in rs), key=lambda x: order.index(x) if x in order else 99):
         vr = [r for r in rs if r["variant"] == v]
         med[v] = {"wall": statistics.median(r["wall_s"] for r in vr),
+                  "cpu": statistics.median(r["user_s"] + r["sys_s"] for r in vr),
                   "rss": statistics.median(r["maxrss_kib"] for r in vr) / 1024,
                   "n": len(vr), "failed": sum(1 for r in vr if r["status"] != 0),
                   "stderr": next((r["stderr"] for r in vr if r["stderr"]), [])}
     print(f"## {titles.get(w, w)}\n")
-    print(f"| variant | median wall (s) | x {ref} | peak RSS (MiB) | failed |")
-    print("|---|---:|---:|---:|---:|")
+    print(f"| variant | median wall (s) | x {ref} | median user+sys (s) | x {ref} | peak RSS (MiB) | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    def ratio(v, key):
+        return f"{med[v][key] / med[ref][key]:.2f}" if ref in med and med[ref][key] else "n/a"
     for v, m in med.items():
-        r = f"{m['wall'] / med[ref]['wall']:.2f}" if ref in med and med[ref]["wall"] else "n/a"
-        print(f"| {v} | {m['wall']:.3f} | {r} | {m['rss']:.1f} | {m['failed']}/{m['n']} |")
+        print(f"| {v} | {m['wall']:.3f} | {ratio(v, 'wall')} | {m['cpu']:.3f} | {ratio(v, 'cpu')} "
+              f"| {m['rss']:.1f} | {m['failed']}/{m['n']} |")
     notes = [f"- {v}: {' / '.join(m['stderr'])}" for v, m in med.items() if m["stderr"] and m["failed"]]
     if notes:
         print("\nstderr of failed runs:\n")

@@ -56,7 +56,9 @@ using layout::SlotState;
 using layout::StackRef;
 
 thread_local ThreadState t_state __attribute__((tls_model("initial-exec"))) = {0, 0, 0, 0};
-Config g_config;
+// constinit: set before any constructor runs. A dynamic initializer would
+// run after fdscope_preload_init (priority 101) and undo the FDSCOPE_* settings.
+constinit Config g_config;
 layout::TableHeader* g_table = nullptr;
 
 namespace {

@@ -45,7 +45,7 @@ struct FakeTable : ::testing::Test {
     }
     int fact(const char* k) { return fx->facts()[k].get<int>(); }
     void scribble(const std::string& cmd) {
-        fx->send_line(cmd);
+        fx->send(cmd);
         EXPECT_EQ(fx->next_line()["done"], cmd);
     }
     RunResult ls_table() { return run({fdscope_bin(), "ls", "-p", std::to_string(pid), "-o", "fd,kind,name,origin"}); }

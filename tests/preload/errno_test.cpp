@@ -77,7 +77,6 @@ void expect_same_as_native(const std::vector<std::string>& settings) {
 
 TEST(PreloadErrno, DefaultModeLeavesEveryResultAlone) { expect_same_as_native({}); }
 TEST(PreloadErrno, FramePointerStacks) { expect_same_as_native({"FDSCOPE_STACKS=fp"}); }
-TEST(PreloadErrno, LibunwindStacks) { expect_same_as_native({"FDSCOPE_STACKS=libunwind"}); }
 TEST(PreloadErrno, NoStacks) { expect_same_as_native({"FDSCOPE_STACKS=none"}); }
 // Enforcement changes flags only: results, errno and numbers stay.
 TEST(PreloadErrno, CloexecEverywhere) { expect_same_as_native({"FDSCOPE_CLOEXEC=1"}); }

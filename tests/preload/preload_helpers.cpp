@@ -9,6 +9,7 @@
 
 #include "support/support.hpp"
 #include "sys/files.hpp"
+#include "sys/preload_locate.hpp"
 
 namespace fdscope::test::preload {
 
@@ -70,30 +71,21 @@ bool maps_contain(pid_t pid, const std::string& needle) { return maps_text(pid).
 
 Table read_table(pid_t pid, std::size_t slot_limit) {
     Table t;
-    for (const auto& l : split_lines(maps_text(pid))) {
-        if (l.size() < std::strlen(layout::kMapsName) ||
-            l.compare(l.size() - std::strlen(layout::kMapsName), std::string::npos, layout::kMapsName) != 0)
-            continue;
-        const auto dash = l.find('-'), space = l.find(' ');
-        const std::uint64_t start = std::stoull(l.substr(0, dash), nullptr, 16);
-        const std::uint64_t end = std::stoull(l.substr(dash + 1, space - dash - 1), nullptr, 16);
-        if (t.found) {
-            // The kernel splits a mapping whose pages differ in protection:
-            // adjacent pieces are one table.
-            if (start == t.start + t.length) t.length = end - t.start;
-            continue;
-        }
-        t.found = true;
-        t.start = start;
-        t.length = end - start;
+    // Where it is: the [anon:fdscope-table] mapping, or (kernels without
+    // CONFIG_ANON_VMA_NAME) the library's exported Locator.
+    const auto where = layout::locate_table(pid, maps_text(pid));
+    t.found = where.has_value();
+    if (where) {
+        t.start = where->addr;
+        t.length = where->bytes;
     }
     if (!t.found) return t;
     auto fail = [&](const std::string& why) {
         t.error = why;
-        return t;
+        return std::move(t);  // returned at once: t is not used again
     };
-    if (!copy_from(pid, t.start, &t.header, sizeof t.header)) return fail("process_vm_readv header: " + std::string(std::strerror(errno)));
-    const auto& h = t.header;
+    if (!copy_from(pid, t.start, t.header.get(), sizeof(layout::TableHeader))) return fail("process_vm_readv header: " + std::string(std::strerror(errno)));
+    const auto& h = *t.header;
     if (h.magic != layout::kMagic) return fail("bad magic");
     if (h.version != layout::kVersion) return fail("version " + std::to_string(h.version));
     if (h.header_bytes != sizeof(layout::TableHeader) || h.slot_bytes != sizeof(layout::Slot)) return fail("bad sizes");

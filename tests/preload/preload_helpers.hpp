@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -32,12 +33,13 @@ struct Table {
     bool found = false;
     std::string error;
     std::uint64_t start = 0, length = 0;  // the mapping
-    sys::preload::TableHeader header{};
+    // The header, in a box: its atomics make it unmovable.
+    std::unique_ptr<sys::preload::TableHeader> header = std::make_unique<sys::preload::TableHeader>();
     std::vector<sys::preload::Slot> slots;  // fds 0..slots.size()-1
     std::vector<std::uint8_t> arena;       // arena_used bytes
 };
 
-// Reads pid's table: the header, `slot_limit` slots at most (all of them
+// Reads pid's table (found as sys/preload_locate.hpp finds it): the header, `slot_limit` slots at most (all of them
 // by default) and the used arena. Checks magic, version, sizes and that
 // every region lies inside the mapping; slots whose seqlock stays odd or
 // changes over 100 tries are an error.

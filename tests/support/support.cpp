@@ -90,17 +90,16 @@ nlohmann::json Fixture::next_line() {
     return nlohmann::json::parse(line);
 }
 
-void Fixture::send(std::string_view bytes) {
+void Fixture::send(const std::string& line) {
+    const std::string text = line + "\n";
     std::size_t off = 0;
-    while (off < bytes.size()) {
-        ssize_t n = write(in_fd_, bytes.data() + off, bytes.size() - off);
+    while (off < text.size()) {
+        const ssize_t n = write(in_fd_, text.data() + off, text.size() - off);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) die("write to the fixture's stdin");
+        if (n <= 0) throw std::runtime_error("fixture closed its input");
         off += static_cast<std::size_t>(n);
     }
 }
-
-void Fixture::send_line(const std::string& line) { send(line + "\n"); }
 
 void Fixture::stop() {
     if (pid_ <= 0) return;

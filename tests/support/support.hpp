@@ -32,10 +32,8 @@ public:
     const nlohmann::json& facts() const { return facts_; }
     // Read the next JSON line the fixture writes (for fixtures that report more than once).
     nlohmann::json next_line();
-    // Write bytes to the fixture's stdin (for fixtures that wait for a byte).
-    void send(std::string_view bytes);
-    // send(line + "\n"): for fixtures that read commands line by line.
-    void send_line(const std::string& line);
+    // Writes `line` and a newline to its stdin (fixtures that take commands).
+    void send(const std::string& line);
     void stop();                              // close stdin, kill the group, reap
 
 private:
