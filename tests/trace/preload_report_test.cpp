@@ -91,7 +91,7 @@ TEST(PreloadReportFormat, MapsLinesGiveModulesAndOffsets) {
     EXPECT_EQ(std::string(mods[1].path, mods[1].path_len), "/lib/with space (deleted)");
     const pl::Module* m = pl::find_module(mods, n, 0x55d0c0a01234);
     ASSERT_NE(m, nullptr);
-    EXPECT_EQ(0x55d0c0a01234 - m->start + m->offset, 0x2234u);
+    EXPECT_EQ(0x55d0c0a01234 - m->start + m->offset, 0x1234u);
     EXPECT_EQ(pl::find_module(mods, n, 0x55d0c0a05000), nullptr);  // end is exclusive
     EXPECT_EQ(pl::find_module(mods, n, 0x10), nullptr);
     pl::MapsLine line;
