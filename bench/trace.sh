@@ -11,12 +11,15 @@
 #              each (bench_accept_fp); its client (bench_connect_fp) runs
 #              outside the tool, one connection at a time.
 # Tools: native, fdscope trace --engine bpf|ptrace with stacks and with
-# --no-stacks, strace, strace-seccomp, valgrind. Each runs REPS times (5;
+# --no-stacks, fdscope trace --engine preload (libfdscope-preload.so in the
+# command, its frame-pointer stacks, the report read at the end),
+# strace, strace-seccomp, valgrind. Each runs REPS times (5;
 # SLOW_REPS, 3, for strace, strace-seccomp, valgrind and the ptrace engine),
 # the order rotating every repetition, timed by bench/measure.py (wall
 # time of the whole command; peak RSS of the tool's process by GNU time,
 # which for fdscope includes its reaped tracees, a few MiB). Prints, per
-# workload, medians and the ratios to native, strace and valgrind, and writes
+# workload, medians and the ratios to native, strace, valgrind and the
+# ptrace and bpf engines (with stacks), and writes
 # the Markdown to bench/out/trace.md. Tools that cannot run here (fdscope
 # without `trace`, the bpf engine unable to load, a peer not installed) are
 # listed as skipped with the reason. Builds nothing: run `make build` first.
@@ -26,13 +29,13 @@
 #                       [--slow-reps N] [--build DIR] [--out FILE]
 #   --tools      comma-separated, from: native, fdscope-bpf,
 #                fdscope-bpf-nostacks, fdscope-ptrace, fdscope-ptrace-nostacks,
-#                strace, strace-seccomp, valgrind (default: all)
+#                fdscope-preload, strace, strace-seccomp, valgrind (default: all)
 #   --workloads  comma-separated, from: openclose, getpid, accept (default: all)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
-tools=native,fdscope-bpf,fdscope-bpf-nostacks,fdscope-ptrace,fdscope-ptrace-nostacks,strace,strace-seccomp,valgrind
+tools=native,fdscope-bpf,fdscope-bpf-nostacks,fdscope-ptrace,fdscope-ptrace-nostacks,fdscope-preload,strace,strace-seccomp,valgrind
 workloads=openclose,getpid,accept
 reps=5
 slow_reps=3
@@ -85,6 +88,7 @@ tool_prefix() {
     fdscope-bpf-nostacks) echo "$fdscope trace --engine bpf --no-stacks --quiet --" ;;
     fdscope-ptrace) echo "$fdscope trace --engine ptrace --quiet --" ;;
     fdscope-ptrace-nostacks) echo "$fdscope trace --engine ptrace --no-stacks --quiet --" ;;
+    fdscope-preload) echo "$fdscope trace --engine preload --quiet --" ;;
     strace) echo "strace -f -o /dev/null" ;;
     strace-seccomp) echo "strace -f --seccomp-bpf -e trace=%desc,%net -o /dev/null" ;;
     valgrind) echo "valgrind -q --track-fds=yes" ;;
@@ -173,11 +177,11 @@ for w in dict.fromkeys(r["workload"] for r in rows):
     def ratio(t, ref):
         return f"{med[t]['wall'] / med[ref]['wall']:.3f}" if ref in med and med[ref]["wall"] else "n/a"
     print(f"## {w}\n")
-    print("| tool | median wall (s) | × native | × strace | × valgrind | peak RSS (MiB) | failed |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| tool | median wall (s) | × native | × strace | × valgrind | × fdscope-ptrace | × fdscope-bpf | peak RSS (MiB) | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for t, m in med.items():
         print(f"| {t} | {m['wall']:.3f} | {ratio(t, 'native')} | {ratio(t, 'strace')} | {ratio(t, 'valgrind')} "
-              f"| {m['rss']:.1f} | {m['failed']}/{m['n']} |")
+              f"| {ratio(t, 'fdscope-ptrace')} | {ratio(t, 'fdscope-bpf')} | {m['rss']:.1f} | {m['failed']}/{m['n']} |")
     notes = [f"- {t}: {' / '.join(m['stderr'])}" for t, m in med.items() if m["stderr"] and m["failed"]]
     if notes:
         print("\nstderr of failed runs:\n")

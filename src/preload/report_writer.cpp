@@ -443,6 +443,12 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
     auto* names = reinterpret_cast<char(*)[4096]>(work_mem.data + sizeof(FdNow));
     for (std::uint32_t fd = 0; fd < slots; ++fd) {
         const layout::Slot& live = table.slot(fd);
+        // The writer's own /proc/self/fd may hold the number of a slot
+        // whose fd was closed unseen: that number is not the program's.
+        if (static_cast<int>(fd) == fd_dir) {
+            states[fd] = 0;
+            continue;
+        }
         if (live.state == 0 && live.seq.load(std::memory_order_relaxed) == 0) {
             states[fd] = 0;
             continue;

@@ -49,7 +49,7 @@ struct Config {
     std::uint32_t quarantine = 0;
     int dump_signal = 0;
     const char* report = nullptr;
-    int keep_fds[64] = {};
+    int keep_fds[64] = {};  // initialized: so Config is constant-initialized, not reset by a dynamic initializer after the constructor(101) read the environment
     int keep_count = 0;
 };
 extern Config g_config;
