@@ -194,10 +194,11 @@ int run_ls(const LsArgs& a) {
     snap.skipped_processes.vanished -= std::min<std::uint64_t>(snap.skipped_processes.vanished, missing.pids.size());
     report::LsReport rep(snap, filter);
     timer.mark("report");
-    // The preload tables are read only when something shows them: plain ls
-    // stays as fast as without the library.
+    // The preload tables are read only when something shows them (--origin,
+    // or origin among the -o columns, in any format): plain ls stays as fast
+    // as without the library.
     std::vector<std::string> origin_notes;
-    if (a.origin || (!structured && chosen("origin"))) {
+    if (a.origin || chosen("origin")) {
         rep.set_origins(read_symbolized_origins(snap, origin_notes));
         timer.mark("origins");
     }

@@ -177,6 +177,10 @@ std::string check_preload_header(std::span<const std::byte> b, std::uint64_t map
     if (l.log_fd < -1) return fmt::format("log fd {}", l.log_fd);
     l.placeholder_fd = HEADER_FIELD(b, placeholder_fd);
     if (l.placeholder_fd < -1) return fmt::format("placeholder fd {}", l.placeholder_fd);
+    for (int i = 0; i < 2; ++i) {
+        l.unwind_fds[i] = load<std::int32_t>(b, offsetof(pl::TableHeader, unwind_fds) + 4 * static_cast<std::size_t>(i));
+        if (l.unwind_fds[i] < -1) return fmt::format("unwind fd {}", l.unwind_fds[i]);
+    }
     l.generation = HEADER_FIELD(b, generation);
     l.realtime_offset_ns = HEADER_FIELD(b, realtime_offset_ns);
     l.overflow_fds = header_u64(b, offsetof(pl::TableHeader, overflow_fds));
@@ -271,10 +275,11 @@ void parse_preload_table(const PreloadCopy& copy, std::span<const std::int32_t> 
 
     // The library's own fds sit above the slots the reader copied (they are
     // placed high), merged in order.
-    for (const auto& [fd, op] : {std::pair{l.log_fd, "fdscope-log"}, std::pair{l.placeholder_fd, "fdscope-placeholder"}}) {
+    for (const auto& [fd, op] : {std::pair{l.log_fd, "fdscope-log"}, std::pair{l.placeholder_fd, "fdscope-placeholder"},
+                                 std::pair{l.unwind_fds[0], "fdscope-unwind"}, std::pair{l.unwind_fds[1], "fdscope-unwind"}}) {
         if (fd < 0 || !std::binary_search(open_fds.begin(), open_fds.end(), fd)) continue;
         auto at = std::lower_bound(out.fds.begin(), out.fds.end(), fd, [](const Origin& a, std::int32_t x) { return a.fd < x; });
-        if (at != out.fds.end() && at->fd == fd) continue;  // log and placeholder the same number: hostile
+        if (at != out.fds.end() && at->fd == fd) continue;  // two of them the same number: hostile
         Origin o;
         o.fd = fd;
         o.op = op;

@@ -579,7 +579,11 @@ FDS_EXPORT int recvmmsg(int fd, mmsghdr* vec, unsigned int vlen, int flags, time
 
 FDS_EXPORT int pipe(int fds[2]) {
     HookGuard g;
-    if (!g.active()) return REAL(pipe)(fds);
+    if (!g.active()) {
+        const int r = REAL(pipe)(fds);
+        if (r == 0 && g.unwinding()) adopt_library_pipe(fds);
+        return r;
+    }
     const bool forced = force_cloexec_enabled();
     const int r = forced ? REAL(pipe2)(fds, O_CLOEXEC) : REAL(pipe)(fds);
     if (r == 0) {
@@ -596,7 +600,11 @@ FDS_EXPORT int pipe(int fds[2]) {
 FDS_EXPORT int pipe2(int fds[2], int flags) {
     HookGuard g;
     auto real = REAL(pipe2);
-    if (!g.active()) return real(fds, flags);
+    if (!g.active()) {
+        const int r = real(fds, flags);
+        if (r == 0 && g.unwinding()) adopt_library_pipe(fds);
+        return r;
+    }
     const bool forced = force_cloexec(flags, O_CLOEXEC);
     const int r = real(fds, flags);
     if (r == 0) {

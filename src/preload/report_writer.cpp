@@ -158,8 +158,12 @@ bool copy_stable(const T& live, T& out) {
         const std::uint32_t before = live.seq.load(std::memory_order_acquire);
         if (before & 1u) continue;
         std::memcpy(static_cast<void*>(&out), static_cast<const void*>(&live), sizeof(T));
-        std::atomic_thread_fence(std::memory_order_acquire);
-        if (live.seq.load(std::memory_order_relaxed) == before) return true;
+        // The second read of seq must stay after the copy. An RMW that adds
+        // nothing orders it as an acquire fence would, and ThreadSanitizer
+        // (whose copy of the library the storm test runs) models RMWs but
+        // rejects standalone fences. It runs once per record at report time.
+        auto& seq = const_cast<std::atomic<std::uint32_t>&>(live.seq);
+        if (seq.fetch_add(0, std::memory_order_acq_rel) == before) return true;
     }
     return false;
 }
@@ -664,7 +668,9 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
                 if (*c < '0' || *c > '9') continue;
                 for (; *c >= '0' && *c <= '9' && fd < (1L << 31); ++c) fd = fd * 10 + (*c - '0');
                 if (*c || fd >= (1L << 31)) continue;
-                if (fd == fd_dir || fd == header.log_fd || fd == header.placeholder_fd) continue;
+                if (fd == fd_dir || fd == header.log_fd || fd == header.placeholder_fd || fd == header.unwind_fds[0] ||
+                    fd == header.unwind_fds[1])
+                    continue;
                 if (fd < slots && states[fd] != 0) continue;
                 look_at(static_cast<int>(fd), fd_dir, now);
                 if (!now.open) continue;

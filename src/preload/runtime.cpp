@@ -55,7 +55,7 @@ using layout::SlotFlag;
 using layout::SlotState;
 using layout::StackRef;
 
-thread_local ThreadState t_state __attribute__((tls_model("initial-exec"))) = {0, 0, 0, 0};
+thread_local ThreadState t_state __attribute__((tls_model("initial-exec"))) = {0, 0, 0, 0, 0};
 // constinit: set before any constructor runs. A dynamic initializer would
 // run after fdscope_preload_init (priority 101) and undo the FDSCOPE_* settings.
 constinit Config g_config;
@@ -87,6 +87,7 @@ int g_pid = 0;                         // getpid(), updated in a fork child
 std::uint32_t g_high_water = 0;        // 1 + the highest fd number recorded (__atomic)
 std::uint64_t* g_keep = nullptr;       // bit per fd: keep it inheritable at exec (handed on / open at load)
 std::int32_t* g_ring = nullptr;        // FDSCOPE_QUARANTINE's ring of numbers, -1 = empty
+std::int32_t g_unwind_fds[2] = {-1, -1};  // adopt_library_pipe's, for the header made after it
 std::uint64_t g_ring_head = 0;         // __atomic
 std::uintptr_t g_main_stack_span = 8u << 20;
 std::uintptr_t g_thread_stack_span = 32u << 20;
@@ -276,7 +277,9 @@ unsigned walk_fp(const Caller& c, std::uint64_t* pcs, unsigned depth) {
 __attribute__((noinline)) unsigned walk_libunwind(const Caller& c, std::uint64_t* pcs, unsigned depth) {
     constexpr unsigned kSkipMax = 8;
     void* buf[layout::kMaxDepth + kSkipMax];
+    t_state.unwinding++;
     const int got = unw_backtrace(buf, static_cast<int>(depth + kSkipMax));
+    t_state.unwinding--;
     unsigned start = 0;
     bool found = false;
     for (unsigned i = 0; i < kSkipMax && static_cast<int>(i) < got; ++i) {
@@ -589,6 +592,7 @@ __attribute__((constructor(101))) static void fdscope_preload_init() {
     h->incident_capacity = kIncidentCapacity;
     h->log_fd = -1;
     h->placeholder_fd = -1;
+    h->unwind_fds[0] = h->unwind_fds[1] = -1;
 
     g_slots = reinterpret_cast<Slot*>(base + slots_offset);
     g_index = reinterpret_cast<std::uint32_t*>(base + index_offset);
@@ -615,9 +619,15 @@ __attribute__((constructor(101))) static void fdscope_preload_init() {
         }
     }
     if (g_config.stacks == StackMode::Libunwind) {
+        // libunwind initializes itself (its caches, its pipe) in the first of
+        // these calls: here, not inside a hook.
+        t_state.unwinding++;
         unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
         void* warm[4];
-        unw_backtrace(warm, 4);  // its first call sets up caches: here, not inside a hook
+        unw_backtrace(warm, 4);
+        t_state.unwinding--;
+        h->unwind_fds[0] = g_unwind_fds[0];
+        h->unwind_fds[1] = g_unwind_fds[1];
     }
     pthread_atfork(nullptr, nullptr, on_fork_child);
     if (g_config.dump_signal != 0 && g_config.report != nullptr) {
@@ -654,7 +664,8 @@ void report_now(bool signal) noexcept {
 // ---- guards
 
 HookGuard::HookGuard() noexcept
-    : active_(t_state.in_hook == 0 && t_state.vforked == 0 && __atomic_load_n(&g_table, __ATOMIC_ACQUIRE) != nullptr) {
+    : active_(t_state.in_hook == 0 && t_state.vforked == 0 && __atomic_load_n(&g_table, __ATOMIC_ACQUIRE) != nullptr),
+      unwinding_(t_state.unwinding > 0 && t_state.vforked == 0) {
     t_state.in_hook++;
 }
 HookGuard::~HookGuard() noexcept { t_state.in_hook--; }
@@ -806,7 +817,21 @@ std::uint8_t slot_state(int fd) noexcept {
 
 bool is_own_fd(int fd) noexcept {
     layout::TableHeader* h = __atomic_load_n(&g_table, __ATOMIC_ACQUIRE);
-    return h != nullptr && fd >= 0 && (fd == ld(h->log_fd) || fd == ld(h->placeholder_fd));
+    return h != nullptr && fd >= 0 &&
+           (fd == ld(h->log_fd) || fd == ld(h->placeholder_fd) || fd == ld(h->unwind_fds[0]) || fd == ld(h->unwind_fds[1]));
+}
+
+// libunwind opens its memory-validation pipe (pipe2 through the PLT, so
+// through this library's wrapper, inside unw_backtrace) on its first unwind, in the
+// constructor's warm-up, and again when it finds the pipe gone. Left where
+// the kernel put it, it would take the program's lowest free numbers (3 and
+// 4 at start) and shift every fd the program opens after.
+void adopt_library_pipe(int fds[2]) noexcept {
+    for (int i = 0; i < 2; ++i) {
+        fds[i] = move_high(fds[i]);
+        g_unwind_fds[i] = fds[i];
+        if (layout::TableHeader* h = __atomic_load_n(&g_table, __ATOMIC_ACQUIRE)) st(h->unwind_fds[i], fds[i]);
+    }
 }
 
 // ---- close
@@ -898,6 +923,8 @@ bool before_replace(int fd) noexcept {
     // library gives that fd up (no more log lines, no more quarantine).
     if (fd == ld(h->log_fd)) st(h->log_fd, std::int32_t{-1});
     if (fd == ld(h->placeholder_fd)) st(h->placeholder_fd, std::int32_t{-1});
+    for (auto& u : h->unwind_fds)
+        if (fd == ld(u)) st(u, std::int32_t{-1});
     if (slot_state(fd) == static_cast<std::uint8_t>(SlotState::Quarantined)) return ring_remove(fd);
     return false;
 }
@@ -908,7 +935,8 @@ void requarantine(int fd) noexcept {
 
 int close_range_fd(unsigned lo, unsigned hi, int flags, const Caller& c, int (*real)(unsigned, unsigned, int)) noexcept {
     layout::TableHeader* h = g_table;
-    const int own[2] = {h != nullptr ? ld(h->log_fd) : -1, h != nullptr ? ld(h->placeholder_fd) : -1};
+    const int own[4] = {h != nullptr ? ld(h->log_fd) : -1, h != nullptr ? ld(h->placeholder_fd) : -1,
+                        h != nullptr ? ld(h->unwind_fds[0]) : -1, h != nullptr ? ld(h->unwind_fds[1]) : -1};
     if ((static_cast<unsigned>(flags) & CLOSE_RANGE_CLOEXEC) != 0) {
         {
             ErrnoKeeper keep;
@@ -924,16 +952,17 @@ int close_range_fd(unsigned lo, unsigned hi, int flags, const Caller& c, int (*r
         record_close_range(lo, hi, c);
     }
     // Split the range around the library's own fds (sorted, in range).
-    int cut[2];
+    int cut[4];
     int ncut = 0;
-    for (int o : own)
-        if (o >= 0 && static_cast<unsigned>(o) >= lo && static_cast<unsigned>(o) <= hi) cut[ncut++] = o;
-    if (ncut == 2 && cut[0] > cut[1]) {
-        const int t = cut[0];
-        cut[0] = cut[1];
-        cut[1] = t;
+    for (int o : own) {
+        if (o < 0 || static_cast<unsigned>(o) < lo || static_cast<unsigned>(o) > hi) continue;
+        int at = ncut;
+        while (at > 0 && cut[at - 1] > o) --at;
+        if (at > 0 && cut[at - 1] == o) continue;  // the same number twice
+        for (int j = ncut; j > at; --j) cut[j] = cut[j - 1];
+        cut[at] = o;
+        ++ncut;
     }
-    if (ncut == 2 && cut[0] == cut[1]) ncut = 1;
     unsigned from = lo;
     int ret = 0;
     int err = 0;

@@ -38,6 +38,7 @@ struct ThreadState {
     int vforked;       // set by the vfork wrapper until the parent resumes (vfork.cpp)
     int resolving;     // inside dlsym(RTLD_NEXT): hooks fall back to raw syscalls
     int tid;           // gettid(), 0 = not cached yet (cleared in a fork child)
+    int unwinding;     // inside unw_backtrace: a pipe made now is libunwind's own
 };
 extern thread_local ThreadState t_state __attribute__((tls_model("initial-exec")));
 
@@ -66,9 +67,13 @@ public:
     HookGuard(const HookGuard&) = delete;
     HookGuard& operator=(const HookGuard&) = delete;
     bool active() const noexcept { return active_; }
+    // Called by libunwind while this thread unwinds inside the library (not
+    // merely nested: a signal handler's pipe() during a hook is the program's).
+    bool unwinding() const noexcept { return unwinding_; }
 
 private:
     bool active_;
+    bool unwinding_;
 };
 
 // Saves errno at construction and puts it back at destruction: recording
@@ -132,6 +137,9 @@ void requarantine(int fd) noexcept;
 // close_range: the real call, split around the library's own fds.
 int close_range_fd(unsigned lo, unsigned hi, int flags, const Caller& c, int (*real)(unsigned, unsigned, int)) noexcept;
 bool is_own_fd(int fd) noexcept;
+// A pipe made by a nested call (libunwind's, for itself): moved high and
+// kept as the library's own, so the program's numbers stay its own.
+void adopt_library_pipe(int fds[2]) noexcept;
 
 // ---- FDSCOPE_CLOEXEC
 // Adds the _CLOEXEC flag `bit` to `flags` under FDSCOPE_CLOEXEC=1; true when it added it.

@@ -24,7 +24,9 @@ std::string origin_site(const std::vector<SymbolizedFrame>& frames) {
 
 void origin_cell(const ProcessOrigins& table, const Origin& o, std::string& out) {
     if (o.library_fd) {
-        out += o.op == "fdscope-log" ? "fdscope log (FDSCOPE_LOG)" : "fdscope quarantine placeholder";
+        out += o.op == "fdscope-log"      ? "fdscope log (FDSCOPE_LOG)"
+               : o.op == "fdscope-unwind" ? "libunwind's own pipe (FDSCOPE_STACKS=libunwind)"
+                                          : "fdscope quarantine placeholder";
         return;
     }
     const std::string& site = table.stack_of(o.stack).site;

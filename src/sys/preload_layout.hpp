@@ -32,7 +32,7 @@ namespace fdscope::sys::preload {
 inline constexpr char kVmaName[] = "fdscope-table";   // as passed to prctl
 inline constexpr char kMapsName[] = "[anon:fdscope-table]";  // as /proc/PID/maps shows it
 inline constexpr std::uint64_t kMagic = 0x31656c6261746466ULL;  // "fdtable1" in memory order
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;
 inline constexpr std::uint32_t kMaxDepth = 64;   // frames per stack, the most a writer keeps
 inline constexpr std::uint32_t kNameBytes = 72;  // bytes of path kept per slot
 
@@ -166,8 +166,10 @@ struct TableHeader {
     std::int32_t log_fd;             // FDSCOPE_LOG's fd (placed high), -1 = none
     std::int32_t placeholder_fd;     // FDSCOPE_QUARANTINE's O_PATH fd of "/" (placed high), -1 = none;
                                      // quarantined numbers hold dups of it (SlotState::Quarantined)
+    std::int32_t unwind_fds[2];      // the pipe libunwind makes for itself (FDSCOPE_STACKS=libunwind; its
+                                     // memory validation), moved high, -1 = none
 };
-static_assert(sizeof(TableHeader) == 192);
+static_assert(sizeof(TableHeader) == 200);
 
 // Finding the table without a name. PR_SET_VMA_ANON_NAME needs a kernel
 // built with CONFIG_ANON_VMA_NAME (5.17+); elsewhere prctl fails with EINVAL

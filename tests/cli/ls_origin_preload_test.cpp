@@ -22,11 +22,17 @@ bool library_built() {
     return ::stat(library().c_str(), &st) == 0;
 }
 
-TEST(LsOriginPreload, NamesTheLeakingFunctionAndNothingForFdsFromBefore) {
+// The stack modes that name functions: frame pointers and libunwind (which
+// makes a pipe of its own, the library's fds `fdscope-unwind`).
+class LsOriginPreload : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LsOriginPreload, NamesTheLeakingFunctionAndNothingForFdsFromBefore) {
     if (!library_built()) {
         GTEST_SKIP() << library() << " is not built";
     }
-    Fixture fx("preload_leaker", {"50", "100000"}, {"env", "LD_PRELOAD=" + library()});
+    const std::string mode = GetParam();
+    Fixture fx("preload_leaker", {"50", "100000"},
+               {"env", "LD_PRELOAD=" + library(), "FDSCOPE_STACKS=" + mode});
     const pid_t pid = fx.facts()["pid"].get<pid_t>();
     const auto doc = fdscope_json({"ls", "-p", std::to_string(pid), "--origin"});
     for (const auto& n : doc["notes"]) EXPECT_EQ(n.get<std::string>().find("preload"), std::string::npos) << n;
@@ -47,9 +53,17 @@ TEST(LsOriginPreload, NamesTheLeakingFunctionAndNothingForFdsFromBefore) {
     int elsewhere = 0;
     for (const auto& [fd, row] : rows)
         if (!leaked.count(fd) && row["origin"].is_object() &&
-            row["origin"]["site"].get<std::string>().find("leaky_open") != std::string::npos)
+            row["origin"].value("site", std::string()).find("leaky_open") != std::string::npos)
             ++elsewhere;
     EXPECT_EQ(elsewhere, 0);
+    // The library's own fds: libunwind's pipe under libunwind, none otherwise.
+    int unwind = 0;
+    for (const auto& [fd, row] : rows)
+        if (row["origin"].is_object() && row["origin"].value("library_fd", false)) {
+            EXPECT_EQ(row["origin"]["op"], "fdscope-unwind") << row.dump();
+            ++unwind;
+        }
+    EXPECT_EQ(unwind, mode == "libunwind" ? 2 : 0);
     // Present before the library loaded: the test's pipes on 0, 1, 2.
     for (int fd : {0, 1, 2}) {
         ASSERT_TRUE(rows.count(fd));
@@ -70,7 +84,18 @@ TEST(LsOriginPreload, NamesTheLeakingFunctionAndNothingForFdsFromBefore) {
     int lines_naming = 0;
     for (const auto& line : split_lines(r.out)) lines_naming += line.find("leaky_open") != std::string::npos;
     EXPECT_EQ(lines_naming, 50);
+
+    // origin among the -o columns reads the table in JSON too.
+    const auto chosen = fdscope_json({"ls", "-p", std::to_string(pid), "-o", "fd,origin"});
+    auto chosen_rows = fd_rows(chosen, pid);
+    int chosen_named = 0;
+    for (int fd : leaked)
+        chosen_named += chosen_rows[fd]["origin"].is_object() &&
+                        chosen_rows[fd]["origin"]["site"].get<std::string>().find("leaky_open") != std::string::npos;
+    EXPECT_EQ(chosen_named, 50);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stacks, LsOriginPreload, ::testing::Values("fp", "libunwind"));
 
 }  // namespace
 }  // namespace fdscope::test

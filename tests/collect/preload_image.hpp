@@ -46,6 +46,7 @@ struct PreloadImage {
         h->incident_capacity = 4;
         h->log_fd = -1;
         h->placeholder_fd = -1;
+        h->unwind_fds[0] = h->unwind_fds[1] = -1;
         for (std::uint32_t i = 0; i < kSlots; ++i) new (&slot(static_cast<int>(i))) pl::Slot{};
     }
     PreloadImage(const PreloadImage&) = delete;

@@ -80,13 +80,18 @@ TEST(PreloadTable, TheLibrarysOwnFdsHaveOriginsOfTheirOwnAndAreNotCopiedUpTo) {
     PreloadImage img;
     img.header().log_fd = 1000;  // beyond the slots: must not make the reader copy up to it
     img.header().placeholder_fd = 1001;
+    img.header().unwind_fds[0] = 998;
+    img.header().unwind_fds[1] = 999;
     img.open_slot(3, pl::CreateOp::Open, img.add_stack({0x10}));
-    const ProcessOrigins o = read(img, {3, 1000, 1001});
+    const ProcessOrigins o = read(img, {3, 998, 999, 1000, 1001});
     ASSERT_EQ(o.error, "");
-    ASSERT_EQ(o.fds.size(), 3u);
+    ASSERT_EQ(o.fds.size(), 5u);
     EXPECT_TRUE(o.find(1000)->library_fd);
     EXPECT_EQ(o.find(1000)->op, "fdscope-log");
     EXPECT_EQ(o.find(1001)->op, "fdscope-placeholder");
+    EXPECT_TRUE(o.find(998)->library_fd);
+    EXPECT_EQ(o.find(998)->op, "fdscope-unwind");
+    EXPECT_EQ(o.find(999)->op, "fdscope-unwind");
     EXPECT_EQ(o.unseen, 0u);
 }
 
@@ -128,6 +133,7 @@ TEST(PreloadTable, CorruptHeadersAreErrors) {
         {"incidents", [](pl::TableHeader& h) { h.incident_capacity = 1u << 30; }, "incidents"},
         {"depth", [](pl::TableHeader& h) { h.max_depth = 1000; }, "stack depth 1000"},
         {"log fd", [](pl::TableHeader& h) { h.log_fd = -7; }, "log fd"},
+        {"unwind fd", [](pl::TableHeader& h) { h.unwind_fds[1] = -3; }, "unwind fd"},
     };
     for (const Case& c : cases) {
         PreloadImage img;

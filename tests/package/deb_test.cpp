@@ -19,7 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kInstalledFiles[] = {"/usr/bin/fdscope", "/usr/share/man/man1/fdscope.1.gz",
+const char* const kInstalledFiles[] = {"/usr/bin/fdscope", "/usr/lib/fdscope/libfdscope-preload.so",
+                                       "/usr/share/man/man1/fdscope.1.gz",
                                        "/usr/share/bash-completion/completions/fdscope"};
 
 std::string trim(std::string s) {
@@ -176,6 +177,10 @@ TEST_F(DebPackage, BuildInstallUsePurge) {
     RunResult version = run({"/usr/bin/fdscope", "--version"});
     EXPECT_EQ(version.status, 0) << version.err;
     EXPECT_EQ(version.out, run({fdscope_bin(), "--version"}).out) << "the package holds this build's program";
+
+    // The packaged program finds the packaged preload library.
+    RunResult traced = run({"/usr/bin/fdscope", "trace", "--engine", "preload", "--quiet", "--", "true"});
+    EXPECT_EQ(traced.status, 0) << traced.out << traced.err;
 
     EXPECT_EQ(trim(run({"man", "-w", "fdscope"}).out), "/usr/share/man/man1/fdscope.1.gz");
     RunResult man = run({"man", "-P", "cat", "fdscope"}, {"MANWIDTH=100", "LC_ALL=C"});

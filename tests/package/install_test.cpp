@@ -1,6 +1,7 @@
 // `make install` (cmake --install, with a prefix and DESTDIR): exactly the
-// program, the compressed man page and the bash completion, where a system
-// looks for them, and the installed program runs.
+// program, the preload library, the compressed man page and the bash
+// completion, where a system looks for them, and the installed program runs
+// and finds its library.
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -42,13 +43,17 @@ protected:
     }
 
     void expect_installed(const fs::path& root) const {
-        EXPECT_EQ(files_under(root), (std::set<std::string>{"bin/fdscope", "share/man/man1/fdscope.1.gz",
+        EXPECT_EQ(files_under(root), (std::set<std::string>{"bin/fdscope", "lib/fdscope/libfdscope-preload.so",
+                                                           "share/man/man1/fdscope.1.gz",
                                                            "share/bash-completion/completions/fdscope"}));
         const fs::path bin = root / "bin/fdscope";
         EXPECT_EQ(::access(bin.c_str(), X_OK), 0) << bin;
         RunResult installed = run({bin.string(), "--version"});
         EXPECT_EQ(installed.status, 0) << installed.err;
         EXPECT_EQ(installed.out, run({fdscope_bin(), "--version"}).out) << "the build's program";
+        // The installed program finds the installed preload library (not the build tree's).
+        RunResult traced = run({bin.string(), "trace", "--engine", "preload", "--quiet", "--", "true"});
+        EXPECT_EQ(traced.status, 0) << traced.out << traced.err;
         RunResult man = run({"gzip", "-dc", (root / "share/man/man1/fdscope.1.gz").string()});
         EXPECT_EQ(man.status, 0) << man.err;
         EXPECT_EQ(man.out, slurp(std::string(FDSCOPE_SOURCE_DIR) + "/docs/fdscope.1"));
@@ -73,7 +78,7 @@ TEST_F(Install, DestdirStagesUnderThePrefix) {
     RunResult r = install(prefix.string(), stage.string());
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_FALSE(fs::exists(prefix)) << "installed outside DESTDIR";
-    EXPECT_EQ(files_under(stage).size(), 3u) << r.out;
+    EXPECT_EQ(files_under(stage).size(), 4u) << r.out;
     expect_installed(stage / prefix.relative_path());
 }
 

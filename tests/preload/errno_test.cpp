@@ -3,6 +3,8 @@
 // once and prints return values, errno and fd numbers; the output with the
 // library, in each of its modes, is byte for byte the output without it.
 #include <gtest/gtest.h>
+#include <sstream>
+#include <sys/resource.h>
 
 #include "preload/preload_helpers.hpp"
 #include "support/support.hpp"
@@ -78,6 +80,27 @@ void expect_same_as_native(const std::vector<std::string>& settings) {
 TEST(PreloadErrno, DefaultModeLeavesEveryResultAlone) { expect_same_as_native({}); }
 TEST(PreloadErrno, FramePointerStacks) { expect_same_as_native({"FDSCOPE_STACKS=fp"}); }
 TEST(PreloadErrno, NoStacks) { expect_same_as_native({"FDSCOPE_STACKS=none"}); }
+// libunwind makes a pipe for itself on its first unwind (in the library's
+// constructor); the library moves it high and names it in its header, so
+// the fixture's fd numbers stay those of the native run.
+TEST(PreloadErrno, LibunwindStacks) {
+    expect_same_as_native({"FDSCOPE_STACKS=libunwind"});
+    const RunResult r = run_errno(preload_env({"FDSCOPE_STACKS=libunwind"}));
+    const auto at = r.err.find("library-fds");
+    ASSERT_NE(at, std::string::npos) << r.err;
+    std::istringstream in(r.err.substr(at + 11, r.err.find('\n', at) - at - 11));
+    std::vector<int> fds;
+    for (int fd; in >> fd;) fds.push_back(fd);
+    ASSERT_EQ(fds.size(), 2u) << "libunwind's pipe, both ends: " << r.err;
+    rlimit rl{};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    for (int fd : fds) EXPECT_GE(fd, std::min<long>(static_cast<long>(rl.rlim_cur), 4096) - 64) << "placed high";
+}
+
+TEST(PreloadErrno, FramePointerStacksAddNoFd) {
+    const RunResult r = run_errno(preload_env({"FDSCOPE_STACKS=fp"}));
+    EXPECT_NE(r.err.find("library-fds\n"), std::string::npos) << "none of the library's own: " << r.err;
+}
 // Enforcement changes flags only: results, errno and numbers stay.
 TEST(PreloadErrno, CloexecEverywhere) { expect_same_as_native({"FDSCOPE_CLOEXEC=1"}); }
 TEST(PreloadErrno, CloexecAtExec) { expect_same_as_native({"FDSCOPE_CLOEXEC=exec"}); }

@@ -155,6 +155,7 @@ struct FakeTable {
         h->pid = ::getpid();
         h->log_fd = -1;
         h->placeholder_fd = -1;
+        h->unwind_fds[0] = h->unwind_fds[1] = -1;
         h->load_time_ns = 1'000'000'000;
     }
     ~FakeTable() { ::munmap(mem, bytes); }

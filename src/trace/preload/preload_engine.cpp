@@ -244,7 +244,7 @@ std::string find_preload_library(std::string& looked) {
         looked = "(the running fdscope's own path is unreadable)";
         return {};
     }
-    for (const std::string& p : {dir + "/" + kLibrary, dir + "/../lib/fdscope/" + kLibrary}) {
+    for (const std::string& p : {dir + "/" + kLibrary, dir + "/" FDSCOPE_PRELOAD_FROM_BIN "/" + kLibrary}) {
         looked += (looked.empty() ? "" : ", ") + p;
         struct stat st {};
         if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
