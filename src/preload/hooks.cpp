@@ -91,6 +91,22 @@ void created(int fd, const Create& what, layout::StackRef stack, const char* for
     if (forced != nullptr) log_forced(fd, forced, call, what.name);
 }
 
+// A maker whose flags carry its own close-on-exec bit (eventfd's EFD_CLOEXEC,
+// ...): `call(flags)` makes the real call with the flags as FDSCOPE_CLOEXEC
+// left them, and the new fd is recorded.
+template <class Call>
+int flagged_create(const Caller& c, CreateOp op, const char* callname, int flags, int bit, const char* bitname,
+                   std::uint32_t detail, const char* name, Call&& call) {
+    const bool forced = force_cloexec(flags, bit);
+    const int r = call(flags);
+    if (r >= 0) {
+        ErrnoKeeper keep;
+        created(r, Create{op, cloexec_bit((flags & bit) != 0), flags, detail, name}, capture_stack(c), forced ? bitname : nullptr,
+                callname);
+    }
+    return r;
+}
+
 // The open family: `call(flags)` makes the real call with the flags as the
 // library left them.
 template <class Call>
@@ -676,42 +692,24 @@ FDS_EXPORT int eventfd(unsigned int count, int flags) {
     HookGuard g;
     auto real = REAL(eventfd);
     if (!g.active()) return real(count, flags);
-    const bool forced = force_cloexec(flags, EFD_CLOEXEC);
-    const int r = real(count, flags);
-    if (r >= 0) {
-        ErrnoKeeper keep;
-        created(r, Create{CreateOp::Eventfd, cloexec_bit(flags & EFD_CLOEXEC), flags, 0, nullptr}, capture_stack(FDSCOPE_CALLER()),
-                forced ? "EFD_CLOEXEC" : nullptr, "eventfd");
-    }
-    return r;
+    return flagged_create(FDSCOPE_CALLER(), CreateOp::Eventfd, "eventfd", flags, EFD_CLOEXEC, "EFD_CLOEXEC", 0, nullptr,
+                          [&](int f) { return real(count, f); });
 }
 
 FDS_EXPORT int signalfd(int fd, const sigset_t* mask, int flags) {
     HookGuard g;
     auto real = REAL(signalfd);
     if (!g.active() || fd != -1) return real(fd, mask, flags);  // fd != -1 changes an existing signalfd
-    const bool forced = force_cloexec(flags, SFD_CLOEXEC);
-    const int r = real(fd, mask, flags);
-    if (r >= 0) {
-        ErrnoKeeper keep;
-        created(r, Create{CreateOp::Signalfd, cloexec_bit(flags & SFD_CLOEXEC), flags, 0, nullptr}, capture_stack(FDSCOPE_CALLER()),
-                forced ? "SFD_CLOEXEC" : nullptr, "signalfd");
-    }
-    return r;
+    return flagged_create(FDSCOPE_CALLER(), CreateOp::Signalfd, "signalfd", flags, SFD_CLOEXEC, "SFD_CLOEXEC", 0, nullptr,
+                          [&](int f) { return real(fd, mask, f); });
 }
 
 FDS_EXPORT int timerfd_create(int clockid, int flags) {
     HookGuard g;
     auto real = REAL(timerfd_create);
     if (!g.active()) return real(clockid, flags);
-    const bool forced = force_cloexec(flags, TFD_CLOEXEC);
-    const int r = real(clockid, flags);
-    if (r >= 0) {
-        ErrnoKeeper keep;
-        created(r, Create{CreateOp::TimerfdCreate, cloexec_bit(flags & TFD_CLOEXEC), flags, static_cast<std::uint32_t>(clockid), nullptr},
-                capture_stack(FDSCOPE_CALLER()), forced ? "TFD_CLOEXEC" : nullptr, "timerfd_create");
-    }
-    return r;
+    return flagged_create(FDSCOPE_CALLER(), CreateOp::TimerfdCreate, "timerfd_create", flags, TFD_CLOEXEC, "TFD_CLOEXEC",
+                          static_cast<std::uint32_t>(clockid), nullptr, [&](int f) { return real(clockid, f); });
 }
 
 FDS_EXPORT int epoll_create(int size) {
@@ -733,14 +731,8 @@ FDS_EXPORT int epoll_create1(int flags) {
     HookGuard g;
     auto real = REAL(epoll_create1);
     if (!g.active()) return real(flags);
-    const bool forced = force_cloexec(flags, EPOLL_CLOEXEC);
-    const int r = real(flags);
-    if (r >= 0) {
-        ErrnoKeeper keep;
-        created(r, Create{CreateOp::EpollCreate1, cloexec_bit(flags & EPOLL_CLOEXEC), flags, 0, nullptr}, capture_stack(FDSCOPE_CALLER()),
-                forced ? "EPOLL_CLOEXEC" : nullptr, "epoll_create1");
-    }
-    return r;
+    return flagged_create(FDSCOPE_CALLER(), CreateOp::EpollCreate1, "epoll_create1", flags, EPOLL_CLOEXEC, "EPOLL_CLOEXEC", 0,
+                          nullptr, [&](int f) { return real(f); });
 }
 
 FDS_EXPORT int inotify_init() {
@@ -760,44 +752,26 @@ FDS_EXPORT int inotify_init1(int flags) {
     HookGuard g;
     auto real = REAL(inotify_init1);
     if (!g.active()) return real(flags);
-    const bool forced = force_cloexec(flags, IN_CLOEXEC);
-    const int r = real(flags);
-    if (r >= 0) {
-        ErrnoKeeper keep;
-        created(r, Create{CreateOp::InotifyInit1, cloexec_bit(flags & IN_CLOEXEC), flags, 0, nullptr}, capture_stack(FDSCOPE_CALLER()),
-                forced ? "IN_CLOEXEC" : nullptr, "inotify_init1");
-    }
-    return r;
+    return flagged_create(FDSCOPE_CALLER(), CreateOp::InotifyInit1, "inotify_init1", flags, IN_CLOEXEC, "IN_CLOEXEC", 0, nullptr,
+                          [&](int f) { return real(f); });
 }
 
 FDS_EXPORT int fanotify_init(unsigned int flags, unsigned int event_f_flags) {
     HookGuard g;
     auto real = REAL(fanotify_init);
     if (!g.active()) return real(flags, event_f_flags);
-    int f = static_cast<int>(flags);
-    const bool forced = force_cloexec(f, FAN_CLOEXEC);
-    const int r = real(static_cast<unsigned>(f), event_f_flags);
-    if (r >= 0) {
-        ErrnoKeeper keep;
-        created(r, Create{CreateOp::FanotifyInit, cloexec_bit(f & FAN_CLOEXEC), f, event_f_flags, nullptr}, capture_stack(FDSCOPE_CALLER()),
-                forced ? "FAN_CLOEXEC" : nullptr, "fanotify_init");
-    }
-    return r;
+    return flagged_create(FDSCOPE_CALLER(), CreateOp::FanotifyInit, "fanotify_init", static_cast<int>(flags), FAN_CLOEXEC,
+                          "FAN_CLOEXEC", event_f_flags, nullptr,
+                          [&](int f) { return real(static_cast<unsigned>(f), event_f_flags); });
 }
 
 FDS_EXPORT int memfd_create(const char* name, unsigned int flags) {
     HookGuard g;
     auto real = REAL(memfd_create);
     if (!g.active()) return real(name, flags);
-    int f = static_cast<int>(flags);
-    const bool forced = force_cloexec(f, MFD_CLOEXEC);
-    const int r = real(name, static_cast<unsigned>(f));
-    if (r >= 0) {
-        ErrnoKeeper keep;
-        created(r, Create{CreateOp::MemfdCreate, cloexec_bit((static_cast<unsigned>(f) & MFD_CLOEXEC) != 0), f, 0, name}, capture_stack(FDSCOPE_CALLER()),
-                forced ? "MFD_CLOEXEC" : nullptr, "memfd_create");
-    }
-    return r;
+    return flagged_create(FDSCOPE_CALLER(), CreateOp::MemfdCreate, "memfd_create", static_cast<int>(flags),
+                          static_cast<int>(MFD_CLOEXEC), "MFD_CLOEXEC", 0, name,
+                          [&](int f) { return real(name, static_cast<unsigned>(f)); });
 }
 
 FDS_EXPORT int pidfd_open(pid_t pid, unsigned int flags) {

@@ -707,6 +707,15 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
             inc.type != static_cast<std::uint8_t>(layout::IncidentType::OwnershipViolation))
             continue;
         const bool stale = inc.type == static_cast<std::uint8_t>(layout::IncidentType::StaleClose);
+        // "time", "ns" and "stack" of one moment of the incident.
+        auto moment = [&](std::uint64_t ns, layout::StackRef stack) {
+            out.key("time");
+            out.seconds(since_load(ns));
+            out.key("ns");
+            out.unsigned_number(ns);
+            out.key("stack");
+            w.frames(stack);
+        };
         if (!first_incident) out.ch(',');
         first_incident = false;
         out.raw(stale ? "{\"type\":\"stale_close\"" : "{\"type\":\"ownership_violation\"");
@@ -714,12 +723,7 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
         out.signed_number(inc.fd);
         out.key("tid");
         out.signed_number(inc.tid);
-        out.key("time");
-        out.seconds(since_load(inc.time_ns));
-        out.key("ns");
-        out.unsigned_number(inc.time_ns);
-        out.key("stack");
-        w.frames(inc.stack);
+        moment(inc.time_ns, inc.stack);
         out.key("owner");
         out.raw(inc.owner & layout::kOwnerFile  ? "\"FILE\""
                 : inc.owner & layout::kOwnerDir ? "\"DIR\""
@@ -729,23 +733,13 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
         out.raw(op_name(inc.op));
         out.raw("\",\"tid\":");
         out.signed_number(inc.created_tid);
-        out.key("time");
-        out.seconds(since_load(inc.created_time_ns));
-        out.key("ns");
-        out.unsigned_number(inc.created_time_ns);
-        out.key("stack");
-        w.frames(inc.created_stack);
+        moment(inc.created_time_ns, inc.created_stack);
         out.ch('}');
         out.key("first_close");
         if (stale && inc.first_close_time_ns != 0) {
             out.raw("{\"tid\":");
             out.signed_number(inc.first_close_tid);
-            out.key("time");
-            out.seconds(since_load(inc.first_close_time_ns));
-            out.key("ns");
-            out.unsigned_number(inc.first_close_time_ns);
-            out.key("stack");
-            w.frames(inc.first_close_stack);
+            moment(inc.first_close_time_ns, inc.first_close_stack);
             out.ch('}');
         } else {
             out.raw("null");

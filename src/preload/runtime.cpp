@@ -452,12 +452,13 @@ bool keep_listed(int fd) {
     return false;
 }
 
-// Every fd open at load that is not close-on-exec survived the exec that
-// started this program: its parent handed it on, so FDSCOPE_CLOEXEC=exec
-// keeps it (keep bit) until the number is closed or reused.
-void mark_open_at_load() {
+// Calls each(fd) for every open fd of this process but the directory's own,
+// read from /proc/self/fd with raw getdents64 (no malloc, no opendir).
+// False when /proc/self/fd cannot be opened.
+template <class Each>
+bool for_each_open_fd(Each&& each) {
     const int dir = raw::openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return;
+    if (dir < 0) return false;
     alignas(8) char buf[4096];
     for (;;) {
         const long n = raw::getdents64(dir, buf, sizeof buf);
@@ -465,17 +466,26 @@ void mark_open_at_load() {
         for (long off = 0; off < n;) {
             const char* rec = buf + off;
             unsigned short reclen;
-            std::memcpy(&reclen, rec + 16, sizeof reclen);
-            const char* name = rec + 19;
+            std::memcpy(&reclen, rec + 16, sizeof reclen);  // linux_dirent64: ino, off, reclen, type, name
+            if (reclen == 0) break;
             unsigned long fd = 0;
-            if (parse_uint(name, fd) && static_cast<int>(fd) != dir && fd >= 3) {
-                const int f = raw::fcntl(static_cast<int>(fd), F_GETFD);
-                if (f >= 0 && (f & FD_CLOEXEC) == 0) keep_bit(static_cast<int>(fd), true);
-            }
+            if (parse_uint(rec + 19, fd) && static_cast<int>(fd) != dir) each(static_cast<int>(fd));
             off += reclen;
         }
     }
     raw::close(dir);
+    return true;
+}
+
+// Every fd open at load that is not close-on-exec survived the exec that
+// started this program: its parent handed it on, so FDSCOPE_CLOEXEC=exec
+// keeps it (keep bit) until the number is closed or reused.
+void mark_open_at_load() {
+    for_each_open_fd([](int fd) {
+        if (fd < 3) return;
+        const int f = raw::fcntl(fd, F_GETFD);
+        if (f >= 0 && (f & FD_CLOEXEC) == 0) keep_bit(fd, true);
+    });
 }
 
 void on_fork_child() {
@@ -1046,26 +1056,10 @@ void exec_policy(const char* call, const char* target, char* const* envp) noexce
             log_line(l.c_str());
         }
     };
-    const int dir = raw::openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) {
+    if (!for_each_open_fd(consider)) {
         const std::uint32_t end = __atomic_load_n(&g_high_water, __ATOMIC_RELAXED);
         for (std::uint32_t fd = 3; fd < end; ++fd) consider(static_cast<int>(fd));
-        return;
     }
-    alignas(8) char buf[4096];
-    for (;;) {
-        const long n = raw::getdents64(dir, buf, sizeof buf);
-        if (n <= 0) break;
-        for (long off = 0; off < n;) {
-            const char* rec = buf + off;
-            unsigned short reclen;
-            std::memcpy(&reclen, rec + 16, sizeof reclen);
-            unsigned long fd = 0;
-            if (parse_uint(rec + 19, fd) && static_cast<int>(fd) != dir) consider(static_cast<int>(fd));
-            off += reclen;
-        }
-    }
-    raw::close(dir);
 }
 
 // ---- exec environment
