@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace fdscope;
     const auto memory = [&](std::uint64_t offset, std::span<std::byte> to) {
         if (offset > size || size - offset < to.size()) std::abort();  // asked outside the mapping
-        std::memcpy(to.data(), data + offset, to.size());
+        if (!to.empty()) std::memcpy(to.data(), data + offset, to.size());
         return 0;
     };
     static const std::vector<std::int32_t> fds = [] {

@@ -93,5 +93,23 @@ void expect_closed_hole(const std::string& mode) {
 TEST(PreloadCloexec, EverywhereClosesTheHoleAndKeepsDeliberateHandOns) { expect_closed_hole("1"); }
 TEST(PreloadCloexec, AtExecClosesTheHoleAndKeepsDeliberateHandOns) { expect_closed_hole("exec"); }
 
+// FDSCOPE_KEEP_FDS names numbers FDSCOPE_CLOEXEC=exec leaves alone: the
+// listener listed there crosses the exec again, as without the library.
+TEST(PreloadCloexec, AtExecLeavesTheKeptNumbersAlone) {
+    int fd = -1;
+    {
+        Fixture probe("preload/listener_exec", {}, preload_wrapper({"FDSCOPE_CLOEXEC=exec"}));
+        fd = probe.facts()["fd"];
+        EXPECT_FALSE(child_holds_socket(probe.facts()["child_pid"], fd));
+        probe.stop();
+    }
+    Fixture fx("preload/listener_exec", {},
+               preload_wrapper({"FDSCOPE_CLOEXEC=exec", "FDSCOPE_KEEP_FDS=" + std::to_string(fd)}));
+    const auto& f = fx.facts();
+    ASSERT_EQ(f["fd"], fd) << "the same harness gives the listener the same number";
+    EXPECT_TRUE(child_holds_socket(f["child_pid"], fd)) << "kept: it crosses the exec";
+    EXPECT_EQ(inherited_findings(f["pid"], f["child_pid"]).size(), 1u);
+}
+
 }  // namespace
 }  // namespace fdscope::test

@@ -7,9 +7,12 @@
 // preload`'s double closes. A raw close() of a FILE*'s fd is an ownership
 // violation in the report and the log.
 #include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/inotify.h>
 
 #include "preload/preload_helpers.hpp"
 #include "support/support.hpp"
@@ -106,6 +109,38 @@ TEST(PreloadQuarantine, ThePlaceholderCatchesTheStaleCloseWithBothStacks) {
     const std::string logged = slurp(log);
     EXPECT_NE(logged.find("FDSCOPE_QUARANTINE: close(" + std::to_string(n) + ")"), std::string::npos) << logged;
     EXPECT_NE(logged.find("ownership violation"), std::string::npos) << logged;
+}
+
+// FDSCOPE_DUMP_SIGNAL: the report now, the process runs on; the exit adds
+// its own document after it.
+TEST(PreloadQuarantine, TheDumpSignalWritesAReportAndTheProcessRunsOn) {
+    TempDir dir;
+    const std::string report = dir.path + "/report";
+    const int watch = inotify_init1(IN_CLOEXEC);
+    ASSERT_GE(watch, 0);
+    ASSERT_GE(inotify_add_watch(watch, dir.path.c_str(), IN_CLOSE_WRITE), 0);
+    Fixture fx("preload/quarantine", {}, preload_wrapper({"FDSCOPE_REPORT=" + report, "FDSCOPE_DUMP_SIGNAL=USR2", "FDSCOPE_QUARANTINE=8"}));
+    const pid_t pid = fx.facts()["pid"];
+    const int victim = fx.facts()["m"];
+    ASSERT_EQ(kill(pid, SIGUSR2), 0);
+    pollfd p{watch, POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 10'000), 1) << "the report was not written within 10 s";
+    close(watch);
+    EXPECT_EQ(kill(pid, 0), 0) << "the process runs on";
+    const std::string first = slurp(report);
+    ASSERT_NE(first.find('\n'), std::string::npos) << first;
+    const auto now = nlohmann::json::parse(first.substr(0, first.find('\n')));
+    EXPECT_EQ(now["reason"], "signal");
+    EXPECT_EQ(now["pid"], pid);
+    bool victim_listed = false;
+    for (const auto& leak : now["leaks"])
+        for (const auto& fd : leak["fds"]) victim_listed |= fd == victim;
+    EXPECT_TRUE(victim_listed) << "the victim's fd is open: " << now.dump();
+
+    fx.stop();
+    const auto lines = split_lines(slurp(report));
+    ASSERT_EQ(lines.size(), 2u);
+    EXPECT_EQ(nlohmann::json::parse(lines[1])["reason"], "exit");
 }
 
 // The same story through `fdscope trace --engine preload`: a double close
