@@ -19,6 +19,9 @@ libselinux1-dev
 libapparmor-dev
 libseccomp-dev
 libunwind-dev
+libcpp-httplib-dev
+libyaml-cpp-dev
+libcrypt-dev
 "
 # cmake ninja-build g++ make pkg-config: the toolchain CMakeLists.txt uses
 # libcli11-dev: the command line; libfmt-dev: formatting; nlohmann-json3-dev: JSON
@@ -31,6 +34,10 @@ libunwind-dev
 # syscalls stop (src/trace/ptrace)
 # libunwind-dev: unw_backtrace, the preload library's walk where frame
 # pointers are missing (src/preload)
+# libcpp-httplib-dev: the HTTP(S) server of `fdscope serve` (src/export; it
+# brings libssl-dev, zlib1g-dev and libbrotli-dev); libyaml-cpp-dev: the
+# exporter-toolkit web config file; libcrypt-dev: crypt_r, which checks
+# its bcrypt basic-auth hashes
 
 # BPF: the iterator backend (src/bpf, cmake/Bpf.cmake). Without these the
 # build leaves it out and says so (FDSCOPE_BPF=AUTO).
@@ -52,6 +59,7 @@ dpkg-dev man-db
 chromium fonts-dejavu-core
 acl e2fsprogs
 strace valgrind
+prometheus python3-prometheus-client openssl curl
 "
 # libgtest-dev googletest: GoogleTest; lsof, util-linux (lsfd), iproute2 (ss):
 # the peers the differential tests agree with; python3: XML/PNG checks of the
@@ -61,6 +69,9 @@ strace valgrind
 # real browser; acl (setfacl), e2fsprogs (chattr, mkfs.ext4): the fixtures
 # `fdscope why` is tested on (ACLs, inode flags, a small ext4 with reserved
 # blocks); strace, valgrind: the peers `fdscope trace` is compared with
+# prometheus (with promtool; --no-install-recommends leaves node-exporter
+# out), python3-prometheus-client (its strict OpenMetrics parser), openssl
+# (test certificates), curl: what `fdscope serve` is scraped and checked by
 
 # Bench: bench/run.sh needs only python3 and the peers above; time gives
 # /usr/bin/time, with which the CPU per tick in bench/RESULTS.md is measured.
