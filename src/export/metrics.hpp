@@ -73,6 +73,10 @@ struct ScrapeData {
     std::optional<AccountFacts> account;      // --collector.account
     std::optional<InheritedFacts> inherited;  // --collector.audit
     std::vector<CollectorResult> collectors;
+    // Scrapes served since start, by format ("openmetrics", "text"): the
+    // counter fdscope_scrapes_total{format} (how a test, or an operator,
+    // sees what Prometheus negotiated).
+    std::map<std::string, std::uint64_t> scrapes_by_format;
     SelfFacts self;
     std::string version, revision, backend;
 };
