@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 #include <zlib.h>
 
 namespace fdscope::exporter {
@@ -80,6 +81,14 @@ bool setup_tls(SSL_CTX& ctx, const TlsConfig& tls, std::string& err) {
             break;
     }
     return true;
+}
+
+// SO_REUSEADDR only (a restart binds at once despite TIME_WAIT), not
+// cpp-httplib's default SO_REUSEPORT: with it a second exporter on the same
+// port would bind too and take half the scrapes, instead of failing.
+void reuse_address(int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
 }
 
 // Decrements the in-flight count when a scrape ends, however it ends.
@@ -244,6 +253,11 @@ std::unique_ptr<httplib::Server> Server::make_listener() {
 std::optional<std::string> Server::bind() {
     for (const ListenAddress& a : opts_.listen) {
         std::unique_ptr<httplib::Server> s = make_listener();  // throws on a TLS setup failure
+        int fd = -1;
+        s->set_socket_options([&fd](socket_t sock) {
+            reuse_address(sock);
+            fd = sock;
+        });
         int port = a.port;
         if (a.port == 0) {
             port = s->bind_to_any_port(a.host);
@@ -251,6 +265,11 @@ std::optional<std::string> Server::bind() {
         } else if (!s->bind_to_port(a.host, a.port)) {
             return "cannot listen on " + url_host(a.host) + ":" + std::to_string(a.port) + " (in use, or not an address of this host)";
         }
+        // cpp-httplib 0.11.4 listens with a backlog of 5: a burst of scrapes
+        // beyond it has its SYNs dropped and retried a second later. Linux
+        // takes a second listen() on the socket as a new backlog.
+        if (fd >= 0) ::listen(fd, 128);
+        s->set_socket_options(reuse_address);
         listeners_.push_back(std::move(s));
         ports_.push_back(port);
     }

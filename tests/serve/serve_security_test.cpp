@@ -181,7 +181,7 @@ TEST(ServePrivilege, UnprivilegedCountsEveryProcessAndSaysWhatItSkipped) {
     }
     Fixture flat("flat", {"70"});  // a root-owned process holding 70 fds more
     const pid_t pid = flat.facts()["pid"].get<pid_t>();
-    ServeDaemon d({"--web.listen-address=127.0.0.1:0", "--collector.kinds", "--top=100000"}, {},
+    ServeDaemon d({"--web.listen-address=127.0.0.1:0", "--collector.kinds", "--top=10000"}, {},
                   {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all"});
     httplib::Client c("127.0.0.1", d.port());
     c.set_read_timeout(30, 0);
