@@ -89,8 +89,8 @@ std::vector<exporter::CollectorInfo> collector_infos(const ServeArgs& a) {
 
 void add_serve(CLI::App& cmd, ServeArgs& a) {
     cmd.add_option("--web.listen-address", a.listen,
-                   "address to listen on, repeatable (default 127.0.0.1:10253; port 0 picks a free one; a non-loopback address only when given)")
-        ->option_text("HOST:PORT");
+                   "address to listen on, host:port, repeatable (default 127.0.0.1:10253; port 0 picks a free one; a non-loopback address only when given)")
+        ->option_text("ADDRESS");
     cmd.add_option("--web.telemetry-path", a.telemetry_path, "path of the metrics (default /metrics)")->option_text("PATH");
     cmd.add_option("--web.config.file", a.web_config, "exporter-toolkit web config: TLS, mutual TLS, basic auth (bcrypt)")
         ->option_text("FILE");

@@ -25,7 +25,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 // The options a line names: "-p", "--pid", ... (after roff escapes are gone).
 Options options_in(const std::string& text) {
-    static const std::regex opt(R"((^|[\s,\[|"])(--?[a-z][a-z0-9-]*))");
+    // Dotted names (serve's --web.listen-address, node_exporter's spelling)
+    // are one option; a dot that ends a sentence is not part of one.
+    static const std::regex opt(R"((^|[\s,\[|"])(--?[a-z][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*))");
     Options out;
     for (std::sregex_iterator it(text.begin(), text.end(), opt), end; it != end; ++it) out.insert((*it)[2]);
     return out;
