@@ -4,6 +4,7 @@
 // so that the signals interrupt the sampler's wait and end the loop.
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -167,6 +168,10 @@ int run_serve(const ServeArgs& a) {
     so.collectors = collector_infos(a);
     so.version = FDSCOPE_VERSION;
 
+    // A scraper that hangs up mid-response must cost a failed write, not
+    // the exporter: OpenSSL writes to the socket with write(2), which
+    // raises SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     // Blocks the stop signals in this thread (the sampler's wait unblocks
     // them): the listener threads started below inherit the mask.
     live::catch_stop_signals();

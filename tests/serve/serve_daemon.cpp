@@ -9,12 +9,23 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "support/support.hpp"
 
 namespace fdscope::test {
+namespace {
+
+// A TLS client whose handshake the server refuses writes to a closed
+// socket: the test must see a failed request, not die of SIGPIPE.
+const bool kSigpipeIgnored = [] {
+    std::signal(SIGPIPE, SIG_IGN);
+    return true;
+}();
+
+}  // namespace
 
 ServeDaemon::ServeDaemon(const std::vector<std::string>& args, const std::vector<std::string>& env,
                          const std::vector<std::string>& wrapper) {
@@ -27,6 +38,9 @@ ServeDaemon::ServeDaemon(const std::vector<std::string>& args, const std::vector
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork");
     if (pid_ == 0) {
+        std::signal(SIGPIPE, SIG_DFL);  // the daemon sets its own
+        // A test killed on its timeout must not leave the daemon running.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         dup2(err[1], 2);
         for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
         std::vector<char*> av;

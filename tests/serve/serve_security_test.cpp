@@ -34,6 +34,16 @@ struct TempDir {
     std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
 
+// Every client gives up within seconds: a refused handshake must fail the
+// request, not leave it waiting for cpp-httplib's default of minutes.
+template <class C>
+C& bounded(C& c) {
+    c.set_connection_timeout(5, 0);
+    c.set_read_timeout(5, 0);
+    c.set_write_timeout(5, 0);
+    return c;
+}
+
 void write_file(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
 }
@@ -70,7 +80,7 @@ TEST(ServeTls, MutualTlsNeedsAClientCertificateFromTheCa) {
     EXPECT_EQ(d.url().rfind("https://127.0.0.1:", 0), 0u) << d.ready_line();
 
     httplib::SSLClient with_cert("127.0.0.1", d.port(), dir / "client.crt", dir / "client.key");
-    with_cert.set_ca_cert_path((dir / "ca.crt").c_str());
+    bounded(with_cert).set_ca_cert_path((dir / "ca.crt").c_str());
     with_cert.enable_server_certificate_verification(true);
     auto r = with_cert.Get("/metrics");
     ASSERT_TRUE(r) << httplib::to_string(r.error());
@@ -78,7 +88,7 @@ TEST(ServeTls, MutualTlsNeedsAClientCertificateFromTheCa) {
     EXPECT_NE(r->body.find("fdscope_file_handles"), std::string::npos);
 
     httplib::SSLClient without("127.0.0.1", d.port());
-    without.set_ca_cert_path((dir / "ca.crt").c_str());
+    bounded(without).set_ca_cert_path((dir / "ca.crt").c_str());
     without.enable_server_certificate_verification(true);
     auto refused = without.Get("/metrics");
     EXPECT_FALSE(refused) << "served without a client certificate: " << refused->status;
@@ -87,14 +97,20 @@ TEST(ServeTls, MutualTlsNeedsAClientCertificateFromTheCa) {
     TempDir other;
     ASSERT_TRUE(make_certs(other, log)) << log;
     httplib::SSLClient stranger("127.0.0.1", d.port(), other / "client.crt", other / "client.key");
-    stranger.set_ca_cert_path((dir / "ca.crt").c_str());
+    bounded(stranger).set_ca_cert_path((dir / "ca.crt").c_str());
     auto strange = stranger.Get("/metrics");
     EXPECT_FALSE(strange) << "served a client certificate of another CA";
 
     httplib::Client plain("127.0.0.1", d.port());
-    plain.set_read_timeout(5, 0);
+    bounded(plain);
     auto p = plain.Get("/metrics");
     EXPECT_TRUE(!p || p->status != 200) << "plain HTTP served on the TLS port";
+
+    // The refused clients cost the daemon nothing (no SIGPIPE, no stuck worker).
+    auto after = with_cert.Get("/metrics");
+    ASSERT_TRUE(after) << httplib::to_string(after.error());
+    EXPECT_EQ(after->status, 200);
+    EXPECT_EQ(d.stop(), 0);
 }
 
 TEST(ServeTls, TlsWithoutClientCertificates) {
@@ -107,7 +123,7 @@ TEST(ServeTls, TlsWithoutClientCertificates) {
     write_file(dir / "web.yml", "tls_server_config:\n  cert_file: " + (dir / "server.crt") + "\n  key_file: " + (dir / "server.key") + "\n");
     ServeDaemon d({"--web.listen-address=127.0.0.1:0", "--web.config.file=" + (dir / "web.yml")});
     httplib::SSLClient c("127.0.0.1", d.port());
-    c.set_ca_cert_path((dir / "ca.crt").c_str());
+    bounded(c).set_ca_cert_path((dir / "ca.crt").c_str());
     c.enable_server_certificate_verification(true);
     auto r = c.Get("/metrics");
     ASSERT_TRUE(r) << httplib::to_string(r.error());
