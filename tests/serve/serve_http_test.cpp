@@ -8,7 +8,10 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <arpa/inet.h>
 #include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
@@ -170,6 +173,30 @@ TEST(ServeHttp, ScrapesBeyondMaxRequestsGet503) {
     auto health = client(d).Get("/healthz");
     ASSERT_TRUE(health);
     EXPECT_EQ(health->status, 200) << "the limit is on scrapes only";
+}
+
+// Connections that send nothing hold a worker only until the 5 s read
+// timeout: with every worker taken by them (max-requests 1: 5 workers), a
+// scrape is still answered once they are dropped.
+TEST(ServeHttp, SilentClientsCannotHoldTheServer) {
+    ServeDaemon d({"--web.listen-address=127.0.0.1:0", "--web.max-requests=1"});
+    std::vector<int> silent;
+    for (int i = 0; i < 8; ++i) {
+        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(d.port()));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        silent.push_back(fd);
+    }
+    const auto began = std::chrono::steady_clock::now();
+    auto r = client(d).Get("/healthz");
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_LT(took, 15) << "answered once the silent connections timed out";
+    for (int fd : silent) close(fd);
 }
 
 TEST(ServeHttp, ScrapeTimeoutHeaderGivesPartialDataNotATimeout) {
