@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Checks a Grafana dashboard's PromQL against fdscope's metric contract.
+
+  check_dashboard.py DASHBOARD.json METRICS.md [--promtool PATH] [--plant EXPR]
+
+Every expression (panel targets, nested rows, templating queries) must parse
+in Prometheus' own parser and name only metrics listed in METRICS.md
+(docs/metrics.md: any `fdscope_...` or `process_...` name written there).
+Parsing is promtool's: each expression becomes a recording rule in a
+temporary rules file, and `promtool check rules` judges the file. Grafana's
+variables are replaced by values of their kind first ($instance by a regex,
+$__rate_interval by a duration). --plant adds one expression, to show that a
+bad one is caught. Exit 0 when all is well, 1 with the findings otherwise.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# Words of PromQL that are not metric names where an identifier may stand.
+KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
+            "offset", "inf", "nan", "atan2", "start", "end"}
+VARIABLES = {"$__rate_interval": "1m", "$__interval": "1m", "$__range": "1h", "${__range}": "1h",
+             "$__range_s": "3600", "$__interval_ms": "60000"}
+
+
+def contract_metrics(markdown):
+    names = set(re.findall(r"\b((?:fdscope|process)_[a-z0-9_]+)\b", markdown))
+    # A counter family is documented by its family name or its sample name,
+    # an info family likewise: accept the other spelling too.
+    extra = set()
+    for n in names:
+        for suffix in ("_total", "_info"):
+            extra.add(n + suffix)
+            if n.endswith(suffix):
+                extra.add(n[: -len(suffix)])
+    return names | extra
+
+
+def expressions(node, where="dashboard"):
+    """(where, expr) for every PromQL expression in the dashboard JSON."""
+    if isinstance(node, dict):
+        if isinstance(node.get("expr"), str):
+            yield where, node["expr"]
+        q = node.get("query")
+        if node.get("type") == "query" and isinstance(q, (str, dict)):
+            text = q if isinstance(q, str) else q.get("query", "")
+            m = re.fullmatch(r"\s*label_values\((.*),\s*[a-zA-Z_][a-zA-Z0-9_]*\s*\)\s*", text)
+            if m:
+                yield f"variable {node.get('name')}", m.group(1)
+            elif text.strip():
+                yield f"variable {node.get('name')}", text
+        if "gridPos" in node and node.get("title"):
+            where = f"panel {node['title']!r}"
+        for v in node.values():
+            yield from expressions(v, where)
+    elif isinstance(node, list):
+        for v in node:
+            yield from expressions(v, where)
+
+
+def substitute(expr):
+    for k, v in sorted(VARIABLES.items(), key=lambda kv: -len(kv[0])):
+        expr = expr.replace(k, v)
+    # Any other variable sits in a matcher's regex ($instance, ${job}).
+    return re.sub(r"\$\{?[a-zA-Z_][a-zA-Z0-9_]*\}?", ".+", expr)
+
+
+def metric_names(expr):
+    """The metric names an expression selects (a small PromQL lexer: strings,
+    matchers, grouping label lists and durations are dropped first)."""
+    s = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`', '""', expr)
+    s = re.sub(r"\{[^}]*\}", " ", s)
+    s = re.sub(r"\[[^\]]*\]", " ", s)
+    s = re.sub(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", s)
+    names = []
+    for m in re.finditer(r"(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?", s):
+        word, call = m.group(1), m.group(2)
+        if call or word.lower() in KEYWORDS:
+            continue
+        names.append(word)
+    return names
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dashboard")
+    ap.add_argument("metrics_md")
+    ap.add_argument("--promtool", default="promtool")
+    ap.add_argument("--plant", action="append", default=[])
+    a = ap.parse_args()
+    with open(a.dashboard, encoding="utf-8") as f:
+        dash = json.load(f)
+    with open(a.metrics_md, encoding="utf-8") as f:
+        allowed = contract_metrics(f.read())
+    if not allowed:
+        print(f"{a.metrics_md}: names no fdscope_ metric", file=sys.stderr)
+        return 1
+    found = list(expressions(dash)) + [("planted", p) for p in a.plant]
+    if not found:
+        print(f"{a.dashboard}: no expression found", file=sys.stderr)
+        return 1
+    problems = []
+    rules = []
+    for i, (where, expr) in enumerate(found):
+        for name in metric_names(expr):
+            if name not in allowed:
+                problems.append(f"{where}: {name} is not a metric of {a.metrics_md}: {expr}")
+        rules.append({"record": f"dashboard:expr_{i}", "expr": substitute(expr)})
+    with tempfile.TemporaryDirectory(prefix="fdscope-dash-") as tmp:
+        path = os.path.join(tmp, "dashboard_rules.yml")
+        with open(path, "w", encoding="utf-8") as f:
+            # JSON is YAML: no YAML library needed, and no quoting to get wrong.
+            json.dump({"groups": [{"name": "dashboard", "rules": rules}]}, f, indent=1)
+        r = subprocess.run([a.promtool, "check", "rules", path], capture_output=True, text=True)
+        if r.returncode != 0:
+            problems.append("promtool check rules failed:\n" + r.stdout + r.stderr)
+            for i in sorted({int(n) for n in re.findall(r'"dashboard:expr_(\d+)"', r.stdout + r.stderr)}):
+                problems.append(f"  {found[i][0]}: {found[i][1]}")
+    for p in problems:
+        print(p, file=sys.stderr)
+    if not problems:
+        print(f"{a.dashboard}: {len(found)} expressions parse and name only metrics of {a.metrics_md}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
