@@ -10,7 +10,8 @@ Parsing is promtool's: each expression becomes a recording rule in a
 temporary rules file, and `promtool check rules` judges the file. Grafana's
 variables are replaced by values of their kind first ($instance by a regex,
 $__rate_interval by a duration). --plant adds one expression, to show that a
-bad one is caught. Exit 0 when all is well, 1 with the findings otherwise.
+bad one is caught (with --expect-caught: exit 0 only when each planted
+expression and nothing else is reported). Exit 0 when all is well, 1 with the findings otherwise.
 """
 import argparse
 import json
@@ -91,6 +92,8 @@ def main():
     ap.add_argument("metrics_md")
     ap.add_argument("--promtool", default="promtool")
     ap.add_argument("--plant", action="append", default=[])
+    ap.add_argument("--expect-caught", action="store_true",
+                    help="succeed only when each planted expression, and nothing else, is reported")
     a = ap.parse_args()
     with open(a.dashboard, encoding="utf-8") as f:
         dash = json.load(f)
@@ -122,6 +125,13 @@ def main():
                 problems.append(f"  {found[i][0]}: {found[i][1]}")
     for p in problems:
         print(p, file=sys.stderr)
+    if a.expect_caught:
+        planted = [p for p in problems if "planted:" in p]
+        caught = all(any(e in p for p in planted) for e in a.plant)
+        others = [p for p in problems if "planted" not in p and not p.startswith("promtool check rules failed")]
+        print("every planted expression was caught" if caught and not others and a.plant
+              else "FAIL: a planted expression went unreported, or something else failed", file=sys.stderr)
+        return 0 if caught and not others and a.plant else 1
     if not problems:
         print(f"{a.dashboard}: {len(found)} expressions parse and name only metrics of {a.metrics_md}")
     return 1 if problems else 0
