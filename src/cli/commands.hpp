@@ -75,6 +75,20 @@ struct TopArgs {
     std::string sort = "fds";   // fds, rate, percent
 };
 
+struct ServeArgs {
+    std::vector<std::string> listen;     // --web.listen-address, repeatable
+    std::string telemetry_path = "/metrics";
+    std::string web_config;
+    std::size_t max_requests = 40;
+    std::string group_by = "unit";
+    std::size_t max_groups = 200, top = 10;
+    std::string sample_interval = "1s", leak_window = "8s";
+    double leak_min_rate = 30;           // fds per minute
+    bool account = false, kinds = false, audit = false;
+    std::string collector_interval = "60s";  // account and audit refreshes
+    std::string textfile;
+};
+
 struct PlotArgs {
     std::string input, output;
     std::size_t top = 8;
@@ -113,6 +127,8 @@ void add_watch(CLI::App& cmd, WatchArgs& args);
 int run_watch(const WatchArgs& args);
 void add_top(CLI::App& cmd, TopArgs& args);
 int run_top(const TopArgs& args);
+void add_serve(CLI::App& cmd, ServeArgs& args);
+int run_serve(const ServeArgs& args);
 void add_plot(CLI::App& cmd, PlotArgs& args);
 int run_plot(const PlotArgs& args);
 void add_ls(CLI::App& cmd, LsArgs& args);

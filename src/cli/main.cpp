@@ -20,6 +20,7 @@ struct Args {
     WatchArgs watch;
     TopArgs top;
     PlotArgs plot;
+    ServeArgs serve;
     WhyArgs why;
     TraceArgs trace;
 };
@@ -58,6 +59,8 @@ constexpr Command kCommands[] = {
      [](CLI::App& c, Args& a) { add_top(c, a.top); }, [](const Args& a) { return run_top(a.top); }, nullptr},
     {"plot", "draw a recorded watch (--record FILE) as an SVG chart",
      [](CLI::App& c, Args& a) { add_plot(c, a.plot); }, [](const Args& a) { return run_plot(a.plot); }, nullptr},
+    {"serve", "a Prometheus/OpenMetrics exporter: fd counts by group, leak verdicts, file-nr attribution (127.0.0.1:10253)",
+     [](CLI::App& c, Args& a) { add_serve(c, a.serve); }, [](const Args& a) { return run_serve(a.serve); }, nullptr},
     {"why", "which layer makes an open/mkdir/exec/bind/... fail for a user or a process, and the fix",
      [](CLI::App& c, Args& a) { add_why(c, a.why); }, [](const Args& a) { return run_why(a.why); }, nullptr},
     {"trace", "the fd lifecycle of a command or running processes: creation stacks of leaks, exec crossings, stale closes",

@@ -60,7 +60,9 @@ std::string_view content_type(Format format);
 
 // The pieces render() uses, for their own tests and fuzzing.
 std::string escape_label_value(std::string_view bytes);  // valid UTF-8, \\ \" \n escaped
-std::string escape_help(std::string_view bytes);         // valid UTF-8, \\ \n escaped
+// HELP: valid UTF-8, \\ and \n escaped; OpenMetrics also escapes \" (its
+// HELP is an escaped string, where text 0.0.4 would read \" as an error).
+std::string escape_help(std::string_view bytes, Format format = Format::Text);
 std::string format_value(double v);
 
 }  // namespace fdscope::exporter

@@ -9,8 +9,17 @@ namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// Length of the valid UTF-8 sequence at s[i], or 0 if the byte there does
-// not start one (overlong forms, surrogates and > U+10FFFF are invalid).
+void hex_byte(unsigned char c, std::string& out) {
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+}
+
+// Printable ASCII other than the backslash: copied as is.
+bool plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '\\'; }
+
+}  // namespace
+
 std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp) {
     auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     unsigned char c = b(i);
@@ -30,17 +39,6 @@ std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp) {
         return 0;
     return n;
 }
-
-void hex_byte(unsigned char c, std::string& out) {
-    out += "\\x";
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-}
-
-// Printable ASCII other than the backslash: copied as is.
-bool plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '\\'; }
-
-}  // namespace
 
 void escape_for_table(std::string_view in, std::string& out) {
     for (std::size_t i = 0; i < in.size();) {

@@ -7,6 +7,12 @@
 
 namespace fdscope::render {
 
+// Length of the valid UTF-8 sequence at s[i], or 0 if the byte there does
+// not start one (overlong forms, surrogates and > U+10FFFF are invalid);
+// `cp` is the code point when valid. For every writer that must carry
+// arbitrary bytes as text.
+std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp);
+
 // For tables: printable UTF-8 kept; \n \t \r \\ as C escapes; other control
 // bytes and invalid UTF-8 bytes as \xHH. The result never contains a
 // control character, so a row stays one line.
