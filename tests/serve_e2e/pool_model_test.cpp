@@ -20,9 +20,10 @@ using fdscope::report::FdSample;
 // alerts_test.yml: pool(t) = int(1000*(t%600)/600) + int(150*(t%3)/3).
 std::uint64_t pool(long t) { return static_cast<std::uint64_t>(1000 * (t % 600) / 600 + 150 * (t % 3) / 3); }
 constexpr std::uint64_t kPoolLimit = 2048;
-// The leaker: 200 fds at t=0, +0.6 fd/s, soft limit 8192.
-std::uint64_t leaker(long t) { return 200 + static_cast<std::uint64_t>(std::floor(0.6 * static_cast<double>(t))); }
-constexpr std::uint64_t kLeakerLimit = 8192;
+// The leaker: 200 fds at t=0, +2 fd/s, soft limit 16384.
+constexpr double kLeakerRate = 2;
+std::uint64_t leaker(long t) { return 200 + static_cast<std::uint64_t>(std::floor(kLeakerRate * static_cast<double>(t))); }
+constexpr std::uint64_t kLeakerLimit = 16384;
 
 // Seconds (of 0..end) at which fdscope's verdict on f, over the last
 // window of 1 s samples, is "leak".
@@ -81,10 +82,13 @@ TEST(AlertsTestModel, FdscopeNeverCallsThePoolALeak) {
     EXPECT_TRUE(f.empty()) << f.size() << " seconds flagged, the first at t=" << (f.empty() ? 0 : f[0]);
 }
 
-TEST(AlertsTestModel, FdscopeCallsTheLeakerALeak) {
-    // After its first window, at nearly every second.
+TEST(AlertsTestModel, FdscopeCallsTheLeakerALeakAtEverySample) {
+    // From the end of its first window on, with no gap: the file's
+    // fdscope_leak_eta_seconds for it has a value at every scrape.
     const auto f = flagged(leaker, 7200, kLeakerLimit);
-    EXPECT_GT(f.size(), 7000u);
+    ASSERT_FALSE(f.empty());
+    EXPECT_LE(f.front(), 10);
+    EXPECT_EQ(f.size(), static_cast<std::size_t>(7200 - f.front() + 1));
 }
 
 TEST(AlertsTestModel, TheFileFeedsPromtoolThesePools) {
@@ -103,5 +107,6 @@ TEST(AlertsTestModel, TheFileFeedsPromtoolThesePools) {
     // Its ETA: (limit - fds) / rate, as fdscope computes it.
     const auto eta = expand(series_values({"fdscope_leak_eta_seconds", "pid=\"4242\""}));
     ASSERT_EQ(eta.size(), 480u);
-    EXPECT_NEAR(eta[0], static_cast<double>(kLeakerLimit - leaker(0)) / 0.6, 1);
+    EXPECT_NEAR(eta[0], static_cast<double>(kLeakerLimit - leaker(0)) / kLeakerRate, 1);
+    EXPECT_EQ(expand(series_values({"fdscope_leak_fds_per_second", "pid=\"4242\""}))[0], kLeakerRate);
 }

@@ -178,14 +178,18 @@ TEST(ServePrometheus, LeakAlertFiresForTheLeakerOnlyAndScrapesStayUp) {
     bool fired = false;
     while (!fired && std::chrono::steady_clock::now() < deadline) {
         leak_alerts = json::array();
-        for (const auto& a : api(prom_port, "/api/v1/alerts")["alerts"])
+        const json all = api(prom_port, "/api/v1/alerts");  // kept: a range-for over a temporary's member dangles
+        for (const auto& a : all["alerts"])
             if (a["labels"].value("alertname", "") == "FdLeak") leak_alerts.push_back(a);
         for (const auto& a : leak_alerts)
             fired = fired || (a["labels"].value("pid", "") == leaker_pid && a.value("state", "") == "firing");
         if (!fired) pause_ms(250);
     }
     ASSERT_TRUE(fired) << "no firing FdLeak for the leaker (pid " << leaker_pid << ") within 60 s; FdLeak alerts: "
-                       << leak_alerts.dump() << "\nfdscope serve:\n" << serve_log;
+                       << leak_alerts.dump() << "\ntargets: " << api(prom_port, "/api/v1/targets")["activeTargets"].dump()
+                       << "\nrules: " << api(prom_port, "/api/v1/rules").dump()
+                       << "\nits leak series: " << instant(prom_port, "{__name__=~\"fdscope_leak.*\"}").dump()
+                       << "\nfdscope serve:\n" << serve_log;
     for (const auto& a : leak_alerts) {
         const std::string pid = a["labels"].value("pid", "");
         if (pid == leaker_pid) {
