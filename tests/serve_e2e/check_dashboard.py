@@ -97,8 +97,12 @@ def main():
     a = ap.parse_args()
     with open(a.dashboard, encoding="utf-8") as f:
         dash = json.load(f)
-    with open(a.metrics_md, encoding="utf-8") as f:
-        allowed = contract_metrics(f.read())
+    try:
+        with open(a.metrics_md, encoding="utf-8") as f:
+            allowed = contract_metrics(f.read())
+    except OSError as e:
+        print(f"the metric contract is missing: {e}", file=sys.stderr)
+        return 1
     if not allowed:
         print(f"{a.metrics_md}: names no fdscope_ metric", file=sys.stderr)
         return 1
