@@ -137,10 +137,20 @@ def start(tool):
     return p, port
 
 
-def scrape(port):
-    r = subprocess.run(["curl", "-sS", "--compressed", "-H", f"Accept: {ACCEPT}", "-o", os.path.join(tmp, "body"),
-                        "-w", "%{time_total} %{content_type}", f"http://127.0.0.1:{port}/metrics"],
-                       capture_output=True, text=True, check=True)
+failures = {}  # tool -> scrapes that failed (and were tried again)
+
+
+def scrape(port, tool):
+    for attempt in range(3):
+        r = subprocess.run(["curl", "-sS", "--compressed", "-H", f"Accept: {ACCEPT}", "-o", os.path.join(tmp, "body"),
+                            "-w", "%{time_total} %{content_type}", f"http://127.0.0.1:{port}/metrics"],
+                           capture_output=True, text=True)
+        if r.returncode == 0:
+            break
+        failures[tool] = failures.get(tool, 0) + 1
+        log(f"{tool}: scrape failed ({r.stderr.strip()}), again")
+    else:
+        raise RuntimeError(f"{tool}: three scrapes in a row failed")
     wall, ctype = r.stdout.split(" ", 1)
     with open(os.path.join(tmp, "body"), "rb") as f:
         body = f.read()
@@ -157,6 +167,38 @@ def stop(p):
             p.wait()
 
 
+def measure(tool):
+    got = start(tool)
+    if isinstance(got, str):
+        skipped.append((tool, got))
+        log(f"{tool}: skipped: {got}")
+        return
+    p, port = got
+    for _ in range(2):  # warm-up: first scrapes build caches and histories
+        scrape(port, tool)
+    time.sleep(5)  # the warm-up scrapes' work is over
+    c0, t0 = cpu_seconds(p.pid), time.monotonic()
+    time.sleep(seconds)
+    c1, t1 = cpu_seconds(p.pid), time.monotonic()
+    idle_rate = (c1 - c0) / (t1 - t0)
+    walls, ctype, body = [], "", b""
+    c2, t2 = cpu_seconds(p.pid), time.monotonic()
+    for _ in range(scrapes):
+        w, ctype, body = scrape(port, tool)
+        walls.append(w)
+    c3, t3 = cpu_seconds(p.pid), time.monotonic()
+    per_scrape = max(0.0, (c3 - c2) - idle_rate * (t3 - t2)) / scrapes
+    samples = sum(1 for line in body.decode("utf-8", "replace").splitlines() if line and not line.startswith("#"))
+    row = dict(tool=tool, idle_pct=100 * idle_rate, idle_cpu_s=c1 - c0, idle_s=t1 - t0,
+               median_ms=1000 * statistics.median(walls), max_ms=1000 * max(walls),
+               cpu_ms=1000 * per_scrape, bytes=len(body), samples=samples, ctype=ctype.split(";")[0],
+               rss=rss_mib(p.pid))
+    rows.append(row)
+    log(f"{tool}: idle {row['idle_pct']:.2f}% of a core, scrape median {row['median_ms']:.1f} ms, "
+        f"{row['cpu_ms']:.1f} ms CPU, {samples} samples")
+    stop(p)
+
+
 rows, skipped = [], []
 pop = None
 try:
@@ -170,35 +212,16 @@ try:
     nproc = sum(1 for d in os.listdir("/proc") if d.isdigit())
     file_nr = open("/proc/sys/fs/file-nr").read().split()[0]
     for tool in tools.split(","):
-        got = start(tool)
-        if isinstance(got, str):
-            skipped.append((tool, got))
-            log(f"{tool}: skipped: {got}")
-            continue
-        p, port = got
-        for _ in range(2):  # warm-up: first scrapes build caches and histories
-            scrape(port)
-        time.sleep(5)  # the warm-up scrapes' work is over
-        c0, t0 = cpu_seconds(p.pid), time.monotonic()
-        time.sleep(seconds)
-        c1, t1 = cpu_seconds(p.pid), time.monotonic()
-        idle_rate = (c1 - c0) / (t1 - t0)
-        walls, ctype, body = [], "", b""
-        c2, t2 = cpu_seconds(p.pid), time.monotonic()
-        for _ in range(scrapes):
-            w, ctype, body = scrape(port)
-            walls.append(w)
-        c3, t3 = cpu_seconds(p.pid), time.monotonic()
-        per_scrape = max(0.0, (c3 - c2) - idle_rate * (t3 - t2)) / scrapes
-        samples = sum(1 for line in body.decode("utf-8", "replace").splitlines() if line and not line.startswith("#"))
-        row = dict(tool=tool, idle_pct=100 * idle_rate, idle_cpu_s=c1 - c0, idle_s=t1 - t0,
-                   median_ms=1000 * statistics.median(walls), max_ms=1000 * max(walls),
-                   cpu_ms=1000 * per_scrape, bytes=len(body), samples=samples, ctype=ctype.split(";")[0],
-                   rss=rss_mib(p.pid))
-        rows.append(row)
-        log(f"{tool}: idle {row['idle_pct']:.2f}% of a core, scrape median {row['median_ms']:.1f} ms, "
-            f"{row['cpu_ms']:.1f} ms CPU, {samples} samples")
-        stop(p)
+        try:
+            measure(tool)
+        except RuntimeError as e:
+            # An exporter that dies mid-run is a result too (process-exporter
+            # 0.7.10 panics on a comm that is not UTF-8): say why.
+            err = os.path.join(tmp, tool + ".err")
+            lines = open(err, errors="replace").read().splitlines() if os.path.exists(err) else []
+            why = next((l for l in lines if l.startswith("panic:")), lines[-1] if lines else "")
+            skipped.append((tool, f"failed: {e}" + (f"; its stderr: {why}" if why else "")))
+            log(f"{tool}: {skipped[-1][1]}")
 finally:
     for p, what in reversed(started):
         if what == "population" and p.poll() is None:
@@ -224,6 +247,8 @@ for r in rows:
     md.append(f"| {names[r['tool']]} | {r['idle_pct']:.2f}% ({r['idle_cpu_s']:.2f} s in {r['idle_s']:.0f} s) | "
               f"{r['median_ms']:.1f} ms ({r['max_ms']:.1f} ms) | {r['cpu_ms']:.1f} ms | {r['bytes'] / 1024:.1f} KiB "
               f"{r['ctype']} | {r['samples']} | {r['rss']:.1f} MiB |")
+for tool, n in failures.items():
+    md.append(f"| {names[tool]} | {n} scrape(s) failed and were tried again (their wall time is left out, their CPU is not) | | | | | |")
 for tool, why in skipped:
     md.append(f"| {names.get(tool, tool)} | skipped: {why} | | | | | |")
 text = "\n".join(md) + "\n"
