@@ -53,8 +53,9 @@ std::string render(const std::vector<Family>& families, Format format);
 
 // Which format a scraper asked for: OpenMetrics 1.0.0 when the Accept header
 // ranks application/openmetrics-text (version 1.0.0 or no version) at least
-// as high as text/plain and above q=0, else text 0.0.4 (also for an empty,
-// missing or unparsable header).
+// as high as text/plain (else text/*, else */*) and above q=0, else text
+// 0.0.4 (also for an empty, missing or unparsable header; a wildcard alone
+// never selects OpenMetrics, so curl and browsers get text).
 Format negotiate(std::string_view accept);
 std::string_view content_type(Format format);
 

@@ -17,10 +17,11 @@ namespace fdscope::exporter {
 enum class GroupBy { Unit, Comm, Cgroup, Exe };
 
 // What a process is grouped by: --group-by unit takes the systemd unit from
-// the cgroup v2 path (the last component ending in .service, .scope,
-// .socket, .mount, .slice... under which the process sits; "init.scope" for
-// pid 1), else the comm; cgroup is the path itself; exe the basename of the
-// executable (else the comm). Never an empty string.
+// the cgroup v2 path (a "0::" line of /proc/PID/cgroup or the path alone):
+// the innermost component ending in .service or .scope, else the innermost
+// .socket, .mount, .swap, .slice or .target ("init.scope" for pid 1), else
+// the comm; cgroup is the path itself; exe the basename of the executable
+// (else the comm). Never an empty string ("unknown" without even a comm).
 std::string group_of(GroupBy by, std::string_view cgroup_path, std::string_view comm, std::string_view exe_path);
 
 struct ProcessFacts {
@@ -89,7 +90,9 @@ struct CardinalityOptions {
 };
 
 // Every family of docs/metrics.md, in its order. Families with no series
-// (no leak suspects) are still written, for promtool and absent()-free rules.
+// (no leak suspects) are still written, for promtool and absent()-free rules;
+// those of an optional collector that is off (account, inherited nullopt,
+// opts.kinds false) are not written at all.
 std::vector<Family> build_families(const ScrapeData& data, const CardinalityOptions& opts);
 
 // The pids that get per-process series: top N by fds ∪ top N by fds/limit

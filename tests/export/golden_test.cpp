@@ -5,6 +5,7 @@
 // python3-prometheus-client's strict OpenMetrics parser.
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <gtest/gtest.h>
 #include <sstream>
 #include <unistd.h>
@@ -138,6 +139,39 @@ TEST(Golden, OpenMetricsParserRejectsWhatItShould) {
     EXPECT_NE(r.status, 0);
     om.replace(om.find("# TYPE fdscope_scrapes counter"), 30, "# TYPE fdscope_scrapes_total counter");
     EXPECT_NE(test::run({python(), "-c", kParse, scratch.write("total.om", om).string()}).status, 0);
+}
+
+// The two formats differ in metadata only: the same sample lines, in order.
+TEST(Golden, BothFormatsCarryTheSameSamples) {
+    const auto samples = [](const std::string& text) {
+        std::vector<std::string> lines;
+        for (auto& line : test::split_lines(text))
+            if (!line.starts_with('#')) lines.push_back(line);
+        return lines;
+    };
+    EXPECT_EQ(samples(read_file(kGolden / "all.txt")), samples(read_file(kGolden / "all.om")));
+}
+
+// docs/metrics.md is where the names are a contract: every metric written
+// has its row there, and every row names a metric that is written.
+TEST(Golden, DocsListEveryMetric) {
+    const std::string docs = read_file(fs::path(FDSCOPE_SOURCE_DIR) / "docs/metrics.md");
+    ASSERT_FALSE(docs.empty());
+    std::set<std::string> written;
+    for (const Family& f : build_families(sample::all_features(), sample::all_features_options())) {
+        const std::string name =
+            f.name + (f.type == MetricType::Counter ? "_total" : f.type == MetricType::Info ? "_info" : "");
+        written.insert(name);
+        EXPECT_NE(docs.find("| `" + name + "`"), std::string::npos) << name << " has no row in docs/metrics.md";
+    }
+    for (const auto& line : test::split_lines(docs)) {
+        if (!line.starts_with("| `fdscope_") && !line.starts_with("| `process_")) continue;
+        const std::string name = line.substr(3, line.find('`', 3) - 3);
+        if (line.find("| gauge |") == std::string::npos && line.find("| counter |") == std::string::npos &&
+            line.find("| info |") == std::string::npos)
+            continue;  // a row of another table (renames)
+        EXPECT_TRUE(written.count(name)) << name << " is documented but not written";
+    }
 }
 
 // The bound the issue sets, read as Prometheus' own tool reads it.
