@@ -5,7 +5,8 @@
 
 Every expression (panel targets, nested rows, templating queries) must parse
 in Prometheus' own parser and name only metrics listed in METRICS.md
-(docs/metrics.md: any `fdscope_...` or `process_...` name written there).
+(docs/metrics.md: the first cell of each row of its metric table, the
+rows whose second cell is a type).
 Parsing is promtool's: each expression becomes a recording rule in a
 temporary rules file, and `promtool check rules` judges the file. Grafana's
 variables are replaced by values of their kind first ($instance by a regex,
@@ -29,16 +30,12 @@ VARIABLES = {"$__rate_interval": "1m", "$__interval": "1m", "$__range": "1h", "$
 
 
 def contract_metrics(markdown):
-    names = set(re.findall(r"\b((?:fdscope|process)_[a-z0-9_]+)\b", markdown))
-    # A counter family is documented by its family name or its sample name,
-    # an info family likewise: accept the other spelling too.
-    extra = set()
-    for n in names:
-        for suffix in ("_total", "_info"):
-            extra.add(n + suffix)
-            if n.endswith(suffix):
-                extra.add(n[: -len(suffix)])
-    return names | extra
+    # The rows of the metric table: | `name` (...) | gauge|counter|info | ...
+    # (names in prose, such as the ones a port replaces, do not count).
+    names = set(re.findall(r"^\| `([a-zA-Z_:][a-zA-Z0-9_:]*)`[^|]*\| (?:gauge|counter|info) \|", markdown, re.M))
+    # Those are sample names (fdscope_scrapes_total, fdscope_build_info):
+    # what PromQL selects.
+    return names
 
 
 def expressions(node, where="dashboard"):
