@@ -60,6 +60,7 @@ bench: build
 	bench/why.sh
 	bench/trace.sh
 	bench/preload.sh
+	bench/serve.sh
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

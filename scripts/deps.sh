@@ -74,9 +74,13 @@ prometheus python3-prometheus-client openssl curl
 # (test certificates), curl: what `fdscope serve` is scraped and checked by
 
 # Bench: bench/run.sh needs only python3 and the peers above; time gives
-# /usr/bin/time, with which the CPU per tick in bench/RESULTS.md is measured.
+# /usr/bin/time, with which the CPU per tick in bench/RESULTS.md is measured;
+# prometheus-process-exporter and prometheus-node-exporter: the exporters
+# bench/serve.sh compares `fdscope serve` with (where services start on
+# install, the node-exporter package enables one on :9100).
 BENCH="
 time
+prometheus-process-exporter prometheus-node-exporter
 "
 
 PKGS="$BUILD $BPF $TEST $BENCH"
