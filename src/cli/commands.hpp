@@ -82,7 +82,7 @@ struct ServeArgs {
     std::size_t max_requests = 40;
     std::string group_by = "unit";
     std::size_t max_groups = 200, top = 10;
-    std::string sample_interval = "1s", leak_window = "8s";
+    std::string sample_interval = "1s", leak_window = "8s", leak_hold = "60s";
     double leak_min_rate = 30;           // fds per minute
     bool account = false, kinds = false, audit = false;
     std::string collector_interval = "60s";  // account and audit refreshes

@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 #include "cli/commands.hpp"
 #include "cli/sampling_options.hpp"
 #include "export/collector.hpp"
 #include "export/server.hpp"
+#include "export/suspect.hpp"
 #include "export/web_config.hpp"
 #include "live/monitor.hpp"
 #include "live/ticker.hpp"
@@ -107,6 +109,9 @@ void add_serve(CLI::App& cmd, ServeArgs& a) {
     cmd.add_option("--leak.window", a.leak_window, "history a leak verdict looks at (default 8s)")->option_text("DURATION");
     cmd.add_option("--leak.min-rate", a.leak_min_rate, "fds per minute below which growth is not a leak (default 30)")
         ->check(CLI::Range(0.0, 1e9));
+    cmd.add_option("--leak.hold", a.leak_hold,
+                   "how long a flagged process stays a suspect after its last verdict, unless its count drops (default 60s)")
+        ->option_text("DURATION");
     cmd.add_flag("--collector.account", a.account, "export fdscope account's file-handle holders (a full scan, cached; needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH for other users)");
     cmd.add_flag("--collector.kinds", a.kinds, "export the listed processes' fds by kind (needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH for other users)");
     cmd.add_flag("--collector.audit", a.audit, "export fds inherited across an exec (fdscope audit; a full scan, cached)");
@@ -122,6 +127,8 @@ int run_serve(const ServeArgs& a) {
     if (!interval || *interval < 0.05 || *interval > 3600) return usage("--sample-interval: a duration from 50ms to 1h, e.g. 1s");
     const auto window = parse_duration(a.leak_window);
     if (!window || *window < 1 || *window > 86400) return usage("--leak.window: a duration from 1s to 24h, e.g. 8s");
+    const auto hold = parse_duration(a.leak_hold);
+    if (!hold || *hold < 0 || *hold > 86400) return usage("--leak.hold: a duration from 0s to 24h, e.g. 60s");
     const auto cache_interval = parse_duration(a.collector_interval);
     if (!cache_interval || *cache_interval < 1) return usage("--collector.interval: a duration of at least 1s, e.g. 60s");
     if (!path_ok(a.telemetry_path) || a.telemetry_path == "/" || a.telemetry_path == "/healthz")
@@ -202,11 +209,15 @@ int run_serve(const ServeArgs& a) {
 
     int status = kExitOk;
     bool textfile_failed = false;
+    exporter::SuspectHold held(*hold);
+    std::map<std::pair<pid_t, std::uint64_t>, std::uint64_t> counts;
     live::Ticker ticker(*interval, sys::now_monotonic);
     ticker.run(
         [&] {
             const Tick& t = monitor.tick();
-            collector.publish({t, suspects(monitor.tracker())});
+            counts.clear();
+            for (const ProcSample& p : t.procs) counts[{p.pid, p.start_ticks}] = p.fds;
+            collector.publish({t, held.update(t.time, suspects(monitor.tracker()), counts)});
             if (!a.textfile.empty()) {
                 const auto snap = collector.snapshot(*interval);
                 const int err = sys::replace_file(a.textfile, exporter::render(snap->families, exporter::Format::Text));

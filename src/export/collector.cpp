@@ -60,6 +60,18 @@ std::string kind_label(Kind k) {
     }
 }
 
+// Whether the scan saw what each fd of `p` is: its fd directory listed and
+// not every link refused (with CAP_DAC_READ_SEARCH alone the numbers are
+// listed, the links are not: such a process is not counted, not shown as
+// having no fds).
+bool kinds_readable(const Process& p) {
+    if (p.refused.fds) return false;
+    std::uint64_t listed = 0;
+    for (const FdTable& t : p.tables) listed += t.fds.size();
+    if (listed == 0) return p.fd_count() == 0;
+    return p.refused.links < listed;
+}
+
 // Sleeps up to `seconds`, never past `deadline`; false when the deadline cut it short.
 bool delay_until(double seconds, double deadline) {
     const double end = steady() + seconds;
@@ -209,12 +221,15 @@ std::shared_ptr<const Snapshot> Collector::snapshot(double budget) {
 std::shared_ptr<const Snapshot> Collector::take(double deadline) {
     ScrapeData d;
     std::shared_ptr<const Sampled> sampled;
+    // Processes some collector could not read, each counted once.
+    std::set<pid_t> refused;
     {
         std::lock_guard lock(mu_);
         sampled = sampled_;
         d.scrapes_by_format = scrapes_by_format_;
         d.account = account_;
         d.inherited = inherited_;
+        if (opts_.audit) refused.insert(audit_unreadable_.begin(), audit_unreadable_.end());
     }
     d.version = opts_.version;
     d.revision = opts_.revision;
@@ -303,8 +318,8 @@ std::shared_ptr<const Snapshot> Collector::take(double deadline) {
             for (const Process& proc : snap.processes) {
                 auto it = std::find_if(d.processes.begin(), d.processes.end(), [&](const ProcessFacts& p) { return p.pid == proc.pid; });
                 if (it == d.processes.end()) continue;
-                if (proc.refused.fds) {
-                    ++d.skipped_permission;  // counted, but its kinds are not readable
+                if (!kinds_readable(proc)) {
+                    refused.insert(proc.pid);  // counted, but its kinds are not readable
                     continue;
                 }
                 std::map<std::string, std::uint64_t> kinds;
@@ -316,6 +331,8 @@ std::shared_ptr<const Snapshot> Collector::take(double deadline) {
         }
         t.done(ok);
     }
+
+    d.skipped_permission += refused.size();
 
     if (opts_.account) {
         Timed t(d.collectors, "account");
@@ -376,6 +393,9 @@ void Collector::refresh_cached() {
         report::AuditOptions ao;
         ao.locked = collect::read_locked_files();
         const report::Audit audit = report::audit(snap, ao);
+        std::vector<pid_t> unreadable;
+        for (const Process& p : snap.processes)
+            if (!kinds_readable(p)) unreadable.push_back(p.pid);
         InheritedFacts f;
         std::map<pid_t, std::string> groups;
         for (const report::Finding& fi : audit.findings) {
@@ -395,6 +415,7 @@ void Collector::refresh_cached() {
         f.interval = opts_.cache_interval;
         std::lock_guard lock(mu_);
         inherited_ = std::move(f);
+        audit_unreadable_ = std::move(unreadable);
         audit_error_.clear();
     }
 }

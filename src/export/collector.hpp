@@ -18,12 +18,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "export/exposition.hpp"
 #include "export/metrics.hpp"
+#include "export/suspect.hpp"
 #include "model/sample.hpp"
 
 namespace fdscope::exporter {
@@ -41,15 +43,6 @@ struct CollectorOptions {
     std::string proc_root = "/proc";
 };
 
-// A process the tracker holds a leak verdict for now.
-struct Suspect {
-    pid_t pid = 0;
-    std::uint64_t start_ticks = 0;
-    std::string comm;
-    double fds_per_second = 0;
-    std::optional<double> eta_seconds;
-    double since = 0;  // Unix seconds
-};
 
 // What the sampling loop hands over after each tick.
 struct Sampled {
@@ -99,6 +92,9 @@ private:
     std::uint64_t generation_ = 0;
     std::optional<AccountFacts> account_;
     std::optional<InheritedFacts> inherited_;
+    // Processes the last audit could not read (fds by number only): not
+    // fully counted, so each scrape counts them in fdscope_processes_skipped.
+    std::vector<pid_t> audit_unreadable_;
     std::string account_error_, audit_error_;  // the last refresh's failure, empty when it worked
     bool stopping_ = false;
     std::condition_variable wake_;

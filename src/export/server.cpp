@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <httplib.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -285,13 +286,26 @@ std::vector<std::string> Server::urls() const {
 }
 
 void Server::start() {
-    for (auto& l : listeners_) threads_.emplace_back([s = l.get()] { s->listen_after_bind(); });
+    done_ = std::make_unique<std::atomic<bool>[]>(listeners_.size());
+    for (std::size_t i = 0; i < listeners_.size(); ++i)
+        threads_.emplace_back([s = listeners_[i].get(), done = &done_[i]] {
+            s->listen_after_bind();
+            done->store(true);
+        });
 }
 
 void Server::stop() {
-    for (auto& l : listeners_) l->stop();
-    for (auto& t : threads_)
-        if (t.joinable()) t.join();
+    // cpp-httplib's stop() does nothing until the listen loop has marked
+    // itself running: a stop that comes first (a SIGTERM right after the
+    // listening line, on a loaded machine) would leave the loop running
+    // for ever. So stop again until the thread says its loop returned.
+    for (std::size_t i = 0; i < threads_.size(); ++i) {
+        while (!done_[i].load()) {
+            listeners_[i]->stop();
+            if (!done_[i].load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        threads_[i].join();
+    }
     threads_.clear();
 }
 

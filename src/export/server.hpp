@@ -83,6 +83,8 @@ private:
     std::vector<std::unique_ptr<httplib::Server>> listeners_;
     std::vector<int> ports_;
     std::vector<std::thread> threads_;
+    // Set by each listener thread when its listen loop has returned.
+    std::unique_ptr<std::atomic<bool>[]> done_;
 };
 
 }  // namespace fdscope::exporter

@@ -54,6 +54,29 @@ TEST(ServeCollectors, LeakVerdictForTheLeakerOnly) {
     EXPECT_EQ(body.find("fdscope_leak_eta_seconds{" + fpid), std::string::npos) << "the flat process is not a suspect";
 }
 
+// A slow leak (one fd per 1.4 s: its verdict comes and goes over the 8 s
+// window) stays a suspect in every scrape once flagged: --leak.hold.
+TEST(ServeCollectors, ASlowLeakerStaysASuspectOnceFlagged) {
+    Fixture leaker("leaker", {"1400", "4096"});
+    const std::string lpid = "fdscope_leak_eta_seconds{pid=\"" + std::to_string(leaker.facts()["pid"].get<int>()) + "\"";
+    ServeDaemon d({"--web.listen-address=127.0.0.1:0"});
+    const std::string first =
+        scrape_until(d, [&](const std::string& b) { return b.find(lpid) != std::string::npos; }, 60);
+    ASSERT_NE(first.find(lpid), std::string::npos) << "never flagged within 60 s";
+    // Then 15 s of scrapes, about two a second: the suspect is in every one.
+    int scrapes = 0, missing = 0;
+    scrape_until(
+        d,
+        [&](const std::string& b) {
+            ++scrapes;
+            missing += b.find(lpid) == std::string::npos;
+            return false;
+        },
+        15);
+    EXPECT_GE(scrapes, 10);
+    EXPECT_EQ(missing, 0) << "of " << scrapes << " scrapes";
+}
+
 TEST(ServeCollectors, AccountAndAuditAreCachedWithTheirTime) {
     if (!is_root()) {
         GTEST_SKIP() << "account and audit read every process's fds: needs root";
