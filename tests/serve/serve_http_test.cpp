@@ -236,6 +236,44 @@ TEST(ServeHttp, PromtoolAcceptsALiveScrape) {
     EXPECT_EQ(res.status, 0) << res.out << res.err;
 }
 
+// A live OpenMetrics scrape with every collector on parses with
+// python3-prometheus-client's strict OpenMetrics parser (it rejects a
+// missing # EOF, a counter family named with _total, a # UNIT that is not
+// the suffix).
+TEST(ServeHttp, StrictOpenMetricsParserAcceptsALiveScrape) {
+    const std::string py = access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    const std::string probe = run({py, "-c", "import prometheus_client.openmetrics.parser"}).err;
+    if (!probe.empty()) {
+        GTEST_SKIP() << "python3's prometheus_client is not installed (Debian: python3-prometheus-client): " << probe;
+    }
+    std::vector<std::string> args{"--web.listen-address=127.0.0.1:0", "--collector.kinds"};
+    if (geteuid() == 0) {
+        args.push_back("--collector.account");
+        args.push_back("--collector.audit");
+    }
+    ServeDaemon d(args);
+    auto r = client(d).Get("/metrics", {{"Accept", kOpenMetricsAccept}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->get_header_value("Content-Type"), "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    char path[] = "/tmp/fdscope-om-XXXXXX";
+    const int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, r->body.data(), r->body.size()), static_cast<ssize_t>(r->body.size()));
+    close(fd);
+    const auto parsed = run({py, "-c",
+                             "import sys\n"
+                             "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+                             "fams = list(text_string_to_metric_families(open(sys.argv[1], encoding='utf-8', errors='strict').read()))\n"
+                             "print(len(fams), sum(len(f.samples) for f in fams))\n",
+                             path});
+    unlink(path);
+    EXPECT_EQ(parsed.status, 0) << parsed.err << r->body.substr(0, 3000);
+    int families = 0, samples = 0;
+    std::sscanf(parsed.out.c_str(), "%d %d", &families, &samples);
+    EXPECT_GE(families, 20) << parsed.out;
+    EXPECT_GT(samples, families) << parsed.out;
+}
+
 TEST(ServeHttp, InvalidUtf8CommComesOutValid) {
     int ready[2], hold[2];
     ASSERT_EQ(pipe(ready), 0);
