@@ -42,6 +42,20 @@ std::uint64_t header_u64(std::span<const std::byte> b, std::size_t off) { return
 
 constexpr std::size_t kSeq = offsetof(pl::Slot, seq);
 
+// The header's fields naming the library's own fds, in library_fds' order:
+// where each is, what a bad value is called, the op its origin shows.
+struct OwnFdField {
+    std::size_t offset;
+    const char* what;
+    const char* op;
+};
+constexpr OwnFdField kOwnFds[] = {
+    {offsetof(pl::TableHeader, log_fd), "log fd", "fdscope-log"},
+    {offsetof(pl::TableHeader, placeholder_fd), "placeholder fd", "fdscope-placeholder"},
+    {offsetof(pl::TableHeader, unwind_fds), "unwind fd", "fdscope-unwind"},
+    {offsetof(pl::TableHeader, unwind_fds) + sizeof(std::int32_t), "unwind fd", "fdscope-unwind"},
+};
+
 const char* const kOpNames[] = {
     "unknown", "open", "open64", "openat", "openat64", "creat", "creat64",
     "fopen", "fopen64", "freopen", "fdopen", "opendir", "fdopendir",
@@ -173,13 +187,9 @@ std::string check_preload_header(std::span<const std::byte> b, std::uint64_t map
     if (l.max_depth > pl::kMaxDepth)
         return fmt::format("stack depth {} (at most {})", l.max_depth, pl::kMaxDepth);
     l.pid = HEADER_FIELD(b, pid);
-    l.log_fd = HEADER_FIELD(b, log_fd);
-    if (l.log_fd < -1) return fmt::format("log fd {}", l.log_fd);
-    l.placeholder_fd = HEADER_FIELD(b, placeholder_fd);
-    if (l.placeholder_fd < -1) return fmt::format("placeholder fd {}", l.placeholder_fd);
-    for (int i = 0; i < 2; ++i) {
-        l.unwind_fds[i] = load<std::int32_t>(b, offsetof(pl::TableHeader, unwind_fds) + 4 * static_cast<std::size_t>(i));
-        if (l.unwind_fds[i] < -1) return fmt::format("unwind fd {}", l.unwind_fds[i]);
+    for (std::size_t i = 0; i < std::size(kOwnFds); ++i) {
+        l.own[i] = load<std::int32_t>(b, kOwnFds[i].offset);
+        if (l.own[i] < -1) return fmt::format("{} {}", kOwnFds[i].what, l.own[i]);
     }
     l.generation = HEADER_FIELD(b, generation);
     l.realtime_offset_ns = HEADER_FIELD(b, realtime_offset_ns);
@@ -275,14 +285,14 @@ void parse_preload_table(const PreloadCopy& copy, std::span<const std::int32_t> 
 
     // The library's own fds sit above the slots the reader copied (they are
     // placed high), merged in order.
-    for (const auto& [fd, op] : {std::pair{l.log_fd, "fdscope-log"}, std::pair{l.placeholder_fd, "fdscope-placeholder"},
-                                 std::pair{l.unwind_fds[0], "fdscope-unwind"}, std::pair{l.unwind_fds[1], "fdscope-unwind"}}) {
+    for (std::size_t i = 0; i < std::size(kOwnFds); ++i) {
+        const std::int32_t fd = l.own[i];
         if (fd < 0 || !std::binary_search(open_fds.begin(), open_fds.end(), fd)) continue;
         auto at = std::lower_bound(out.fds.begin(), out.fds.end(), fd, [](const Origin& a, std::int32_t x) { return a.fd < x; });
         if (at != out.fds.end() && at->fd == fd) continue;  // two of them the same number: hostile
         Origin o;
         o.fd = fd;
-        o.op = op;
+        o.op = kOwnFds[i].op;
         o.library_fd = true;
         out.fds.insert(at, std::move(o));
     }

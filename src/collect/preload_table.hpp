@@ -30,7 +30,8 @@ struct PreloadLayout {
     std::uint64_t total_bytes = 0;
     std::uint64_t slots_offset = 0, arena_offset = 0, arena_bytes = 0, arena_used = 0, incidents_offset = 0;
     std::uint32_t slot_count = 0, max_depth = 0, incident_capacity = 0, incident_count = 0;
-    std::int32_t pid = 0, log_fd = -1, placeholder_fd = -1, unwind_fds[2] = {-1, -1};
+    std::int32_t pid = 0;
+    std::int32_t own[4] = {-1, -1, -1, -1};  // the library's own fds, as sys::preload::library_fds orders them
     std::uint32_t generation = 0;
     std::int64_t realtime_offset_ns = 0;
     std::uint64_t overflow_fds = 0, stacks_dropped = 0;
@@ -40,7 +41,9 @@ struct PreloadLayout {
 // Whether `fd` is one of the library's own (its log, the quarantine's
 // placeholder, libunwind's pipe).
 inline bool library_fd(const PreloadLayout& l, std::int32_t fd) {
-    return fd >= 0 && (fd == l.log_fd || fd == l.placeholder_fd || fd == l.unwind_fds[0] || fd == l.unwind_fds[1]);
+    for (std::int32_t own : l.own)
+        if (fd >= 0 && own == fd) return true;
+    return false;
 }
 
 // The header's offset of arena_used: the reader reads it again after the

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -13,6 +12,7 @@
 
 #include "collect/scan.hpp"
 #include "procfs/parse_cgroup.hpp"
+#include "procfs/parse_stat.hpp"
 #include "report/account.hpp"
 #include "report/audit.hpp"
 #include "sys/clock.hpp"
@@ -123,36 +123,16 @@ SelfFacts read_self() {
     }
     rlimit rl {};
     if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) s.max_fds = rl.rlim_cur == RLIM_INFINITY ? 0 : rl.rlim_cur;
-    std::string stat;
-    if (sys::read_all("/proc/self/stat", stat) == 0) {
-        // Fields after the command's closing parenthesis: utime is the 14th field, stime 15th, starttime 22nd.
-        const std::size_t close = stat.rfind(')');
-        std::vector<std::string_view> f;
-        std::string_view rest = std::string_view(stat).substr(close == std::string::npos ? 0 : close + 2);
-        while (!rest.empty()) {
-            const std::size_t sp = rest.find(' ');
-            f.push_back(rest.substr(0, sp));
-            if (sp == std::string_view::npos) break;
-            rest = rest.substr(sp + 1);
-        }
-        auto field = [&](std::size_t n) -> double {  // n: the field's number in proc(5)
-            if (n < 3 || n - 3 >= f.size()) return 0;
-            double v = 0;
-            std::uint64_t u = 0;
-            auto [p, ec] = std::from_chars(f[n - 3].data(), f[n - 3].data() + f[n - 3].size(), u);
-            if (ec == std::errc()) v = static_cast<double>(u);
-            (void)p;
-            return v;
-        };
-        const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
-        s.cpu_seconds = (field(14) + field(15)) / hz;
-        s.resident_bytes = static_cast<std::uint64_t>(field(24) * static_cast<double>(::sysconf(_SC_PAGESIZE)));
-        std::string uptime;
-        if (sys::read_all("/proc/uptime", uptime) == 0) {
-            const double up = std::strtod(uptime.c_str(), nullptr);
-            s.start_time = sys::unix_now() - up + field(22) / hz;
-        }
-    }
+    std::string text;
+    if (sys::read_all("/proc/self/stat", text) != 0) return s;
+    const auto ps = procfs::parse_stat(text);
+    if (!ps) return s;
+    const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    s.cpu_seconds = static_cast<double>(ps->utime + ps->stime) / hz;
+    s.resident_bytes = ps->rss_pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    std::string uptime;
+    if (sys::read_all("/proc/uptime", uptime) == 0)
+        s.start_time = sys::unix_now() - std::strtod(uptime.c_str(), nullptr) + static_cast<double>(ps->start_time) / hz;
     return s;
 }
 

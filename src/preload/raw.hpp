@@ -39,6 +39,31 @@ inline long read(int fd, void* buf, unsigned long n) {
 inline long getdents64(int fd, void* buf, unsigned long n) {
     return call(SYS_getdents64, fd, reinterpret_cast<long>(buf), static_cast<long>(n));
 }
+// Calls each(fd) for every numeric entry of the open directory `dir` (a
+// /proc/PID/fd), read with getdents64 into a buffer on the stack: no
+// malloc, no libc. `each` may readlinkat on `dir`: getdents64 goes on
+// from where it stopped.
+template <class Each>
+void for_each_fd_entry(int dir, Each&& each) {
+    alignas(8) char buf[4096];
+    for (;;) {
+        const long n = getdents64(dir, buf, sizeof buf);
+        if (n <= 0) return;
+        for (long off = 0; off < n;) {
+            const char* rec = buf + off;
+            unsigned short reclen;
+            __builtin_memcpy(&reclen, rec + 16, sizeof reclen);  // linux_dirent64: ino, off, reclen, type, name
+            if (reclen == 0) return;
+            off += reclen;
+            const char* c = rec + 19;
+            if (*c < '0' || *c > '9') continue;
+            long fd = 0;
+            for (; *c >= '0' && *c <= '9' && fd < (1L << 31); ++c) fd = fd * 10 + (*c - '0');
+            if (*c == '\0' && fd < (1L << 31)) each(static_cast<int>(fd));
+        }
+    }
+}
+
 inline int getpid() { return static_cast<int>(call(SYS_getpid)); }
 inline int gettid() { return static_cast<int>(call(SYS_gettid)); }
 

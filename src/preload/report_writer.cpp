@@ -368,16 +368,6 @@ struct Writer {
     }
 };
 
-// linux_dirent64 as getdents64 writes it (glibc's struct dirent64 is the
-// same layout, but its header declares it with a fixed-size name).
-struct Dirent64 {
-    std::uint64_t ino;
-    std::int64_t off;
-    unsigned short reclen;
-    unsigned char type;
-    char name[1];
-};
-
 // One slot copied out of the table, with what the kernel says of its fd.
 struct Entry {
     layout::Slot slot;
@@ -655,41 +645,24 @@ bool write_report(const layout::TableHeader& header, const char* path_template, 
     out.ch('[');
     bool first_untraced = true;
     if (fd_dir >= 0) {
-        alignas(8) char dents[8192];
-        for (;;) {
-            const long n = raw::call(SYS_getdents64, fd_dir, reinterpret_cast<long>(dents), sizeof dents);
-            if (n <= 0) break;
-            for (long off = 0; off < n;) {
-                const auto* d = reinterpret_cast<const Dirent64*>(dents + off);
-                off += d->reclen;
-                if (d->reclen == 0) break;
-                long fd = 0;
-                const char* c = d->name;
-                if (*c < '0' || *c > '9') continue;
-                for (; *c >= '0' && *c <= '9' && fd < (1L << 31); ++c) fd = fd * 10 + (*c - '0');
-                if (*c || fd >= (1L << 31)) continue;
-                if (fd == fd_dir || fd == header.log_fd || fd == header.placeholder_fd || fd == header.unwind_fds[0] ||
-                    fd == header.unwind_fds[1])
-                    continue;
-                if (fd < slots && states[fd] != 0) continue;
-                look_at(static_cast<int>(fd), fd_dir, now);
-                if (!now.open) continue;
-                if (!first_untraced) out.ch(',');
-                first_untraced = false;
-                out.raw("{\"fd\":");
-                out.signed_number(fd);
-                out.key("kind");
-                out.ch('"');
-                out.raw(now.kind);
-                out.ch('"');
-                out.key("cloexec");
-                out.raw(now.cloexec ? "true" : "false");
-                w.name_field("name", now.name, now.name_len);
-                out.ch('}');
-            }
-            // The offset of the readlink above is /proc/self/fd's entries, not
-            // the directory stream's: getdents64 goes on where it stopped.
-        }
+        raw::for_each_fd_entry(fd_dir, [&](int fd) {
+            if (fd == fd_dir || layout::is_library_fd(header, fd)) return;
+            if (static_cast<std::uint32_t>(fd) < slots && states[fd] != 0) return;
+            look_at(fd, fd_dir, now);
+            if (!now.open) return;
+            if (!first_untraced) out.ch(',');
+            first_untraced = false;
+            out.raw("{\"fd\":");
+            out.signed_number(fd);
+            out.key("kind");
+            out.ch('"');
+            out.raw(now.kind);
+            out.ch('"');
+            out.key("cloexec");
+            out.raw(now.cloexec ? "true" : "false");
+            w.name_field("name", now.name, now.name_len);
+            out.ch('}');
+        });
         sys_close(fd_dir);
     }
     out.ch(']');

@@ -87,7 +87,6 @@ int g_pid = 0;                         // getpid(), updated in a fork child
 std::uint32_t g_high_water = 0;        // 1 + the highest fd number recorded (__atomic)
 std::uint64_t* g_keep = nullptr;       // bit per fd: keep it inheritable at exec (handed on / open at load)
 std::int32_t* g_ring = nullptr;        // FDSCOPE_QUARANTINE's ring of numbers, -1 = empty
-std::int32_t g_unwind_fds[2] = {-1, -1};  // adopt_library_pipe's, for the header made after it
 std::uint64_t g_ring_head = 0;         // __atomic
 std::uintptr_t g_main_stack_span = 8u << 20;
 std::uintptr_t g_thread_stack_span = 32u << 20;
@@ -452,27 +451,15 @@ bool keep_listed(int fd) {
     return false;
 }
 
-// Calls each(fd) for every open fd of this process but the directory's own,
-// read from /proc/self/fd with raw getdents64 (no malloc, no opendir).
+// Calls each(fd) for every open fd of this process but the directory's own.
 // False when /proc/self/fd cannot be opened.
 template <class Each>
 bool for_each_open_fd(Each&& each) {
     const int dir = raw::openat(AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0) return false;
-    alignas(8) char buf[4096];
-    for (;;) {
-        const long n = raw::getdents64(dir, buf, sizeof buf);
-        if (n <= 0) break;
-        for (long off = 0; off < n;) {
-            const char* rec = buf + off;
-            unsigned short reclen;
-            std::memcpy(&reclen, rec + 16, sizeof reclen);  // linux_dirent64: ino, off, reclen, type, name
-            if (reclen == 0) break;
-            unsigned long fd = 0;
-            if (parse_uint(rec + 19, fd) && static_cast<int>(fd) != dir) each(static_cast<int>(fd));
-            off += reclen;
-        }
-    }
+    raw::for_each_fd_entry(dir, [&](int fd) {
+        if (fd != dir) each(fd);
+    });
     raw::close(dir);
     return true;
 }
@@ -628,17 +615,6 @@ __attribute__((constructor(101))) static void fdscope_preload_init() {
             h->quarantine = 0;
         }
     }
-    if (g_config.stacks == StackMode::Libunwind) {
-        // libunwind initializes itself (its caches, its pipe) in the first of
-        // these calls: here, not inside a hook.
-        t_state.unwinding++;
-        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-        void* warm[4];
-        unw_backtrace(warm, 4);
-        t_state.unwinding--;
-        h->unwind_fds[0] = g_unwind_fds[0];
-        h->unwind_fds[1] = g_unwind_fds[1];
-    }
     pthread_atfork(nullptr, nullptr, on_fork_child);
     if (g_config.dump_signal != 0 && g_config.report != nullptr) {
         // The signal is taken: a handler the program installs later replaces
@@ -650,6 +626,16 @@ __attribute__((constructor(101))) static void fdscope_preload_init() {
         sigaction(g_config.dump_signal, &sa, nullptr);
     }
     __atomic_store_n(&g_table, h, __ATOMIC_RELEASE);
+    if (g_config.stacks == StackMode::Libunwind) {
+        // libunwind initializes itself (its caches, its pipe) in the first of
+        // these calls: here, not inside a hook, and after the table is
+        // published, so that adopt_library_pipe names the pipe in it.
+        t_state.unwinding++;
+        unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+        void* warm[4];
+        unw_backtrace(warm, 4);
+        t_state.unwinding--;
+    }
     __atomic_store_n(&fdscope_preload_locator.table_bytes, total, __ATOMIC_RELAXED);
     __atomic_store_n(&fdscope_preload_locator.table_addr, reinterpret_cast<std::uint64_t>(base), __ATOMIC_RELEASE);
     t_state.in_hook--;
@@ -827,8 +813,7 @@ std::uint8_t slot_state(int fd) noexcept {
 
 bool is_own_fd(int fd) noexcept {
     layout::TableHeader* h = __atomic_load_n(&g_table, __ATOMIC_ACQUIRE);
-    return h != nullptr && fd >= 0 &&
-           (fd == ld(h->log_fd) || fd == ld(h->placeholder_fd) || fd == ld(h->unwind_fds[0]) || fd == ld(h->unwind_fds[1]));
+    return h != nullptr && layout::is_library_fd(*h, fd);
 }
 
 // libunwind opens its memory-validation pipe (pipe2 through the PLT, so
@@ -839,7 +824,6 @@ bool is_own_fd(int fd) noexcept {
 void adopt_library_pipe(int fds[2]) noexcept {
     for (int i = 0; i < 2; ++i) {
         fds[i] = move_high(fds[i]);
-        g_unwind_fds[i] = fds[i];
         if (layout::TableHeader* h = __atomic_load_n(&g_table, __ATOMIC_ACQUIRE)) st(h->unwind_fds[i], fds[i]);
     }
 }
@@ -945,8 +929,7 @@ void requarantine(int fd) noexcept {
 
 int close_range_fd(unsigned lo, unsigned hi, int flags, const Caller& c, int (*real)(unsigned, unsigned, int)) noexcept {
     layout::TableHeader* h = g_table;
-    const int own[4] = {h != nullptr ? ld(h->log_fd) : -1, h != nullptr ? ld(h->placeholder_fd) : -1,
-                        h != nullptr ? ld(h->unwind_fds[0]) : -1, h != nullptr ? ld(h->unwind_fds[1]) : -1};
+    const auto own = h != nullptr ? layout::library_fds(*h) : layout::LibraryFds{-1, -1, -1, -1};
     if ((static_cast<unsigned>(flags) & CLOSE_RANGE_CLOEXEC) != 0) {
         {
             ErrnoKeeper keep;

@@ -34,6 +34,10 @@ std::optional<StatInfo> parse_stat(std::string_view text) {
         if (tok.empty()) return std::nullopt;
         if (field == 9)
             if (auto f = text::to_num<std::uint32_t>(tok)) st.flags = *f;
+        if (field == 14)
+            if (auto t = text::to_num<std::uint64_t>(tok)) st.utime = *t;
+        if (field == 15)
+            if (auto t = text::to_num<std::uint64_t>(tok)) st.stime = *t;
     }
 
     auto threads = text::to_num<std::uint32_t>(text::next_token(rest));  // field 20
@@ -43,6 +47,8 @@ std::optional<StatInfo> parse_stat(std::string_view text) {
     if (!start) return std::nullopt;
     st.num_threads = *threads;
     st.start_time = *start;
+    text::next_token(rest);                                                  // field 23, vsize
+    if (auto rss = text::to_num<std::uint64_t>(text::trim(text::next_token(rest)))) st.rss_pages = *rss;
 
     st.comm.assign(text.substr(open + 1, close - open - 1));
     return st;

@@ -23,6 +23,7 @@
 // the seqlock protocol (read seq, copy, read seq again; odd or changed =
 // retry a bounded number of times, then report the slot as unstable).
 #pragma once
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -170,6 +171,21 @@ struct TableHeader {
                                      // memory validation), moved high, -1 = none
 };
 static_assert(sizeof(TableHeader) == 200);
+
+// The library's own fds a header names (its log, the quarantine's
+// placeholder, libunwind's pipe), -1 where there is none: not the
+// program's. Relaxed loads: the library updates them in place.
+using LibraryFds = std::array<std::int32_t, 4>;
+inline LibraryFds library_fds(const TableHeader& h) {
+    return {__atomic_load_n(&h.log_fd, __ATOMIC_RELAXED), __atomic_load_n(&h.placeholder_fd, __ATOMIC_RELAXED),
+            __atomic_load_n(&h.unwind_fds[0], __ATOMIC_RELAXED), __atomic_load_n(&h.unwind_fds[1], __ATOMIC_RELAXED)};
+}
+inline bool is_library_fd(const TableHeader& h, std::int32_t fd) {
+    if (fd < 0) return false;
+    for (std::int32_t own : library_fds(h))
+        if (own == fd) return true;
+    return false;
+}
 
 // Finding the table without a name. PR_SET_VMA_ANON_NAME needs a kernel
 // built with CONFIG_ANON_VMA_NAME (5.17+); elsewhere prctl fails with EINVAL

@@ -44,7 +44,7 @@ void expect_table_matches(pid_t pid, pid_t creator, const std::string& what) {
     const layout::TableHeader& h = *t.header;
     for (const auto& [fd, link] : fds) {
         if (fd <= 2) continue;
-        if (fd == h.log_fd || fd == h.placeholder_fd || fd == h.unwind_fds[0] || fd == h.unwind_fds[1]) {
+        if (layout::is_library_fd(h, fd)) {
             // The library's own: high, and not a slot (libunwind's pipe, under FDSCOPE_STACKS=libunwind).
             rlimit rl{};
             ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);  // the fixture's, inherited from this test

@@ -19,6 +19,9 @@ TEST(ParseStat, RealSample) {
     EXPECT_EQ(st->ppid, 3546);
     EXPECT_EQ(st->num_threads, 1u);
     EXPECT_EQ(st->start_time, 38816u);
+    EXPECT_EQ(st->utime, 5u);
+    EXPECT_EQ(st->stime, 3u);
+    EXPECT_EQ(st->rss_pages, 3674u);
 }
 
 TEST(ParseStat, CommWithParenSpaceAndNewline) {
